@@ -1,0 +1,50 @@
+# Two commands set everything up: `make run` and `make test`. Both create .venv on first
+# use and reinstall only when a requirements file changed (the stamp file tracks that).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+
+.PHONY: run test lint format bench validate schema pretrain clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) \
+		--browser.gatherUsageStats false
+
+# Lint, then the whole suite. Browser tests skip with a message where Chromium is missing,
+# except under CI=true where a missing browser fails the run.
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m engine validate quizzes/
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+validate: $(STAMP)
+	$(BIN)/python -m engine validate quizzes/
+
+schema: $(STAMP)
+	$(BIN)/python -m engine schema
+
+pretrain: $(STAMP)
+	$(BIN)/python -m engine pretrain
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

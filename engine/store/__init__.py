@@ -1,0 +1,32 @@
+"""Persistence: learners, attempts, answers and review cards in SQLite or any SQLAlchemy URL."""
+
+from engine.store.connect import DATA_DIR_ENV, DATABASE_URL_ENV
+from engine.store.migrations import LATEST_VERSION, MIGRATIONS, migrate
+from engine.store.models import (
+    Answer,
+    AnswerRefused,
+    Attempt,
+    AttemptMode,
+    AttemptNotFound,
+    Learner,
+    ReviewCard,
+    StoreUnavailable,
+)
+from engine.store.store import Store
+
+__all__ = [
+    "DATABASE_URL_ENV",
+    "DATA_DIR_ENV",
+    "LATEST_VERSION",
+    "MIGRATIONS",
+    "Answer",
+    "AnswerRefused",
+    "Attempt",
+    "AttemptMode",
+    "AttemptNotFound",
+    "Learner",
+    "ReviewCard",
+    "Store",
+    "StoreUnavailable",
+    "migrate",
+]

@@ -1,0 +1,95 @@
+"""Answers as a pandas DataFrame (for item statistics) and as CSV text (for export)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from sqlalchemy import Connection, select
+
+from engine.store import schema as t
+from engine.store.models import AttemptMode
+
+RESPONSE_COLUMNS: tuple[str, ...] = (
+    "answer_id",
+    "attempt_id",
+    "learner_id",
+    "bank_id",
+    "bank_version",
+    "mode",
+    "attempt_finished",
+    "question_id",
+    "question_fingerprint",
+    "response",
+    "score",
+    "max_score",
+    "correct",
+    "used_hint",
+    "seconds",
+    "answered_at",
+)
+# Spreadsheets run a cell starting with these as a formula ("CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def responses_frame(
+    conn: Connection,
+    bank_id: str,
+    *,
+    bank_version: str | None,
+    mode: AttemptMode | None,
+    finished_only: bool,
+    include_names: bool,
+) -> pd.DataFrame:
+    """One row per answer, oldest first; ``learner_name`` only when ``include_names``."""
+    a, q = t.attempts, t.answers
+    columns = [
+        q.c.id.label("answer_id"),
+        q.c.attempt_id,
+        a.c.learner_id,
+        a.c.bank_id,
+        a.c.bank_version,
+        a.c.mode,
+        a.c.finished_at.is_not(None).label("attempt_finished"),
+        q.c.question_id,
+        q.c.question_fingerprint,
+        q.c.response,
+        q.c.score,
+        q.c.max_score,
+        q.c.correct,
+        q.c.used_hint,
+        q.c.seconds,
+        q.c.answered_at,
+    ]
+    joined = q.join(a, q.c.attempt_id == a.c.id)
+    if include_names:
+        columns.insert(3, t.learners.c.name.label("learner_name"))
+        joined = joined.join(t.learners, a.c.learner_id == t.learners.c.id)
+    query = select(*columns).select_from(joined).where(a.c.bank_id == bank_id)
+    if bank_version is not None:
+        query = query.where(a.c.bank_version == bank_version)
+    if mode is not None:
+        query = query.where(a.c.mode == mode.value)
+    if finished_only:
+        query = query.where(a.c.finished_at.is_not(None))
+    rows = conn.execute(query.order_by(q.c.answered_at, q.c.id)).all()
+    names = [str(column.name) for column in columns]
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=names)
+    # Keep dtypes stable when there are no rows (pages chart empty frames too).
+    for name, dtype in (("score", float), ("max_score", float), ("seconds", float)):
+        frame[name] = frame[name].astype(dtype)
+    for name in ("correct", "used_hint", "attempt_finished"):
+        frame[name] = frame[name].astype(bool)
+    return frame
+
+
+def frame_to_csv(frame: pd.DataFrame) -> str:
+    """CSV with responses as JSON text and formula-like learner names defused."""
+    out = frame.copy()
+    out["response"] = [json.dumps(value) for value in out["response"]]
+    out["answered_at"] = [value.isoformat() for value in out["answered_at"]]
+    if "learner_name" in out:
+        out["learner_name"] = [
+            "'" + name if name.startswith(_FORMULA_STARTS) else name for name in out["learner_name"]
+        ]
+    return out.to_csv(index=False, lineterminator="\n")

@@ -1,0 +1,117 @@
+"""Plain records the store hands out, the attempt modes, the store's errors and name rules."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+DISPLAY_NAME_MAX = 40
+
+
+class AttemptMode(StrEnum):
+    """How an attempt is taken; only TEST attempts feed item statistics."""
+
+    PRACTICE = "practice"
+    TEST = "test"
+    REVIEW = "review"
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be opened or reached; the message says what and where."""
+
+
+class AnswerRefused(ValueError):
+    """An answer the rules do not allow (finished attempt, second answer in a test)."""
+
+
+class AttemptNotFound(LookupError):
+    """No attempt has the id that was asked for."""
+
+
+@dataclass(frozen=True)
+class Learner:
+    id: int
+    name: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    learner_id: int
+    bank_id: str
+    bank_version: str
+    mode: AttemptMode
+    seed: int
+    # What the quiz engine needs to rebuild the attempt exactly (question ids, choice order).
+    plan: dict[str, Any]
+    started_at: datetime
+    finished_at: datetime | None
+
+    @property
+    def finished(self) -> bool:
+        return self.finished_at is not None
+
+
+@dataclass(frozen=True)
+class Answer:
+    id: int
+    attempt_id: int
+    question_id: str
+    question_fingerprint: str
+    # Chosen choice ids (list of str) or a numeric value.
+    response: list[str] | float | int
+    score: float
+    max_score: float
+    correct: bool
+    used_hint: bool
+    seconds: float
+    answered_at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewCard:
+    learner_id: int
+    bank_id: str
+    question_id: str
+    # Leitner box 1..N; None once the question has left the queue (learned).
+    box: int | None
+    due_at: datetime | None
+    last_result: str
+    updated_at: datetime
+
+    @property
+    def in_queue(self) -> bool:
+        return self.box is not None
+
+
+def clean_display_name(name: str) -> str:
+    """Return the trimmed display name, or raise ValueError saying what to change."""
+    if not isinstance(name, str):
+        raise ValueError(f"Display name must be text, not {type(name).__name__}.")
+    cleaned = name.strip()
+    if not cleaned:
+        raise ValueError(
+            f"Display name is empty: type 1 to {DISPLAY_NAME_MAX} characters (letters, digits, "
+            "spaces or punctuation)."
+        )
+    if len(cleaned) > DISPLAY_NAME_MAX:
+        raise ValueError(
+            f"Display name is {len(cleaned)} characters long: use at most {DISPLAY_NAME_MAX}."
+        )
+    # Control and format characters (newlines, tabs, zero-width or bidi marks) make two
+    # names look identical or break tables and CSV files.
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in cleaned):
+        raise ValueError(
+            "Display name contains an invisible or control character (such as a tab, a "
+            "newline or a zero-width mark): use letters, digits, spaces and punctuation only."
+        )
+    return cleaned
+
+
+def display_name_key(cleaned: str) -> str:
+    """The case-insensitive key that makes 'Ada' and 'ADA' the same learner."""
+    return unicodedata.normalize("NFKC", cleaned).casefold()

@@ -1,0 +1,114 @@
+"""Table definitions shared by the migrations and the store's queries."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+)
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    # SQLite has no time zones; storing naive UTC everywhere keeps both back ends equal.
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"Timestamps must be timezone-aware, got naive {value!r}.")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+metadata = MetaData()
+
+schema_version = Table(
+    "schema_version",
+    metadata,
+    Column("version", Integer, primary_key=True, autoincrement=False),
+    Column("description", String(200), nullable=False),
+    Column("applied_at", UTCDateTime, nullable=False),
+)
+
+learners = Table(
+    "learners",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(40), nullable=False),
+    # Case-folded name: the unique index makes get-or-create race-free.
+    Column("name_key", String(160), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("learner_id", Integer, ForeignKey("learners.id"), nullable=False),
+    Column("bank_id", String(200), nullable=False),
+    Column("bank_version", String(100), nullable=False),
+    Column("mode", String(20), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Index("ix_attempts_learner_bank_mode", "learner_id", "bank_id", "mode"),
+)
+
+answers = Table(
+    "answers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("attempt_id", Integer, ForeignKey("attempts.id"), nullable=False, index=True),
+    Column("question_id", String(200), nullable=False),
+    Column("question_fingerprint", String(200), nullable=False),
+    Column("response", JSON, nullable=False),
+    Column("score", Float, nullable=False),
+    Column("max_score", Float, nullable=False),
+    Column("correct", Boolean, nullable=False),
+    Column("used_hint", Boolean, nullable=False),
+    Column("seconds", Float, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+    # The question id in test attempts, NULL otherwise. NULLs never collide in a unique
+    # constraint, so practice may repeat a question while a test takes one answer each,
+    # enforced by the database rather than by a check-then-insert race.
+    Column("single_answer_key", String(200), nullable=True),
+    UniqueConstraint("attempt_id", "single_answer_key", name="uq_answers_one_per_test_question"),
+)
+
+review_cards = Table(
+    "review_cards",
+    metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    Column("bank_id", String(200), primary_key=True),
+    Column("question_id", String(200), primary_key=True),
+    Column("box", Integer, nullable=True),
+    Column("due_at", UTCDateTime, nullable=True),
+    Column("last_result", String(20), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# The tables each migration step creates (see migrations.py).
+TABLES_V1: tuple[Table, ...] = (learners, attempts, answers)
+TABLES_V2: tuple[Table, ...] = (review_cards,)

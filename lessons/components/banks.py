@@ -1,0 +1,67 @@
+"""Bank catalog for pages: reloaded when a file in quizzes/ changes, shared read-only."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import streamlit as st
+
+from engine.quiz.bank import BankCatalog, load_catalog
+from engine.quiz.models import QuestionBank
+
+SHIPPED_QUIZ_DIR = Path(__file__).resolve().parents[2] / "quizzes"
+
+
+def quiz_dir() -> Path:
+    """Where banks are read from: $TUNELAB_QUIZ_DIR, or the shipped quizzes/ folder."""
+    return Path(os.environ.get("TUNELAB_QUIZ_DIR") or SHIPPED_QUIZ_DIR)
+
+
+def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    # (name, mtime, size) of every bank: an edit on disk changes it, so the cache below
+    # reloads without a server restart, while unchanged banks are parsed once per server.
+    out = []
+    for path in sorted(folder.glob("*.y*ml")):
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        out.append((path.name, stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _catalog(folder: str, signature: tuple[tuple[str, int, int], ...]) -> BankCatalog:
+    del signature  # part of the cache key only
+    return load_catalog(folder)
+
+
+def catalog() -> BankCatalog:
+    folder = quiz_dir()
+    return _catalog(str(folder), _signature(folder))
+
+
+def pick_bank(key: str) -> QuestionBank | None:
+    """A bank chooser (hidden when there is one bank); remembers the choice across pages."""
+    banks = catalog().banks
+    if not banks:
+        st.error(
+            "No question bank loaded. An instructor can check `quizzes/` on the Bank check "
+            "page or with `python -m engine validate quizzes/`."
+        )
+        return None
+    ids = list(banks)
+    current = st.session_state.get("bank_id")
+    if current not in banks:
+        current = ids[0]
+    if len(ids) > 1:
+        current = st.selectbox(
+            "Question bank",
+            ids,
+            index=ids.index(current),
+            key=key,
+            format_func=lambda i: banks[i].title,
+        )
+    st.session_state["bank_id"] = current
+    return banks[current]

@@ -1,0 +1,106 @@
+"""Widgets shared by practice, test and review: ask a question, explain a grade."""
+
+from __future__ import annotations
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from engine.quiz.grading import Grade, Response, parse_number
+from engine.quiz.models import QuestionType
+from engine.quiz.session import PresentedQuestion
+
+LESSON_PAGES = {
+    "metrics_for_tasks": "lessons/metrics_for_tasks.py",
+    "confusion_matrix": "lessons/confusion_matrix.py",
+    "threshold": "lessons/threshold.py",
+    "good_vs_bad": "lessons/good_vs_bad.py",
+    "pitfalls": "lessons/pitfalls.py",
+    "regression": "lessons/regression.py",
+    "self_check": "lessons/self_check.py",
+    "lab": "lessons/lab.py",
+}
+
+
+def question_header(shown: PresentedQuestion) -> None:
+    st.caption(
+        f"Question {shown.number} of {shown.total} · {shown.difficulty.value} · {shown.topic}"
+    )
+    # Markdown only: st.markdown escapes raw HTML, so bank text can never inject markup.
+    st.markdown(shown.prompt)
+
+
+def answer_widget(shown: PresentedQuestion, key: str) -> Response | str | None:
+    """Render the input for one question (inside a form). Returns a Response, an error
+    message for unreadable input, or None when nothing was chosen."""
+    labels = {o.choice_id: f"**{o.letter}.** {o.text}" for o in shown.options}
+    ids = [o.choice_id for o in shown.options]
+    if shown.type is QuestionType.NUMERIC:
+        text = st.text_input("Your answer (a number)", key=key, placeholder="e.g. 0.87")
+        if not text.strip():
+            return None
+        try:
+            return Response.number(parse_number(text))
+        except ValueError as exc:
+            return str(exc)
+    if shown.type is QuestionType.MULTIPLE_SELECT:
+        st.write("Select all that apply.")
+        picked = [cid for cid in ids if st.checkbox(labels[cid], key=f"{key}_{cid}")]
+        return Response.choices(picked) if picked else None
+    # index=None: no option is preselected, so "no answer" never counts as option A.
+    choice = st.radio(
+        "Your answer",
+        ids,
+        index=None,
+        key=key,
+        format_func=labels.__getitem__,
+        label_visibility="collapsed",
+    )
+    return Response.choices([choice]) if choice else None
+
+
+def describe_response(shown: PresentedQuestion, response: Response) -> str:
+    if response.is_empty:
+        return "no answer"
+    if response.value is not None:
+        return f"{response.value:g}"
+    by_id = {o.choice_id: o for o in shown.options}
+    return "; ".join(
+        f"{by_id[c].letter}. {by_id[c].text}"
+        for c in sorted(response.choice_ids, key=shown.letter_of)
+    )
+
+
+def explain_grade(shown: PresentedQuestion, grade: Grade, *, show_verdict: bool = True) -> None:
+    """Everything a learner should read after answering."""
+    if show_verdict:
+        if grade.correct:
+            st.success(f"Correct ({grade.score:g} / {grade.max_score:g}).")
+        elif grade.score > 0:
+            st.warning(f"Partly right: {grade.score:g} / {grade.max_score:g}.")
+        else:
+            st.error("Not quite.")
+    for choice in grade.choices:
+        if choice.picked and choice.feedback:
+            mark = "✓" if choice.correct else "✗"
+            st.markdown(f"{mark} **{shown.letter_of(choice.choice_id)}.** {choice.feedback}")
+    right = [c for c in grade.choices if c.correct]
+    if right:
+        answer = "; ".join(f"{shown.letter_of(c.choice_id)}. {c.text}" for c in right)
+    else:
+        answer = grade.correct_answer
+    st.markdown(f"**Correct answer:** {answer}")
+    st.markdown("**Solution**")
+    for number, step in enumerate(grade.solution_steps, start=1):
+        st.markdown(f"{number}. {step}")
+    st.markdown(f"**Final answer:** {grade.final_answer}")
+    st.info(f"**Quick check:** {grade.quick_check}")
+    if grade.common_mistakes:
+        st.markdown("**Common mistakes**")
+        for mistake in grade.common_mistakes:
+            st.markdown(f"- {mistake}")
+    page = LESSON_PAGES.get(grade.lesson or "")
+    if page:
+        try:
+            st.page_link(page, label="Revisit the lesson", icon="📖")
+        except StreamlitAPIException:  # page not routed (e.g. a page run on its own)
+            st.caption(f"Lesson: {grade.lesson}")

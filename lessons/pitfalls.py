@@ -1,0 +1,155 @@
+"""Lesson 5: five ways metrics mislead, each with a live experiment to poke at."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine.demos import (
+    CurveConfig,
+    best_epoch,
+    counts_at_threshold,
+    leakage_demo,
+    learning_curves,
+    rare_class_scores,
+)
+from engine.metrics import Metric, always_negative_counts
+
+COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]  # Okabe-Ito: safe for colour blindness
+
+
+def line_chart(frame: pd.DataFrame, x: str, y: str, series: str, rule_at: float | None = None):
+    """Lines per series (colour and dash both differ), optionally a rule at one x value."""
+    chart = (
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=f"{x}:Q",
+            y=f"{y}:Q",
+            color=alt.Color(f"{series}:N", scale=alt.Scale(range=COLOURS)),
+            strokeDash=f"{series}:N",
+            tooltip=[x, series, alt.Tooltip(f"{y}:Q", format=".3f")],
+        )
+    )
+    if rule_at is not None:
+        chart += alt.Chart(pd.DataFrame({x: [rule_at]})).mark_rule(color="#D55E00").encode(x=x)
+    st.altair_chart(chart.properties(height=280), width="stretch")
+    with st.expander("Show as table"):
+        st.dataframe(frame.pivot(index=x, columns=series, values=y).round(4))
+
+
+def curves_frame(history, fields: dict[str, str], value: str) -> pd.DataFrame:
+    rows = [(r.epoch, name, getattr(r, f)) for r in history for name, f in fields.items()]
+    return pd.DataFrame(rows, columns=["epoch", "split", value])
+
+
+st.title("Pitfalls")
+st.markdown(
+    "Five traps that make a fine-tuned model look better than it is. "
+    "Each tab runs a small real experiment."
+)
+paradox, leakage, overfitting, tradeoffs, monitoring = st.tabs(
+    [
+        "Accuracy paradox",
+        "Data leakage",
+        "Overfitting",
+        "Ignoring trade-offs",
+        "Not monitoring validation",
+    ]
+)
+
+with paradox:
+    total = 10_000
+    st.markdown(f'A "model" that answers *not fraud* for every one of {total:,} transactions:')
+    rate = st.slider("Fraud rate (%)", 0.5, 50.0, 2.0, 0.5, key="pit_fraud_rate")
+    counts = always_negative_counts(total=total, positive_rate=rate / 100)
+    for column, metric in zip(st.columns(4), Metric, strict=True):
+        column.metric(metric.value, f"{counts.value(metric):.3f}")
+    st.markdown(
+        f"It is right on all {counts.tn} honest transactions and catches none of the "
+        f"{counts.fn} frauds: accuracy {counts.accuracy:.1%}, recall {counts.recall:.0%}. "
+        "The rarer the positive class, the better doing nothing looks. Judge rare classes "
+        "by recall, precision and F1."
+    )
+
+with leakage:
+    st.markdown(
+        "A decision tree learns handwritten digits. Part of the test set is copied into its "
+        "training data by mistake, and we also keep a second hold-out nobody touched."
+    )
+    leak = st.slider(
+        "Share of the test set leaked into training (%)", 0, 100, 50, 10, key="pit_leak"
+    )
+    result = st.cache_data(leakage_demo)(leak / 100)
+    left, right = st.columns(2)
+    left.metric("Accuracy on the leaky test set", f"{result.leaky_test_accuracy:.3f}")
+    right.metric("Accuracy on the untouched hold-out", f"{result.clean_holdout_accuracy:.3f}")
+    st.markdown(
+        f"{result.leaked_rows} test rows were seen in training. The tree remembers them, so "
+        "the test score rises with the leak, while the honest hold-out score does not. "
+        "Keep test data out of every step of fine-tuning, including choosing hyperparameters."
+    )
+
+config = CurveConfig()
+history = st.cache_data(learning_curves, show_spinner="Training a small network…")(config)
+best = best_epoch(history)
+
+with overfitting:
+    last = history[-1]
+    st.markdown(
+        f"A small network trained on {config.train_size} digits, {config.relabelled} of them "
+        f"given random labels. By epoch {last.epoch} it gets {last.train_accuracy:.1%} of its "
+        f"training set right but only {last.val_accuracy:.1%} of validation, down from "
+        f"{best.val_accuracy:.1%} at epoch {best.epoch}: it learned the noise, not the digits."
+    )
+    fields = {"training": "train_accuracy", "validation": "val_accuracy"}
+    line_chart(curves_frame(history, fields, "accuracy"), "epoch", "accuracy", "split", best.epoch)
+
+with tradeoffs:
+    st.markdown(
+        "A classifier for the rare digit 8 outputs a score; the threshold turns it into yes "
+        "or no. Move it and watch accuracy barely change while precision and recall swing."
+    )
+    y_true, scores = st.cache_data(rare_class_scores)()
+    threshold = st.slider("Decision threshold", 0.05, 0.95, 0.5, 0.05, key="pit_threshold")
+    chosen = counts_at_threshold(y_true, scores, threshold)
+    for column, metric in zip(st.columns(4), Metric, strict=True):
+        column.metric(metric.value, f"{chosen.value(metric):.3f}")
+    sweep = [round(0.05 * i, 2) for i in range(1, 20)]
+    rows = [
+        (t, m.value, counts_at_threshold(y_true, scores, t).value(m)) for t in sweep for m in Metric
+    ]
+    line_chart(
+        pd.DataFrame(rows, columns=["threshold", "metric", "value"]),
+        "threshold",
+        "value",
+        "metric",
+        threshold,
+    )
+    silent = [
+        t for t in sweep if Metric.PRECISION in counts_at_threshold(y_true, scores, t).undefined()
+    ]
+    if silent:
+        st.caption(
+            f"From threshold {min(silent):.2f} up the model flags nothing, so precision is "
+            "0 / 0. Like scikit-learn with `zero_division=0`, the chart draws it as 0."
+        )
+
+with monitoring:
+    st.markdown(
+        "Here is the same run's loss as a training log would show it. Nothing looks wrong: "
+        "it falls every epoch. Now turn on the validation curve."
+    )
+    show_val = st.checkbox("Show validation loss", key="pit_show_val")
+    fields = {"training": "train_loss"} | ({"validation": "val_loss"} if show_val else {})
+    line_chart(
+        curves_frame(history, fields, "loss"),
+        "epoch",
+        "loss",
+        "split",
+        best.epoch if show_val else None,
+    )
+    if show_val:
+        st.warning(
+            f"Validation loss was lowest at epoch {best.epoch} ({best.val_loss:.3f}) and ends "
+            f"at {history[-1].val_loss:.3f}. Only validation metrics reveal that."
+        )

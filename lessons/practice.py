@@ -1,0 +1,86 @@
+"""Practice (learn mode): one question at a time, feedback and hints, retry at will."""
+
+from __future__ import annotations
+
+import random
+
+import streamlit as st
+
+from engine.quiz.grading import grade
+from engine.quiz.session import Mode, plan_attempt, present
+from lessons.components.banks import pick_bank
+from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
+
+st.title("Practice")
+st.caption("Answer, read why, try again. Nothing here counts towards a test.")
+
+bank = pick_bank("practice_bank")
+if bank is None:
+    st.stop()
+
+# Session state survives reruns (every click reruns this script top to bottom), so the
+# plan, the position and the learner's results live there, keyed by bank and version.
+state_key = f"practice::{bank.id}::{bank.version}"
+if state_key not in st.session_state:
+    st.session_state[state_key] = {
+        "plan": plan_attempt(bank, Mode.PRACTICE, random.randrange(2**31)),
+        "index": 0,
+        "tries": {},  # question id -> how many times the inputs were reset
+        "graded": {},  # question id -> last Grade
+        "hints": {},  # question id -> hints revealed
+        "done": set(),  # question ids answered right at least once
+    }
+state = st.session_state[state_key]
+plan = state["plan"]
+qid = plan.question_ids[state["index"]]
+shown = present(bank, plan, qid)
+question = bank.question(qid)
+assert question is not None
+
+st.progress(
+    len(state["done"]) / len(plan.question_ids),
+    text=f"{len(state['done'])} of {len(plan.question_ids)} answered correctly",
+)
+question_header(shown)
+
+revealed = state["hints"].get(qid, 0)
+for hint in shown.hints[:revealed]:
+    st.info(f"**Hint:** {hint}")
+graded = state["graded"].get(qid)
+if graded is None and revealed < len(shown.hints) and st.button("Show a hint", key="hint"):
+    state["hints"][qid] = revealed + 1
+    st.rerun()
+
+tries = state["tries"].get(qid, 0)
+if graded is None:
+    with st.form(key=f"practice_form_{qid}_{tries}"):
+        response = answer_widget(shown, key=f"answer_{qid}_{tries}")
+        submitted = st.form_submit_button("Submit", key="submit", type="primary")
+    if submitted:
+        if response is None:
+            st.warning("Choose an answer first.")
+        elif isinstance(response, str):
+            st.warning(response)
+        else:
+            state["graded"][qid] = grade(question, response)
+            if state["graded"][qid].correct:
+                state["done"].add(qid)
+            st.rerun()
+else:
+    explain_grade(shown, graded)
+
+left, middle, right = st.columns(3)
+with left:
+    if st.button("Previous", key="previous", disabled=state["index"] == 0):
+        state["index"] -= 1
+        st.rerun()
+with middle:
+    if graded is not None and st.button("Try again", key="retry"):
+        state["graded"].pop(qid)
+        state["tries"][qid] = tries + 1
+        st.rerun()
+with right:
+    last = state["index"] == len(plan.question_ids) - 1
+    if st.button("Next question", key="next", disabled=last):
+        state["index"] += 1
+        st.rerun()

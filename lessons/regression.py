@@ -1,0 +1,92 @@
+"""Lesson 6: MSE and R² on a line the learner fits by hand (R² can go below zero)."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine.demos import least_squares_line, noisy_line_points
+from engine.metrics import regression_scores
+
+st.title("Regression metrics")
+st.markdown(
+    "When the model outputs a number (a price, a temperature, a score) there is no "
+    "*right* or *wrong*, only *how far off*. Two numbers summarise that:\n\n"
+    "- **MSE**, the mean squared error: the average of (truth − prediction)². Squaring "
+    "makes one big miss cost more than several small ones, and the unit is the target's "
+    "unit squared.\n"
+    "- **R²**, the coefficient of determination: 1 − MSE(model) / MSE(always predicting "
+    "the mean). 1 is perfect, 0 is no better than the mean, and **below 0 is worse than "
+    "the mean**: nothing stops it from going negative."
+)
+
+x, y = st.cache_data(noisy_line_points)()
+best_slope, best_intercept = least_squares_line(x, y)
+
+
+def snap_to_best_fit() -> None:
+    # Widget values can only be changed before the widget is drawn: do it in a callback.
+    st.session_state.reg_slope = round(best_slope, 1)
+    st.session_state.reg_intercept = round(best_intercept, 1)
+
+
+st.subheader("Fit a line by hand")
+# Defaults live in session state (not in the sliders) because the button also sets them.
+st.session_state.setdefault("reg_slope", 0.0)
+st.session_state.setdefault("reg_intercept", 0.0)
+left, right = st.columns(2)
+slope = left.slider("Slope", -4.0, 6.0, step=0.1, key="reg_slope")
+intercept = right.slider("Intercept", -5.0, 10.0, step=0.1, key="reg_intercept")
+st.button(
+    "Snap to the least-squares fit (nearest slider step)", key="reg_best", on_click=snap_to_best_fit
+)
+
+predicted = slope * x + intercept
+scores = regression_scores(y, predicted)
+best = regression_scores(y, best_slope * x + best_intercept)
+mse_col, r2_col = st.columns(2)
+mse_col.metric(
+    "MSE", f"{scores.mse:.3f}", f"{scores.mse - best.mse:+.3f} vs best fit", delta_color="inverse"
+)
+r2_col.metric("R²", f"{scores.r2:.3f}", f"{scores.r2 - best.r2:+.3f} vs best fit")
+if scores.r2 < 0:
+    st.warning(
+        f"R² is {scores.r2:.3f}: this line is worse than ignoring x and always predicting "
+        f"the mean, {y.mean():.2f} (the dashed line), which scores R² = 0."
+    )
+st.caption(
+    f"The least-squares line is y = {best_slope:.2f}·x + {best_intercept:.2f}, with MSE "
+    f"{best.mse:.3f} and R² {best.r2:.3f}: no line through these points does better."
+)
+
+points = pd.DataFrame(
+    {"x": x, "y (truth)": y, "your prediction": predicted, "error": y - predicted}
+)
+scatter = (
+    alt.Chart(points)
+    .mark_circle(size=70, color="#0072B2")
+    .encode(
+        x="x:Q", y=alt.Y("y (truth):Q", title="y"), tooltip=["x", "y (truth)", "your prediction"]
+    )
+)
+residuals = (
+    alt.Chart(points)
+    .mark_rule(color="#999999")
+    .encode(x="x:Q", y="y (truth):Q", y2="your prediction:Q")
+)
+fit = (
+    alt.Chart(points)
+    .mark_line(color="#E69F00", strokeWidth=3)
+    .encode(x="x:Q", y="your prediction:Q")
+)
+mean_line = (
+    alt.Chart(pd.DataFrame({"mean": [y.mean()]}))
+    .mark_rule(color="#009E73", strokeDash=[6, 4])
+    .encode(y="mean:Q")
+)
+st.altair_chart((residuals + scatter + fit + mean_line).properties(height=340), width="stretch")
+st.caption(
+    "Blue dots: data. Orange line: your fit; grey bars: the errors MSE squares and "
+    "averages. Green dashes: the mean of y, the baseline R² compares against."
+)
+with st.expander("Show as table"):
+    st.dataframe(points.round(3), hide_index=True)

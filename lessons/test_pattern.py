@@ -1,0 +1,118 @@
+"""Test this pattern: the bank's recipe, answers locked on submit, feedback at the end."""
+
+from __future__ import annotations
+
+import random
+
+import pandas as pd
+import streamlit as st
+
+from engine.quiz.attempt import TestAttempt
+from engine.quiz.grading import AnswerRejected
+from engine.quiz.models import Verdict
+from engine.quiz.report import TestReport
+from engine.quiz.session import Mode, plan_attempt, present
+from lessons.components.banks import pick_bank
+from lessons.components.quiz_ui import (
+    answer_widget,
+    describe_response,
+    explain_grade,
+    question_header,
+)
+
+st.title("Test this pattern")
+
+bank = pick_bank("test_bank")
+if bank is None:
+    st.stop()
+
+# The attempt (with its answer key) lives only in server-side session state; the browser
+# receives the rendered question and nothing else until the report.
+key = f"test::{bank.id}::{bank.version}"
+attempt: TestAttempt | None = st.session_state.get(key)
+
+
+def start() -> None:
+    st.session_state[key] = TestAttempt(
+        bank, plan_attempt(bank, Mode.TEST, random.randrange(2**31))
+    )
+    st.session_state.pop(f"{key}::report", None)
+
+
+if attempt is None:
+    recipe, rule = bank.test, bank.verdict
+    st.markdown(f"**{bank.title}**  \n{bank.pattern}")
+    st.markdown(
+        f"{recipe.total} questions: {recipe.easy} easy, {recipe.medium} medium, "
+        f"{recipe.hard} hard. Each answer is locked when you submit it; feedback comes at "
+        f"the end.\n\n**Strong** means at least {rule.strong_at:.0%} overall and "
+        f"{rule.hard_at_least:.0%} of the hard questions; **developing** starts at "
+        f"{rule.developing_at:.0%}."
+    )
+    if st.button("Start the test", key="start", type="primary"):
+        start()
+        st.rerun()
+    st.stop()
+
+
+def show_report(report: TestReport) -> None:
+    verdicts = {
+        Verdict.STRONG: st.success,
+        Verdict.DEVELOPING: st.warning,
+        Verdict.NOT_YET: st.error,
+    }
+    verdicts[report.verdict](
+        f"**Pattern {report.verdict.value}** — {report.overall.score:g} / "
+        f"{report.overall.max_score:g}. {report.reason}"
+    )
+    rows = [
+        {
+            "Group": f"{name}",
+            "Score": f"{line.score:g} / {line.max_score:g}",
+            "Percent": round(100 * line.fraction),
+        }
+        for name, line in [(d.value, ln) for d, ln in report.by_difficulty.items()]
+        + list(report.by_topic.items())
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.subheader("Review")
+    for review in report.reviews:
+        shown, graded = review.question, review.grade
+        mark = "✅" if graded.correct else ("🟡" if graded.score > 0 else "❌")
+        with st.expander(f"{mark} {shown.number}. {shown.topic} ({shown.difficulty.value})"):
+            st.markdown(shown.prompt)
+            st.markdown(f"**Your answer:** {describe_response(shown, review.response)}")
+            explain_grade(shown, graded, show_verdict=False)
+    if st.button("Retake with new questions", key="retake", type="primary"):
+        start()
+        st.rerun()
+
+
+if attempt.finished:
+    show_report(st.session_state[f"{key}::report"])
+    st.stop()
+
+qid = attempt.current
+if qid is None:  # every question answered: grade the whole test now
+    st.session_state[f"{key}::report"] = attempt.finish()
+    st.rerun()
+
+shown = present(bank, attempt.plan, qid)
+answered = len(attempt.responses)
+st.progress(answered / shown.total, text=f"{answered} of {shown.total} answered")
+question_header(shown)
+with st.form(key=f"test_form_{qid}"):
+    response = answer_widget(shown, key=f"answer_{qid}")
+    submitted = st.form_submit_button("Submit answer", key="submit", type="primary")
+if submitted:
+    if response is None:
+        st.warning("Choose an answer first; a submitted answer is final.")
+    elif isinstance(response, str):
+        st.warning(response)
+    else:
+        try:
+            attempt.submit(qid, response)
+        except AnswerRejected as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()

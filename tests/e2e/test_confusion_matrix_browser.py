@@ -1,0 +1,47 @@
+"""In a real Chromium, editing TP on the confusion-matrix lesson recomputes precision."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from engine.metrics import confusion_counts
+
+pytestmark = pytest.mark.browser
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+def save_full_page(page: Page, path: Path) -> None:
+    # Streamlit scrolls inside stMain, so grow the viewport to its height before the shot.
+    height = page.locator('[data-testid="stMain"]').evaluate("element => element.scrollHeight")
+    page.set_viewport_size({"width": page.viewport_size["width"], "height": int(height) + 40})
+    page.wait_for_selector(IDLE)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+
+
+def test_changing_tp_in_the_browser_recomputes_precision(page: Page, app_url: str):
+    page.goto(app_url)
+    page.get_by_role("link", name="Confusion matrix").click()
+    expect(page.get_by_role("heading", name="Confusion matrix", level=1)).to_be_visible()
+    page.wait_for_selector(IDLE)
+
+    precision = page.locator('[data-testid="stMetric"]').filter(has_text="Precision")
+    expect(precision.locator('[data-testid="stMetricValue"]')).to_have_text("0.850")
+
+    tp_input = page.get_by_label("TP: actually positive, predicted positive")
+    tp_input.fill("35")
+    tp_input.press("Enter")
+
+    expected = confusion_counts(tp=35, fp=15, tn=90, fn=10).precision
+    expect(precision.locator('[data-testid="stMetricValue"]')).to_have_text(f"{expected:.3f}")
+    expect(
+        page.get_by_text(f"Precision = TP / (TP + FP) = 35 / (35 + 15) = {expected:.3f}")
+    ).to_be_visible()
+    page.wait_for_selector(IDLE)
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    save_full_page(page, ARTIFACTS / "confusion_matrix.png")

@@ -1,0 +1,116 @@
+"""Quiz journeys in a real browser: a whole test, a practice retry, and what the wire carries."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from browser import screenshot, wait_idle
+from playwright.sync_api import Page, expect
+
+from engine.quiz.bank import load_bank
+
+ROOT = Path(__file__).resolve().parents[2]
+BANK = load_bank(ROOT / "quizzes" / "fine_tuning_metrics.yaml")
+
+
+def plain(markdown: str) -> str:
+    """Text roughly as the browser shows it: no Markdown markers, single spaces."""
+    return " ".join(re.sub(r"[*_`#>\[\]]", "", markdown).split())
+
+
+def open_page(page: Page, url: str, link: str) -> None:
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_role("link", name=link).click()
+    wait_idle(page)
+
+
+def answer_current(page: Page, text: str | None = None) -> None:
+    """Pick the option containing `text` (or the first one), whatever the input type."""
+    main = page.get_by_test_id("stMain")
+    inputs = '[data-testid="stRadio"], [data-testid="stCheckbox"], [data-testid="stTextInput"]'
+    main.locator(inputs).first.wait_for()
+    radios = main.locator('[data-testid="stRadio"] label:has(input[type=radio])')
+    boxes = main.locator('[data-testid="stCheckbox"] label:has(input[type=checkbox])')
+    if radios.count():
+        target = radios.filter(has_text=text) if text else radios
+        target.first.click()
+    elif boxes.count():
+        (boxes.filter(has_text=text) if text else boxes).first.click()
+    else:
+        main.locator('[data-testid="stTextInput"] input').fill(text or "0.5")
+
+
+def test_a_learner_takes_the_whole_test_and_reads_the_report(page: Page, app_url, artifacts):
+    open_page(page, app_url, "Test this pattern")
+    page.get_by_role("button", name="Start the test").click()
+    wait_idle(page)
+    for number in range(1, 11):
+        expect(page.get_by_text(f"Question {number} of 10")).to_be_visible()
+        answer_current(page)
+        page.get_by_role("button", name="Submit answer").click()
+        wait_idle(page)
+    expect(page.get_by_text(re.compile(r"Pattern (strong|developing|not yet)"))).to_be_visible()
+    expect(page.get_by_role("button", name="Retake with new questions")).to_be_visible()
+    screenshot(page, artifacts / "test_report.png")
+
+
+def test_a_practice_question_answered_wrong_then_right(page: Page, app_url, artifacts):
+    open_page(page, app_url, "Practice")
+    first = next(q for q in BANK.questions if q.difficulty.value == "easy")
+    right = next(c for c in first.choices if c.id in first.correct_choice_ids)
+    wrong = next(c for c in first.choices if c.id not in first.correct_choice_ids)
+    answer_current(page, wrong.text[:40])
+    page.get_by_role("button", name="Submit").click()
+    wait_idle(page)
+    expect(page.get_by_text("Not quite.")).to_be_visible()
+    if wrong.feedback:
+        expect(page.get_by_text(wrong.feedback[:40], exact=False).first).to_be_visible()
+    page.get_by_role("button", name="Try again").click()
+    wait_idle(page)
+    answer_current(page, right.text[:40])
+    page.get_by_role("button", name="Submit").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^Correct \(1 / 1\)"))).to_be_visible()
+    screenshot(page, artifacts / "practice.png")
+
+
+def test_the_answer_key_is_not_sent_before_the_learner_submits(page: Page, app_url):
+    frames: list[bytes] = []
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda payload: frames.append(
+                payload if isinstance(payload, bytes) else payload.encode()
+            ),
+        ),
+    )
+    open_page(page, app_url, "Test this pattern")
+    page.get_by_role("button", name="Start the test").click()
+    wait_idle(page)
+    shown = plain(page.get_by_test_id("stMain").inner_text())
+    question = next(q for q in BANK.questions if plain(q.prompt)[:30] in shown)
+    secrets = [
+        question.solution.final_answer,
+        question.quick_check,
+        *question.solution.steps,
+        *(c.feedback for c in question.choices if c.feedback),
+    ]
+    before = b"".join(frames)
+    assert question.prompt[:20].encode() in before  # the capture works
+    for secret in secrets:
+        assert secret.encode() not in before, f"sent before submitting: {secret[:60]}"
+
+    # Finish the test: now the explanations must arrive (so the check above was not vacuous).
+    for _ in range(10):
+        answer_current(page)
+        page.get_by_role("button", name="Submit answer").click()
+        wait_idle(page)
+    for expander in page.locator('[data-testid="stExpander"] summary').all():
+        expander.click()
+    wait_idle(page)
+    after = b"".join(frames)
+    assert question.solution.final_answer.encode() in after

@@ -1,0 +1,50 @@
+"""Lesson 1 explains metric choice per task and stops a real run where the learner says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.demos import CurveConfig, best_epoch, learning_curves
+
+PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "metrics_for_tasks.py")
+
+
+@pytest.fixture(scope="module")
+def history():
+    return learning_curves(CurveConfig())
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not app.exception
+    return app
+
+
+def test_page_answers_the_scenario_and_quotes_the_best_epoch_of_the_real_run(at, history):
+    assert at.title[0].value == "Which metrics, and why"
+    assert any("**Lead with:** Precision (then F1)" in m.value for m in at.markdown)
+    assert any(f"epoch **{best_epoch(history).epoch}**" in m.value for m in at.markdown)
+    at.radio(key="mft_scenario").set_value("House price prediction").run()
+    assert not at.exception
+    assert any("**Task type:** regression" in m.value and "R²" in m.value for m in at.markdown)
+
+
+def test_stopping_late_shows_the_overfitting_gap_from_the_run(at, history):
+    last = history[-1]
+    assert at.slider(key="mft_stop_epoch").value == len(history)
+    assert at.metric[1].value == f"{last.val_accuracy:.3f}"
+    assert f"Training accuracy here is {last.train_accuracy:.3f}" in at.warning[0].value
+
+
+def test_the_slider_moves_the_stop_to_the_best_epoch_and_to_the_start(at, history):
+    best = best_epoch(history)
+    at.slider(key="mft_stop_epoch").set_value(best.epoch).run()
+    assert not at.exception
+    assert at.metric[0].value == f"{best.val_loss:.3f}"
+    assert "lowest validation loss" in at.success[0].value
+    at.slider(key="mft_stop_epoch").set_value(1).run()
+    assert "still falling" in at.info[0].value

@@ -1,0 +1,57 @@
+"""Lesson 6 scores the learner's line with scikit-learn's MSE and R², negative R² included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import mean_squared_error, r2_score
+from streamlit.testing.v1 import AppTest
+
+from engine.demos import least_squares_line, noisy_line_points
+
+PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "regression.py")
+
+
+@pytest.fixture
+def at() -> AppTest:
+    app = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not app.exception
+    return app
+
+
+def shown(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_a_flat_line_at_zero_is_worse_than_the_mean_so_r2_is_negative(at):
+    assert at.title[0].value == "Regression metrics"
+    x, y = noisy_line_points()
+    r2 = r2_score(y, 0.0 * x)
+    assert r2 < 0
+    assert shown(at) == {"MSE": f"{mean_squared_error(y, 0.0 * x):.3f}", "R²": f"{r2:.3f}"}
+    assert f"R² is {r2:.3f}" in at.warning[0].value
+
+
+def test_moving_the_sliders_rescores_the_line_with_sklearn(at):
+    at.slider(key="reg_slope").set_value(1.5).run()
+    at.slider(key="reg_intercept").set_value(2.0).run()
+    assert not at.exception
+    x, y = noisy_line_points()
+    predicted = 1.5 * x + 2.0
+    assert shown(at) == {
+        "MSE": f"{mean_squared_error(y, predicted):.3f}",
+        "R²": f"{r2_score(y, predicted):.3f}",
+    }
+
+
+def test_snapping_to_the_best_fit_clears_the_warning_and_matches_least_squares(at):
+    at.button(key="reg_best").click().run()
+    assert not at.exception
+    x, y = noisy_line_points()
+    slope, intercept = least_squares_line(x, y)
+    assert at.slider(key="reg_slope").value == pytest.approx(round(slope, 1))
+    assert at.slider(key="reg_intercept").value == pytest.approx(round(intercept, 1))
+    assert not at.warning
+    assert float(shown(at)["R²"]) > 0.8
+    assert f"R² {r2_score(y, slope * x + intercept):.3f}" in at.caption[0].value
