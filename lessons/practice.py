@@ -9,7 +9,9 @@ import streamlit as st
 from engine.quiz.grading import grade
 from engine.quiz.session import Mode, plan_attempt, present
 from lessons.components.banks import pick_bank
+from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
+from lessons.components.recording import mark_shown, save_answer
 
 st.title("Practice")
 st.caption("Answer, read why, try again. Nothing here counts towards a test.")
@@ -36,6 +38,27 @@ qid = plan.question_ids[state["index"]]
 shown = present(bank, plan, qid)
 question = bank.question(qid)
 assert question is not None
+mark_shown(qid)
+# Practice needs no name; a signed-in learner's answers also feed Review and My progress.
+db = store()
+learner = current_learner(ask=False)
+
+
+def practice_attempt_id() -> int | None:
+    if db is None or learner is None:
+        return None
+    if state.get("attempt_id") is None:
+        record = db.start_attempt(
+            learner.id,
+            bank_id=bank.id,
+            bank_version=bank.version,
+            mode="practice",
+            seed=plan.seed,
+            plan=plan.to_json(),
+        )
+        state["attempt_id"] = record.id
+    return state["attempt_id"]
+
 
 st.progress(
     len(state["done"]) / len(plan.question_ids),
@@ -62,8 +85,11 @@ if graded is None:
         elif isinstance(response, str):
             st.warning(response)
         else:
-            state["graded"][qid] = grade(question, response)
-            if state["graded"][qid].correct:
+            graded = grade(question, response)
+            used_hint = state["hints"].get(qid, 0) > 0
+            save_answer(db, practice_attempt_id(), question, response, graded, used_hint=used_hint)
+            state["graded"][qid] = graded
+            if graded.correct:
                 state["done"].add(qid)
             st.rerun()
 else:

@@ -7,18 +7,20 @@ import random
 import pandas as pd
 import streamlit as st
 
-from engine.quiz.attempt import TestAttempt
-from engine.quiz.grading import AnswerRejected
+from engine.quiz.attempt import TestAttempt, restore_attempt
+from engine.quiz.grading import AnswerRejected, grade
 from engine.quiz.models import Verdict
 from engine.quiz.report import TestReport
 from engine.quiz.session import Mode, plan_attempt, present
 from lessons.components.banks import pick_bank
+from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import (
     answer_widget,
     describe_response,
     explain_grade,
     question_header,
 )
+from lessons.components.recording import mark_shown, save_answer
 
 st.title("Test this pattern")
 
@@ -26,17 +28,48 @@ bank = pick_bank("test_bank")
 if bank is None:
     st.stop()
 
+db = store()
+learner = current_learner()
+if db is not None and learner is None:
+    st.stop()  # the name form is on the page; a test is recorded against a learner
+if learner is not None:
+    st.caption(f"Signed in as **{learner.name}**; your answers are saved as you go.")
+
 # The attempt (with its answer key) lives only in server-side session state; the browser
 # receives the rendered question and nothing else until the report.
-key = f"test::{bank.id}::{bank.version}"
+key = f"test::{bank.id}::{bank.version}::{learner.id if learner else '-'}"
 attempt: TestAttempt | None = st.session_state.get(key)
+
+if attempt is None and db is not None and learner is not None:
+    # A reload or a visit tomorrow: pick up the unfinished test where it was left.
+    record = db.unfinished_attempt(learner.id, bank.id, "test")
+    if record is not None:
+        answers = {a.question_id: a.response for a in db.answers(record.id)}
+        attempt = restore_attempt(bank, record.plan, answers)
+        if attempt is None:  # the bank changed since: that attempt cannot be resumed
+            db.finish_attempt(record.id)
+            st.info("Your unfinished test was for an older version of this bank; start anew.")
+        else:
+            st.session_state[key] = attempt
+            st.session_state[f"{key}::id"] = record.id
+            st.info(f"Welcome back: your test resumes at question {len(answers) + 1}.")
 
 
 def start() -> None:
-    st.session_state[key] = TestAttempt(
-        bank, plan_attempt(bank, Mode.TEST, random.randrange(2**31))
-    )
+    plan = plan_attempt(bank, Mode.TEST, random.randrange(2**31))
+    st.session_state[key] = TestAttempt(bank, plan)
     st.session_state.pop(f"{key}::report", None)
+    st.session_state[f"{key}::id"] = None
+    if db is not None and learner is not None:
+        record = db.start_attempt(
+            learner.id,
+            bank_id=bank.id,
+            bank_version=bank.version,
+            mode="test",
+            seed=plan.seed,
+            plan=plan.to_json(),
+        )
+        st.session_state[f"{key}::id"] = record.id
 
 
 if attempt is None:
@@ -95,9 +128,12 @@ if attempt.finished:
 qid = attempt.current
 if qid is None:  # every question answered: grade the whole test now
     st.session_state[f"{key}::report"] = attempt.finish()
+    if db is not None and st.session_state.get(f"{key}::id"):
+        db.finish_attempt(st.session_state[f"{key}::id"])
     st.rerun()
 
 shown = present(bank, attempt.plan, qid)
+mark_shown(qid)
 answered = len(attempt.responses)
 st.progress(answered / shown.total, text=f"{answered} of {shown.total} answered")
 question_header(shown)
@@ -110,9 +146,14 @@ if submitted:
     elif isinstance(response, str):
         st.warning(response)
     else:
+        question = bank.question(qid)
         try:
-            attempt.submit(qid, response)
+            attempt.check(qid, response)
         except AnswerRejected as exc:
             st.error(str(exc))
         else:
-            st.rerun()
+            assert question is not None
+            graded = grade(question, response)  # stored for statistics, shown only at the end
+            if save_answer(db, st.session_state.get(f"{key}::id"), question, response, graded):
+                attempt.submit(qid, response)
+                st.rerun()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from builders import bank, bank_dict
 
-from engine.quiz.attempt import TestAttempt
+from engine.quiz.attempt import TestAttempt, response_to_record, restore_attempt
 from engine.quiz.grading import AnswerRejected, Response
 from engine.quiz.models import Difficulty, QuestionBank, Verdict, VerdictRule
 from engine.quiz.report import score_test
@@ -124,3 +124,26 @@ def test_a_practice_plan_cannot_drive_a_test_attempt():
     b = bank()
     with pytest.raises(ValueError, match="needs a test plan"):
         TestAttempt(b, plan_attempt(b, Mode.PRACTICE, 1))
+
+
+def test_an_unfinished_attempt_is_restored_from_its_record():
+    run = attempt()
+    run.submit("e1", RIGHT["e1"])
+    run.submit("m1", RIGHT["m1"])
+    stored = {q: response_to_record(r) for q, r in run.responses.items()}
+    back = restore_attempt(full_bank(), run.plan.to_json(), stored)
+    assert back is not None
+    assert back.responses == run.responses
+    assert back.current == run.current
+
+
+def test_a_record_from_another_bank_version_is_not_restored():
+    run = attempt()
+    newer = full_bank().model_copy(update={"version": "2"})
+    assert restore_attempt(newer, run.plan.to_json(), {}) is None
+
+
+def test_recorded_answers_outside_the_plan_are_dropped():
+    run = attempt()
+    back = restore_attempt(full_bank(), run.plan.to_json(), {"zz": ["a"], "e1": ["a"]})
+    assert back is not None and set(back.responses) == {"e1"}

@@ -220,3 +220,20 @@ def test_mutated_valid_banks_only_ever_yield_bank_errors(data):
         load_bank_text(yaml.safe_dump(doc))
     except BankInvalid as invalid:
         assert all(e.line >= 1 for e in invalid.errors)
+
+
+def test_an_unknown_lesson_id_lists_the_lessons():
+    [error] = errors_of(bank_yaml(questions=[question("q1", lesson="confusion")]))
+    assert error.field == "lesson"
+    assert error.message.startswith("unknown lesson 'confusion'; lessons are: metrics_for_tasks,")
+
+
+def test_true_false_choices_keep_true_first_even_with_feedback():
+    q = question(
+        "q1",
+        type="true_false",
+        answer=False,
+        choices=[{"id": "true", "text": "True", "feedback": "f"}, {"id": "false", "text": "False"}],
+    )
+    loaded = load_bank_text(bank_yaml(questions=[q]))
+    assert loaded.questions[0].shuffle is False

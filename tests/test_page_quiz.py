@@ -15,7 +15,14 @@ RIGHT = {"e1": "a", "h2": "true"}
 def demo_banks(tmp_path: Path, monkeypatch) -> Path:
     (tmp_path / "demo.yaml").write_text(bank_yaml())
     monkeypatch.setenv("TUNELAB_QUIZ_DIR", str(tmp_path))
+    monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
     return tmp_path
+
+
+def sign_in(at: AppTest, name: str = "Ada") -> None:
+    at.text_input(key="learner_name").input(name)
+    at.button(key="sign_in_submit").click().run()
+    assert not at.exception
 
 
 def app(page: str) -> AppTest:
@@ -81,6 +88,7 @@ def test_practice_submit_without_an_answer_asks_for_one(demo_banks):
 
 def test_a_whole_test_ends_in_a_report_with_a_verdict(demo_banks):
     at = app("lessons/test_pattern.py")
+    sign_in(at)
     assert "3 questions: 1 easy, 1 medium, 1 hard" in " ".join(m.value for m in at.markdown)
     at.button(key="start").click().run()
     seen = []
@@ -99,6 +107,7 @@ def test_a_whole_test_ends_in_a_report_with_a_verdict(demo_banks):
 
 def test_a_wrong_test_is_not_strong_and_retake_starts_again(demo_banks):
     at = app("lessons/test_pattern.py")
+    sign_in(at)
     at.button(key="start").click().run()
     for _ in range(3):
         answer(at, current_qid(at), right=False)
@@ -117,3 +126,55 @@ def test_home_lists_every_bank_and_shows_a_broken_one_without_crashing(demo_bank
     assert any("Demo bank" in m.value for m in at.markdown)
     assert "broken.yaml" in at.error[0].value
     assert "not valid YAML" in at.code[0].value
+
+
+def test_the_test_asks_for_a_name_before_starting(demo_banks):
+    at = app("lessons/test_pattern.py")
+    assert at.text_input(key="learner_name")
+    with pytest.raises(KeyError):
+        at.button(key="start")
+
+
+def test_an_unfinished_test_resumes_in_a_new_session(demo_banks):
+    from engine.store import Store
+
+    at = app("lessons/test_pattern.py")
+    sign_in(at, "Grace")
+    at.button(key="start").click().run()
+    first = current_qid(at)
+    answer(at, first, right=True)
+    at.button(key="submit").click().run()
+    second = current_qid(at)
+
+    # A reload is a new session that only has the learner's name in the URL.
+    again = AppTest.from_file("../app.py", default_timeout=60)
+    again.query_params["learner"] = "Grace"
+    again.run()
+    again.switch_page("lessons/test_pattern.py").run()
+    assert not again.exception
+    assert current_qid(again) == second
+    assert "resumes at question 2" in again.info[0].value
+
+    with Store.open() as db:
+        learner = db.learner("Grace")
+        [attempt] = db.attempts(learner.id)
+        [saved] = db.answers(attempt.id)
+    assert saved.question_id == first and saved.correct
+    assert attempt.finished_at is None
+
+
+def test_practice_answers_of_a_signed_in_learner_are_recorded(demo_banks):
+    from engine.store import Store
+
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["learner"] = "Lin"
+    at.run()
+    at.switch_page("lessons/practice.py").run()
+    at.button(key="hint").click().run()
+    answer(at, "e1", right=True)
+    at.button(key="submit").click().run()
+    assert not at.exception
+    with Store.open() as db:
+        [attempt] = db.attempts(db.learner("Lin").id)
+        [saved] = db.answers(attempt.id)
+    assert (saved.question_id, saved.correct, saved.used_hint) == ("e1", True, True)

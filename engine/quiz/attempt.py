@@ -32,6 +32,14 @@ class TestAttempt:
 
     def submit(self, question_id: str, response: Response) -> None:
         """Record an answer. Refuses unknown questions, second answers and late answers."""
+        self.check(question_id, response)
+        self.responses[question_id] = response
+
+    def check(self, question_id: str, response: Response) -> None:
+        """Raise AnswerRejected unless `submit` would accept this answer now.
+
+        Pages call this before persisting, so nothing invalid is ever written anywhere.
+        """
         if self.finished:
             raise AnswerRejected("this test has ended; answers can no longer change")
         if question_id not in self.plan.question_ids:
@@ -44,8 +52,35 @@ class TestAttempt:
         if response.is_empty:
             raise AnswerRejected("choose an answer before submitting")
         check_response(question, response)
-        self.responses[question_id] = response
 
     def finish(self) -> TestReport:
         self.finished = True
         return score_test(self.bank, self.plan, self.responses)
+
+
+def response_to_record(response: Response) -> list[str] | float:
+    """The JSON the store keeps: sorted choice ids, or the number."""
+    return response.value if response.value is not None else sorted(response.choice_ids)
+
+
+def response_from_record(value: list[str] | float | int) -> Response:
+    if isinstance(value, list):
+        return Response.choices(value)
+    return Response.number(value)
+
+
+def restore_attempt(
+    bank: QuestionBank, plan: dict[str, object], answers: dict[str, list[str] | float | int]
+) -> TestAttempt | None:
+    """Rebuild an unfinished test from what the store kept; None if the bank has moved on.
+
+    Answers to questions no longer in the plan are dropped rather than trusted.
+    """
+    restored = AttemptPlan.from_json(plan)
+    if restored.bank_id != bank.id or restored.bank_version != bank.version:
+        return None
+    attempt = TestAttempt(bank, restored)
+    for question_id, value in answers.items():
+        if question_id in restored.question_ids and bank.question(question_id) is not None:
+            attempt.responses[question_id] = response_from_record(value)
+    return attempt

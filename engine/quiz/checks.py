@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from engine.quiz.models import Difficulty, Question, QuestionBank, QuestionType
+from engine.quiz.models import LESSON_IDS, Difficulty, Question, QuestionBank, QuestionType
 
 # (question index or None, field path inside the question or bank, message)
 Problem = tuple[int | None, tuple[str | int, ...], str]
@@ -24,6 +24,8 @@ def question_problems(q: Question) -> Iterator[tuple[tuple[str | int, ...], str]
             yield ("choices", index, "id"), f"choice id '{choice_id}' is used {n} times"
     known = set(counts)
     kind = q.type
+    if q.lesson is not None and q.lesson not in LESSON_IDS:
+        yield ("lesson",), f"unknown lesson '{q.lesson}'; lessons are: {', '.join(LESSON_IDS)}"
 
     if kind is QuestionType.NUMERIC:
         if q.choices:

@@ -31,6 +31,18 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
+# Lessons a question may link to (`lesson:`); the app has one page per id.
+LESSON_IDS = (
+    "metrics_for_tasks",
+    "confusion_matrix",
+    "threshold",
+    "good_vs_bad",
+    "pitfalls",
+    "regression",
+    "self_check",
+    "lab",
+)
+
 
 class Difficulty(StrEnum):
     EASY = "easy"
@@ -135,8 +147,10 @@ class Question(_Strict):
         choices = data.get("choices")
         if isinstance(choices, dict):  # shorthand: {a: "text", b: "text"}
             data["choices"] = [{"id": str(k), "text": v} for k, v in choices.items()]
-        if data.get("type") == QuestionType.TRUE_FALSE and not data.get("choices"):
-            data["choices"] = [{"id": "true", "text": "True"}, {"id": "false", "text": "False"}]
+        if data.get("type") == QuestionType.TRUE_FALSE:
+            if not data.get("choices"):
+                data["choices"] = [{"id": "true", "text": "True"}, {"id": "false", "text": "False"}]
+            # "True" then "False" is the order every learner expects; never shuffle it.
             data.setdefault("shuffle", False)
         return data
 

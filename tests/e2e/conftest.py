@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from browser import start_app, stop
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -29,6 +30,10 @@ CHROME_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
+
+
+# Two cores shared by a server, a browser and the test: give assertions room to breathe.
+expect.set_options(timeout=20_000)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -1,0 +1,65 @@
+"""Saving answers: nothing is acknowledged to the learner before the store committed it."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from engine.quiz.attempt import response_to_record
+from engine.quiz.grading import Grade, Response
+from engine.quiz.models import Question
+from engine.store import AnswerRefused, AttemptNotFound, Store
+
+SHOWN_AT = "question_shown_at"
+
+
+def mark_shown(question_id: str) -> None:
+    """Remember when a question first appeared, for the time-taken column."""
+    shown = st.session_state.setdefault(SHOWN_AT, {})
+    shown.setdefault(question_id, time.monotonic())
+
+
+def seconds_on(question_id: str) -> float:
+    started = st.session_state.get(SHOWN_AT, {}).pop(question_id, None)
+    return 0.0 if started is None else round(time.monotonic() - started, 3)
+
+
+def save_answer(
+    db: Store | None,
+    attempt_id: int | None,
+    question: Question,
+    response: Response,
+    graded: Grade,
+    *,
+    used_hint: bool = False,
+) -> bool:
+    """Commit one answer; True when it is safely stored (or there is no store to use).
+
+    On failure the learner is told and nothing is acknowledged, so they can resubmit.
+    """
+    if db is None or attempt_id is None:
+        return True
+    try:
+        db.record_answer(
+            attempt_id,
+            question_id=question.id,
+            question_fingerprint=question.fingerprint,
+            response=response_to_record(response),
+            score=graded.score,
+            max_score=graded.max_score,
+            correct=graded.correct,
+            used_hint=used_hint,
+            seconds=seconds_on(question.id),
+        )
+    except (AnswerRefused, AttemptNotFound) as exc:
+        st.error(f"This answer was not accepted: {exc}")
+        return False
+    except SQLAlchemyError as exc:
+        st.error(
+            "Your answer could not be saved (the database did not respond: "
+            f"{type(exc).__name__}). Nothing was lost; submit again in a moment."
+        )
+        return False
+    return True
