@@ -2,24 +2,42 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="TuneLab", page_icon="🎛️", layout="centered")
+st.set_page_config(page_title="TuneLab", page_icon=":material/tune:", layout="centered")
 
+# Icons are Material Symbols, bundled with Streamlit: emoji depend on the learner's fonts
+# (headless Chromium on Debian draws them as empty boxes).
 # Streamlit reruns this file on every interaction; st.navigation then runs the chosen page.
 pages = {
-    "Start": [st.Page("lessons/home.py", title="Home", icon="🏠", default=True)],
+    "Start": [st.Page("lessons/home.py", title="Home", icon=":material/home:", default=True)],
     "Lessons": [
-        st.Page("lessons/metrics_for_tasks.py", title="Which metrics, and why", icon="1️⃣"),
-        st.Page("lessons/confusion_matrix.py", title="Confusion matrix", icon="2️⃣"),
-        # PENDING st.Page("lessons/threshold.py", title="Precision vs recall", icon="3️⃣"),
-        # PENDING st.Page("lessons/good_vs_bad.py", title="Good vs bad runs", icon="4️⃣"),
-        st.Page("lessons/pitfalls.py", title="Pitfalls", icon="5️⃣"),
-        st.Page("lessons/regression.py", title="Regression metrics", icon="6️⃣"),
-        st.Page("lessons/self_check.py", title="Self-check", icon="7️⃣"),
-        # PENDING st.Page("lessons/lab.py", title="Freezing lab", icon="🧪"),
+        st.Page(
+            "lessons/metrics_for_tasks.py",
+            title="Which metrics, and why",
+            icon=":material/looks_one:",
+        ),
+        st.Page(
+            "lessons/confusion_matrix.py", title="Confusion matrix", icon=":material/looks_two:"
+        ),
+        # PENDING: threshold.py
+        # PENDING: good_vs_bad.py
+        st.Page("lessons/pitfalls.py", title="Pitfalls", icon=":material/looks_5:"),
+        st.Page("lessons/regression.py", title="Regression metrics", icon=":material/looks_6:"),
+        st.Page("lessons/self_check.py", title="Self-check", icon=":material/quiz:"),
+        # PENDING: lab.py
     ],
     "Practise & test": [
-        st.Page("lessons/practice.py", title="Practice", icon="✏️"),
-        st.Page("lessons/test_pattern.py", title="Test this pattern", icon="🎯"),
+        st.Page("lessons/practice.py", title="Practice", icon=":material/edit:"),
+        st.Page("lessons/test_pattern.py", title="Test this pattern", icon=":material/target:"),
+    ],
+    "Over time": [
+        st.Page("lessons/progress.py", title="My progress", icon=":material/trending_up:"),
+        st.Page("lessons/review.py", title="Review", icon=":material/replay:"),
+    ],
+    "Instructors": [
+        st.Page("lessons/instructor_banks.py", title="Bank check", icon=":material/fact_check:"),
+        st.Page(
+            "lessons/instructor_stats.py", title="Item statistics", icon=":material/query_stats:"
+        ),
     ],
 }
 st.navigation(pages).run()

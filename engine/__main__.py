@@ -51,6 +51,17 @@ def write_schema(out: Path) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    # Subcommands with their own parsers get their arguments untouched: argparse's
+    # REMAINDER cannot start with an option (`export --format gift BANK`).
+    if argv[:1] == ["pretrain"]:
+        from engine.lab.pretrain import main as pretrain_main
+
+        return pretrain_main(argv[1:])
+    if argv[:1] == ["export"]:
+        from engine.quiz.export import main as export_main
+
+        return export_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check bank files (default: quizzes/)")
@@ -67,15 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return validate(args.paths)
     if args.command == "schema":
         return write_schema(args.out)
-    if args.command == "pretrain":
-        from engine.lab.pretrain import main as pretrain_main
-
-        return pretrain_main(args.rest)
-    if args.command == "export":
-        from engine.quiz.export import main as export_main
-
-        return export_main(args.rest)
-    return 2  # pragma: no cover - argparse enforces the choices
+    return 2  # pragma: no cover - pretrain/export return above; argparse enforces the rest
 
 
 if __name__ == "__main__":

@@ -98,23 +98,35 @@ def show_report(report: TestReport) -> None:
         f"**Pattern {report.verdict.value}** — {report.overall.score:g} / "
         f"{report.overall.max_score:g}. {report.reason}"
     )
+    groups = [("difficulty", d.value, ln) for d, ln in report.by_difficulty.items()]
+    groups += [("topic", t, ln) for t, ln in report.by_topic.items()]
     rows = [
-        {
-            "Group": f"{name}",
-            "Score": f"{line.score:g} / {line.max_score:g}",
-            "Percent": round(100 * line.fraction),
-        }
-        for name, line in [(d.value, ln) for d, ln in report.by_difficulty.items()]
-        + list(report.by_topic.items())
+        {"By": by, "Group": name, "Score": f"{ln.score:g} / {ln.max_score:g}", "Share": ln.fraction}
+        for by, name, ln in groups
     ]
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "Share": st.column_config.ProgressColumn(
+                "Share", min_value=0, max_value=1, format="percent"
+            )
+        },
+    )
     st.subheader("Review")
     for review in report.reviews:
         shown, graded = review.question, review.grade
-        mark = "✅" if graded.correct else ("🟡" if graded.score > 0 else "❌")
-        with st.expander(f"{mark} {shown.number}. {shown.topic} ({shown.difficulty.value})"):
+        if graded.correct:
+            icon, outcome = ":material/check_circle:", "right"
+        elif graded.score > 0:
+            icon, outcome = ":material/contrast:", "partly right"
+        else:
+            icon, outcome = ":material/cancel:", "wrong"
+        title = f"{shown.number}. {shown.topic} ({shown.difficulty.value}) — {outcome}"
+        with st.expander(title, icon=icon):
             st.markdown(shown.prompt)
-            st.markdown(f"**Your answer:** {describe_response(shown, review.response)}")
+            st.markdown("**Your answer:**\n\n" + describe_response(shown, review.response))
             explain_grade(shown, graded, show_verdict=False)
     if st.button("Retake with new questions", key="retake", type="primary"):
         start()

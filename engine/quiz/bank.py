@@ -66,13 +66,23 @@ def load_bank(path: Path | str) -> QuestionBank:
 
 def load_bank_text(text: str | bytes, *, filename: str = "<pasted>") -> QuestionBank:
     """Load a bank from YAML text (pasted into the instructor page, or read from disk)."""
+    parsed = _parse(text, filename, need_lines=False)
     try:
-        parsed = parse_yaml(text)
+        return _validate(parsed, filename)
+    except BankInvalid:
+        if parsed.has_lines:
+            raise
+    # The fast path keeps no line numbers; errors are rare, so parse again to place them.
+    return _validate(_parse(text, filename, need_lines=True), filename)
+
+
+def _parse(text: str | bytes, filename: str, *, need_lines: bool) -> ParsedYaml:
+    try:
+        return parse_yaml(text, need_lines=need_lines)
     except YamlProblem as problem:
         raise BankInvalid([_error(filename, problem.line, problem.message)]) from None
     except RecursionError:  # belt and braces: the depth limit should stop this first
         raise BankInvalid([_error(filename, 0, "nesting is too deep")]) from None
-    return _validate(parsed, filename)
 
 
 def load_catalog(folder: Path | str) -> BankCatalog:

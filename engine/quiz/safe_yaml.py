@@ -10,6 +10,8 @@ import yaml
 from yaml.composer import Composer
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from engine.quiz.fast_yaml import try_fast_parse
+
 # Limits sized far beyond any real bank (a 10 000-question bank is ~4 MB, ~400 000 nodes)
 # yet small enough that a hostile file is refused in well under a second.
 MAX_BYTES = 16 * 1024 * 1024
@@ -48,6 +50,7 @@ class ParsedYaml:
 
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
+    has_lines: bool = True  # False when the fast path parsed it (no line numbers kept)
 
     def line_of(self, path: Path) -> int:
         """Line of the deepest known prefix of `path` (a missing key reports its parent)."""
@@ -167,8 +170,12 @@ def _line_at(text: str, position: int) -> int:
     return text.count("\n", 0, max(position, 0)) + 1
 
 
-def parse_yaml(text: str | bytes) -> ParsedYaml:
-    """Parse one YAML document safely. Raises YamlProblem with a line and a plain message."""
+def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
+    """Parse one YAML document safely. Raises YamlProblem with a line and a plain message.
+
+    With need_lines=False a plain document may take the fast path (no line numbers);
+    callers re-parse with lines when they find something to report.
+    """
     if len(text) > MAX_BYTES:
         raise YamlProblem(0, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     if isinstance(text, bytes):
@@ -176,6 +183,10 @@ def parse_yaml(text: str | bytes) -> ParsedYaml:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise YamlProblem(0, f"file is not UTF-8 text (byte {exc.start})") from None
+    if not need_lines and not yaml.reader.Reader.NON_PRINTABLE.search(text):
+        ok, data = try_fast_parse(text.encode("utf-8"), max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
+        if ok:
+            return ParsedYaml(data=data, has_lines=False)
     loader = None
     try:
         # The reader checks for unprintable characters already in the constructor.

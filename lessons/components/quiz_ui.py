@@ -21,6 +21,12 @@ LESSON_PAGES = {
 }
 
 
+def choice_markdown(letter: str, text: str) -> str:
+    """A lettered choice as Markdown; multi-line text (a code block) goes on its own lines."""
+    body = text.strip()
+    return f"**{letter}.**\n\n{body}" if "\n" in body else f"**{letter}.** {body}"
+
+
 def question_header(shown: PresentedQuestion) -> None:
     st.caption(
         f"Question {shown.number} of {shown.total} · {shown.difficulty.value} · {shown.topic}"
@@ -32,7 +38,7 @@ def question_header(shown: PresentedQuestion) -> None:
 def answer_widget(shown: PresentedQuestion, key: str) -> Response | str | None:
     """Render the input for one question (inside a form). Returns a Response, an error
     message for unreadable input, or None when nothing was chosen."""
-    labels = {o.choice_id: f"**{o.letter}.** {o.text}" for o in shown.options}
+    labels = {o.choice_id: choice_markdown(o.letter, o.text) for o in shown.options}
     ids = [o.choice_id for o in shown.options]
     if shown.type is QuestionType.NUMERIC:
         text = st.text_input("Your answer (a number)", key=key, placeholder="e.g. 0.87")
@@ -64,8 +70,8 @@ def describe_response(shown: PresentedQuestion, response: Response) -> str:
     if response.value is not None:
         return f"{response.value:g}"
     by_id = {o.choice_id: o for o in shown.options}
-    return "; ".join(
-        f"{by_id[c].letter}. {by_id[c].text}"
+    return "\n\n".join(
+        choice_markdown(by_id[c].letter, by_id[c].text)
         for c in sorted(response.choice_ids, key=shown.letter_of)
     )
 
@@ -85,10 +91,11 @@ def explain_grade(shown: PresentedQuestion, grade: Grade, *, show_verdict: bool 
             st.markdown(f"{mark} **{shown.letter_of(choice.choice_id)}.** {choice.feedback}")
     right = [c for c in grade.choices if c.correct]
     if right:
-        answer = "; ".join(f"{shown.letter_of(c.choice_id)}. {c.text}" for c in right)
+        st.markdown("**Correct answer:**")
+        for choice in right:
+            st.markdown(choice_markdown(shown.letter_of(choice.choice_id), choice.text))
     else:
-        answer = grade.correct_answer
-    st.markdown(f"**Correct answer:** {answer}")
+        st.markdown(f"**Correct answer:** {grade.correct_answer}")
     st.markdown("**Solution**")
     for number, step in enumerate(grade.solution_steps, start=1):
         st.markdown(f"{number}. {step}")
@@ -101,6 +108,6 @@ def explain_grade(shown: PresentedQuestion, grade: Grade, *, show_verdict: bool 
     page = LESSON_PAGES.get(grade.lesson or "")
     if page:
         try:
-            st.page_link(page, label="Revisit the lesson", icon="📖")
+            st.page_link(page, label="Revisit the lesson", icon=":material/menu_book:")
         except StreamlitAPIException:  # page not routed (e.g. a page run on its own)
             st.caption(f"Lesson: {grade.lesson}")

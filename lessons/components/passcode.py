@@ -1,0 +1,71 @@
+"""The instructor gate: a passcode from secrets or the environment, with a lockout."""
+
+from __future__ import annotations
+
+import math
+import time
+
+import streamlit as st
+
+from engine.instructor_auth import (
+    PASSCODE_ENV,
+    PASSCODE_SECRET,
+    Outcome,
+    PasscodeGate,
+    configured_passcode,
+)
+
+_GATE_KEY = "instructor_gate"
+_UNLOCKED_KEY = "instructor_unlocked"
+
+
+def _secrets() -> dict[str, object]:
+    # st.secrets raises when no secrets.toml exists at all; that just means "not set there".
+    try:
+        return {PASSCODE_SECRET: st.secrets.get(PASSCODE_SECRET)}
+    except Exception:
+        return {}
+
+
+def _explain_setup() -> None:
+    st.info(
+        "The instructor pages are switched off because no instructor passcode is set.\n\n"
+        f'Set one in `.streamlit/secrets.toml` as `{PASSCODE_SECRET} = "..."`, or in the '
+        f"environment as `{PASSCODE_ENV}=...`, then restart the app."
+    )
+
+
+def instructor_gate() -> bool:
+    """True once this session has given the passcode; otherwise render the login and stop."""
+    expected = configured_passcode(_secrets())
+    if expected is None:
+        _explain_setup()
+        return False
+    if st.session_state.get(_UNLOCKED_KEY):
+        if st.sidebar.button("Lock instructor pages", key="instructor_lock"):
+            st.session_state.pop(_UNLOCKED_KEY)
+            st.rerun()
+        return True
+    # Kept in session state, i.e. on the server: the browser never sees the count or lock.
+    gate: PasscodeGate = st.session_state.setdefault(_GATE_KEY, PasscodeGate())
+    with st.form("instructor_login"):
+        given = st.text_input("Instructor passcode", type="password", key="instructor_passcode")
+        submitted = st.form_submit_button("Unlock", key="instructor_unlock", type="primary")
+    if submitted:
+        verdict = gate.attempt(given, expected, now=time.monotonic())
+        if verdict.outcome is Outcome.ACCEPTED:
+            st.session_state[_UNLOCKED_KEY] = True
+            st.rerun()
+        if verdict.outcome is Outcome.REFUSED:
+            st.error(f"Wrong passcode ({verdict.failures} failed {_tries(verdict.failures)}).")
+    wait = gate.wait_s(time.monotonic())
+    if wait > 0:
+        st.warning(
+            f"Too many wrong passcodes: try again in {math.ceil(wait)} s. Tries before then are "
+            "refused without being checked."
+        )
+    return False
+
+
+def _tries(count: int) -> str:
+    return "try" if count == 1 else "tries"

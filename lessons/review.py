@@ -1,0 +1,135 @@
+"""Review: the learner's missed questions, due first, on a Leitner schedule (engine/review.py)."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+from datetime import UTC, datetime
+
+import pandas as pd
+import streamlit as st
+
+from engine import review
+from engine.quiz.grading import grade
+from engine.quiz.session import AttemptPlan, Mode, plan_attempt, present
+from engine.store import Attempt, AttemptMode
+from lessons.components.banks import pick_bank
+from lessons.components.learner import current_learner, store
+from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
+from lessons.components.recording import mark_shown, save_answer
+
+st.title("Review")
+learner = current_learner()
+db = store()
+if learner is None or db is None:
+    st.stop()
+bank = pick_bank("review_bank")
+if bank is None:
+    st.stop()
+
+days = [
+    f"box {n}: {'at once' if wait.days == 0 else f'{wait.days} d'}"
+    for n, wait in enumerate(review.BOX_INTERVALS, start=1)
+]
+st.caption(
+    "Missed questions (and those you needed a hint for) come back here. A right answer "
+    "without the hint moves a question up a box, a miss sends it back to box 1; after box "
+    f"{review.TOP_BOX} it counts as learned. Waits: {', '.join(days)}."
+)
+
+now = datetime.now(UTC)
+cards = db.review_cards(learner.id, bank.id)
+due = [c for c in review.order_queue(cards, now=now) if bank.question(c.question_id)]
+# One entry per learner and bank; it survives reruns, and a reload simply re-reads the queue.
+state = st.session_state.setdefault(
+    f"review::{learner.id}::{bank.id}", {"qid": None, "graded": None, "round": 0, "hints": 0}
+)
+
+
+def review_attempt() -> Attempt:
+    """The open review attempt for this bank version (started on first need)."""
+    open_attempt = db.unfinished_attempt(learner.id, bank.id, AttemptMode.REVIEW)
+    if open_attempt is not None and open_attempt.bank_version == bank.version:
+        return open_attempt
+    if open_attempt is not None:  # the bank changed: its choice order may be stale
+        db.finish_attempt(open_attempt.id)
+    plan = plan_attempt(bank, Mode.PRACTICE, random.randrange(2**31))
+    return db.start_attempt(
+        learner.id,
+        bank_id=bank.id,
+        bank_version=bank.version,
+        mode=AttemptMode.REVIEW,
+        seed=plan.seed,
+        plan=plan.to_json(),
+    )
+
+
+if state["graded"] is None:
+    state["qid"] = due[0].question_id if due else None
+qid = state["qid"]
+if qid is None:
+    st.success("Nothing is due for review. Well done — come back when a card below is due.")
+    finished = db.unfinished_attempt(learner.id, bank.id, AttemptMode.REVIEW)
+    if finished is not None and db.answers(finished.id):
+        db.finish_attempt(finished.id)
+else:
+    attempt = review_attempt()
+    question = bank.question(qid)
+    assert question is not None
+    shown = present(bank, AttemptPlan.from_json(attempt.plan), qid)
+    shown = dataclasses.replace(shown, number=1, total=max(len(due), 1))
+    st.caption(f"{len(due)} question(s) due now, most overdue first.")
+    question_header(shown)
+    for hint in shown.hints[: state["hints"]]:
+        st.info(f"**Hint:** {hint}")
+    if state["graded"] is None:
+        mark_shown(qid)
+        if state["hints"] < len(shown.hints) and st.button("Show a hint", key="review_hint"):
+            state["hints"] += 1
+            st.rerun()
+        with st.form(key=f"review_form_{state['round']}"):
+            response = answer_widget(shown, key=f"review_answer_{qid}_{state['round']}")
+            submitted = st.form_submit_button("Submit", key="review_submit", type="primary")
+        if submitted and response is not None and not isinstance(response, str):
+            graded = grade(question, response)
+            hinted = state["hints"] > 0
+            # save_answer commits (and moves the card) before anything is acknowledged.
+            if save_answer(db, attempt.id, question, response, graded, used_hint=hinted):
+                state["graded"] = graded
+                st.rerun()
+        elif submitted:
+            st.warning(response or "Choose an answer first.")
+    else:
+        explain_grade(shown, state["graded"])
+        card = db.review_card(learner.id, bank.id, qid)
+        if card is None or not card.in_queue:
+            st.caption("This question has left the review queue: learned.")
+        else:
+            st.caption(f"Now in box {card.box}; due again {card.due_at:%Y-%m-%d %H:%M} UTC.")
+        if st.button("Next question", key="review_next", type="primary"):
+            state.update(qid=None, graded=None, hints=0, round=state["round"] + 1)
+            st.rerun()
+
+queue = review.order_queue(cards, now=now, due_only=False)
+later = [c for c in queue if c.due_at is not None and c.due_at > now]
+st.subheader("Coming up")
+if not later:
+    st.write("No other question is waiting.")
+else:
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "question": [c.question_id for c in later],
+                "topic": [
+                    (q.topic if (q := bank.question(c.question_id)) else "(removed)") for c in later
+                ],
+                "box": [c.box for c in later],
+                "due (UTC)": [f"{c.due_at:%Y-%m-%d %H:%M}" for c in later],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+learned = sum(1 for c in cards if not c.in_queue)
+if learned:
+    st.caption(f"{learned} question(s) learned and out of the queue.")
