@@ -82,6 +82,10 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     with contextlib.suppress(Exception):  # a fast rerun may already be over
         page.wait_for_selector(RUNNING, timeout=1_000)
     page.wait_for_selector(IDLE, timeout=timeout)
+    # Elements of the previous run linger, marked stale, until replaced: never act on them.
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout
+    )
 
 
 def screenshot(page, path: Path) -> None:

@@ -44,10 +44,14 @@ def likeness(a: str, b: str) -> float:
 
 def shown_question(page: Page) -> Question:
     """The bank question whose prompt opens with the same eight words as one on the page."""
-    shown = " " + " ".join(tokens(page.get_by_test_id("stMain").inner_text())) + " "
-    found = [q for q in BANK.questions if f" {' '.join(tokens(q.prompt)[:8])} " in shown]
-    assert len(found) == 1, f"cannot tell which question is shown: {[q.id for q in found]}"
-    return found[0]
+    found: list[Question] = []
+    for _ in range(50):  # the prompt may arrive a moment after the caption on a busy machine
+        shown = " " + " ".join(tokens(page.get_by_test_id("stMain").inner_text())) + " "
+        found = [q for q in BANK.questions if f" {' '.join(tokens(q.prompt)[:8])} " in shown]
+        if len(found) == 1:
+            return found[0]
+        page.wait_for_timeout(200)
+    raise AssertionError(f"cannot tell which question is shown: {[q.id for q in found]}")
 
 
 def answer(page: Page, question: Question, *, right: bool) -> None:
