@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="TuneLab", page_icon=":material/tune:", layout="centered")
+st.set_page_config(page_title="TuneLab", page_icon="🎛️", layout="centered")
 
 # Icons are Material Symbols, bundled with Streamlit: emoji depend on the learner's fonts
 # (headless Chromium on Debian draws them as empty boxes).

@@ -29,6 +29,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from engine.quiz.markdown import inert_images
+
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 # Lessons a question may link to (`lesson:`); the app has one page per id.
@@ -73,6 +75,18 @@ class Verdict(StrEnum):
 class _Strict(BaseModel):
     # extra="forbid": a misspelt key ("anwser") is an error, never silently ignored.
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _images_become_links(cls, value: Any) -> Any:
+        # Bank text is Markdown rendered in every learner's browser: an image would make
+        # each browser fetch from wherever the bank points (a beacon). Keep it as a link.
+        # type() is str, not isinstance: enums (Difficulty, QuestionType) are str too.
+        if type(value) is str:
+            return inert_images(value)
+        if isinstance(value, list):
+            return [inert_images(v) if type(v) is str else v for v in value]
+        return value
 
 
 class Choice(_Strict):

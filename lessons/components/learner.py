@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.store import Learner, Store, StoreUnavailable
 
@@ -51,6 +52,12 @@ def current_learner(*, ask: bool = True) -> Learner | None:
                 _sign_in(db, name)
             except ValueError as exc:
                 st.error(str(exc))
+            except SQLAlchemyError as exc:
+                # A locked or failing database: say so, and let them try again.
+                st.error(
+                    f"Could not sign you in: the database did not answer ({exc.orig}). "
+                    "Try again in a moment."
+                )
             else:
                 st.rerun()
     return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import threading
 import time
 
 import streamlit as st
@@ -17,6 +18,12 @@ from engine.instructor_auth import (
 
 _GATE_KEY = "instructor_gate"
 _UNLOCKED_KEY = "instructor_unlocked"
+
+
+@st.cache_resource(show_spinner=False)
+def _server_gate() -> tuple[PasscodeGate, threading.Lock]:
+    # One gate per server, not per session: a new session per guess must not reset the count.
+    return PasscodeGate(), threading.Lock()
 
 
 def _secrets() -> dict[str, object]:
@@ -47,12 +54,13 @@ def instructor_gate() -> bool:
             st.rerun()
         return True
     # Kept in session state, i.e. on the server: the browser never sees the count or lock.
-    gate: PasscodeGate = st.session_state.setdefault(_GATE_KEY, PasscodeGate())
+    gate, gate_lock = _server_gate()
     with st.form("instructor_login"):
         given = st.text_input("Instructor passcode", type="password", key="instructor_passcode")
         submitted = st.form_submit_button("Unlock", key="instructor_unlock", type="primary")
     if submitted:
-        verdict = gate.attempt(given, expected, now=time.monotonic())
+        with gate_lock:
+            verdict = gate.attempt(given, expected, now=time.monotonic())
         if verdict.outcome is Outcome.ACCEPTED:
             st.session_state[_UNLOCKED_KEY] = True
             st.rerun()
