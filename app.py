@@ -18,12 +18,12 @@ pages = {
         st.Page(
             "lessons/confusion_matrix.py", title="Confusion matrix", icon=":material/looks_two:"
         ),
-        # PENDING: threshold.py
-        # PENDING: good_vs_bad.py
+        st.Page("lessons/threshold.py", title="Precision vs recall", icon=":material/looks_3:"),
+        st.Page("lessons/good_vs_bad.py", title="Good vs bad runs", icon=":material/looks_4:"),
         st.Page("lessons/pitfalls.py", title="Pitfalls", icon=":material/looks_5:"),
         st.Page("lessons/regression.py", title="Regression metrics", icon=":material/looks_6:"),
         st.Page("lessons/self_check.py", title="Self-check", icon=":material/quiz:"),
-        # PENDING: lab.py
+        st.Page("lessons/lab.py", title="Freezing lab", icon=":material/science:"),
     ],
     "Practise & test": [
         st.Page("lessons/practice.py", title="Practice", icon=":material/edit:"),

@@ -1,0 +1,118 @@
+"""plan_code(plan): the plain PyTorch that realises a FreezePlan on a variable called ``model``."""
+
+from __future__ import annotations
+
+from engine.lab.freeze import (
+    ALL_BLOCKS,
+    BACKBONE_BLOCKS,
+    GRADUAL_ORDER,
+    HEAD,
+    WEIGHT_DECAY,
+    BatchNormMode,
+    FreezePlan,
+)
+
+
+def plan_code(plan: FreezePlan, num_classes: int = 10, head_name: str = "fc") -> str:
+    """Code that, run on the pretrained ``model``, leaves the same parameters trainable as
+    ``build_model`` + ``apply_plan`` (a test executes it and compares the counts)."""
+
+    def ref(block: str) -> str:
+        return f"model.{head_name if block == HEAD else block}"
+
+    lines = ["import torch", "from torch import nn", ""]
+    model_class = "SmallResNet" if head_name == "fc" else "SmallResNetWithClassifier"
+    if not plan.pretrained:
+        lines += [
+            f"from engine.lab.model import {model_class}",
+            "",
+            "# Same architecture, random weights: nothing is transferred.",
+            f"model = {model_class}(num_classes={num_classes})",
+        ]
+    else:
+        lines += [
+            "# Freeze everything first, then swap in a new head for the new classes:",
+            "# a freshly built layer's parameters have requires_grad=True.",
+            "for p in model.parameters():",
+            "    p.requires_grad = False",
+            f"{ref(HEAD)} = nn.Linear({ref(HEAD)}.in_features, {num_classes})",
+        ]
+    start = plan.trainable_at(1)
+    thawed = [b for b in BACKBONE_BLOCKS if b in start] if plan.pretrained else []
+    if thawed:
+        lines += ["", "# Unfreeze the blocks this plan trains."]
+        for block in thawed:
+            lines += [f"for p in {ref(block)}.parameters():", "    p.requires_grad = True"]
+    frozen = [b for b in ALL_BLOCKS if b not in start]
+    # Pretrained blocks are already frozen above; only a frozen *new* head needs saying so.
+    if HEAD in frozen and plan.pretrained:
+        lines += ["", "# This plan keeps even the new head frozen."]
+        for block in [HEAD]:
+            lines += [f"for p in {ref(block)}.parameters():", "    p.requires_grad = False"]
+    lines += [""]
+    lines += _optimizer_lines(plan, ref)
+    if plan.unfreeze_every:
+        lines += _gradual_lines(plan, ref)
+    lines += _train_mode_lines(plan, frozen, ref)
+    return "\n".join(lines) + "\n"
+
+
+def _optimizer_lines(plan: FreezePlan, ref) -> list[str]:
+    start = plan.trainable_at(1)
+    if plan.head_lr == plan.backbone_lr or not (start - {HEAD}) or HEAD not in start:
+        lr = plan.head_lr if HEAD in start else plan.backbone_lr
+        return [
+            "# Only parameters that need gradients go to the optimizer.",
+            "trainable = [p for p in model.parameters() if p.requires_grad]",
+            f"optimizer = torch.optim.AdamW(trainable, lr={lr}, weight_decay={WEIGHT_DECAY})",
+        ]
+    return [
+        "# Discriminative learning rates: big steps for the new head, small for the backbone.",
+        f"head = list({ref(HEAD)}.parameters())",
+        "head_ids = {id(p) for p in head}",
+        "backbone = [p for p in model.parameters() if p.requires_grad and id(p) not in head_ids]",
+        "optimizer = torch.optim.AdamW(",
+        "    [",
+        f'        {{"params": head, "lr": {plan.head_lr}}},',
+        f'        {{"params": backbone, "lr": {plan.backbone_lr}}},',
+        "    ],",
+        f"    weight_decay={WEIGHT_DECAY},",
+        ")",
+    ]
+
+
+def _gradual_lines(plan: FreezePlan, ref) -> list[str]:
+    schedule = {
+        1 + (i + 1) * plan.unfreeze_every: [b for b in group if b in plan.trainable]
+        for i, group in enumerate(GRADUAL_ORDER)
+    }
+    schedule = {epoch: blocks for epoch, blocks in schedule.items() if blocks}
+    return [
+        "",
+        "# Gradual unfreezing: at the start of these epochs thaw one more block (top down)",
+        "# and hand its parameters to the optimizer as a new group.",
+        f"unfreeze_at = {schedule!r}",
+        "",
+        "def thaw(epoch):",
+        "    for name in unfreeze_at.get(epoch, []):",
+        "        block = getattr(model, name)",
+        "        for p in block.parameters():",
+        "            p.requires_grad = True",
+        "        optimizer.add_param_group(",
+        f'            {{"params": list(block.parameters()), "lr": {plan.backbone_lr}}}',
+        "        )",
+    ]
+
+
+def _train_mode_lines(plan: FreezePlan, frozen: list[str], ref) -> list[str]:
+    lines = ["", "# At the start of every epoch:", "model.train()"]
+    if not frozen:
+        return lines
+    if plan.frozen_bn is BatchNormMode.EVAL:
+        lines.append("# Frozen blocks' BatchNorm keeps its pretrained running statistics:")
+        lines += [f"{ref(b)}.eval()" for b in frozen]
+    else:
+        lines.append(
+            "# Frozen blocks stay in train mode: their BatchNorm running statistics will drift."
+        )
+    return lines

@@ -1,0 +1,115 @@
+"""What a run reports: per-epoch stats, scikit-learn metrics, confusion matrix, retention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+
+
+@dataclass(frozen=True)
+class EpochStats:
+    epoch: int
+    train_loss: float
+    val_loss: float
+    val_accuracy: float
+    val_macro_f1: float
+    elapsed_s: float  # since the run started, caching included
+    epoch_s: float  # this epoch's training steps alone
+    trainable_scalars: int
+
+
+@dataclass(frozen=True)
+class BatchProgress:
+    epoch: int
+    batch: int
+    batches_per_epoch: int
+    epochs: int
+
+    @property
+    def fraction(self) -> float:
+        done = (self.epoch - 1) * self.batches_per_epoch + self.batch
+        return done / (self.epochs * self.batches_per_epoch)
+
+
+@dataclass(frozen=True)
+class ClassMetrics:
+    name: str
+    precision: float
+    recall: float
+    f1: float
+    support: int
+
+
+@dataclass(frozen=True)
+class Retention:
+    """Source-task accuracy through the original head, before and after fine-tuning."""
+
+    before: float
+    after: float
+
+    @property
+    def kept(self) -> float:
+        return self.after / self.before if self.before else 0.0
+
+
+@dataclass
+class RunResult:
+    history: list[EpochStats]
+    best_epoch: int  # lowest validation loss
+    val_accuracy: float
+    test_accuracy: float
+    test_macro_precision: float
+    test_macro_recall: float
+    test_macro_f1: float
+    per_class: list[ClassMetrics]
+    confusion: list[list[int]]  # rows = true class, columns = predicted (scikit-learn)
+    class_names: tuple[str, ...]
+    retention: Retention | None
+    device: str
+    used_cached_features: bool
+    cancelled: bool
+    seconds_per_epoch: float  # median of the epochs' training time
+    total_s: float
+    test_probabilities: np.ndarray = field(repr=False)  # (n_test, n_classes) softmax
+    test_labels: np.ndarray = field(repr=False)
+    model: Any = field(default=None, repr=False)  # the fine-tuned SmallResNet (learner's own)
+
+
+def classification_report(
+    labels: np.ndarray, predicted: np.ndarray, class_names: tuple[str, ...]
+) -> tuple[list[ClassMetrics], list[list[int]], tuple[float, float, float]]:
+    """Per-class metrics, confusion matrix and macro (precision, recall, F1), all scikit-learn."""
+    ids = list(range(len(class_names)))
+    precision, recall, f1, support = precision_recall_fscore_support(
+        labels, predicted, labels=ids, zero_division=0
+    )
+    per_class = [
+        ClassMetrics(name, float(p), float(r), float(f), int(s))
+        for name, p, r, f, s in zip(class_names, precision, recall, f1, support, strict=True)
+    ]
+    matrix = confusion_matrix(labels, predicted, labels=ids).tolist()
+    macro = (float(np.mean(precision)), float(np.mean(recall)), float(np.mean(f1)))
+    return per_class, matrix, macro
+
+
+def macro_f1(labels: torch.Tensor, logits: torch.Tensor) -> float:
+    return float(
+        f1_score(
+            labels.cpu().numpy(), logits.argmax(1).cpu().numpy(), average="macro", zero_division=0
+        )
+    )
+
+
+def accuracy(labels: torch.Tensor, logits: torch.Tensor) -> float:
+    return float((logits.argmax(1) == labels).float().mean())
+
+
+def best_epoch(history: list[EpochStats]) -> int:
+    """The epoch with the lowest validation loss (the earliest one on a tie); 0 if none ran."""
+    if not history:
+        return 0
+    return min(history, key=lambda s: (s.val_loss, s.epoch)).epoch

@@ -1,0 +1,308 @@
+"""finetune(config): run one FreezePlan on a target task, streaming EpochStats as it goes."""
+
+from __future__ import annotations
+
+import copy
+import math
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from engine.lab.data import (
+    TRAIN_SIZES,
+    Split,
+    TaskKind,
+    check_train_size,
+    load_task,
+    source_eval_split,
+)
+from engine.lab.device import DEFAULT_TRAIN_THREADS, DEVICES, pick_device, torch_threads
+from engine.lab.freeze import (
+    BatchNormMode,
+    FreezePlan,
+    apply_plan,
+    build_model,
+    build_optimizer,
+    head_and_backbone_parameters,
+    set_train_mode,
+)
+from engine.lab.model import SmallResNet
+from engine.lab.results import (
+    BatchProgress,
+    EpochStats,
+    Retention,
+    RunResult,
+    accuracy,
+    best_epoch,
+    classification_report,
+    macro_f1,
+)
+
+MAX_EPOCHS = 60
+BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128)
+EVAL_BATCH = 512
+
+
+class LrSchedule(StrEnum):
+    COSINE = "cosine"  # decays to zero by the last step: calmer end, hides overfitting somewhat
+    CONSTANT = "constant"
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    plan: FreezePlan
+    task: TaskKind = TaskKind.DIGITS
+    train_size: int = 200  # one of TRAIN_SIZES
+    epochs: int = 10
+    batch_size: int = 32
+    seed: int = 0
+    device: str = "auto"
+    measure_retention: bool = True
+    # A frozen backbone in eval mode computes the same features every epoch: compute them once.
+    cache_features: bool = True
+    schedule: LrSchedule = LrSchedule.COSINE
+    # Fraction of training labels replaced by a wrong class (seeded): memorising them is the
+    # textbook way to overfit, and the validation loss shows it.
+    label_noise: float = 0.0
+    threads: int = DEFAULT_TRAIN_THREADS  # torch intra-op threads while this run trains
+
+    def __post_init__(self) -> None:
+        check_train_size(self.train_size)
+        if not 1 <= self.epochs <= MAX_EPOCHS:
+            raise ValueError(f"epochs must be between 1 and {MAX_EPOCHS}; got {self.epochs!r}")
+        if self.batch_size not in BATCH_SIZES:
+            allowed = ", ".join(map(str, BATCH_SIZES))
+            raise ValueError(f"batch_size must be one of {allowed}; got {self.batch_size!r}")
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {', '.join(DEVICES)}; got {self.device!r}")
+        if not 1 <= self.threads <= (os.cpu_count() or 1):
+            raise ValueError(
+                f"threads must be between 1 and {os.cpu_count()}; got {self.threads!r}"
+            )
+        if not 0 <= self.label_noise <= 0.5:
+            raise ValueError(f"label_noise must be between 0 and 0.5; got {self.label_noise!r}")
+
+    @property
+    def uses_cached_features(self) -> bool:
+        return (
+            self.cache_features
+            and self.plan.backbone_frozen
+            and self.plan.frozen_bn is BatchNormMode.EVAL
+        )
+
+
+@torch.no_grad()
+def predict_logits(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+    return torch.cat([fn(x[i : i + EVAL_BATCH]) for i in range(0, len(x), EVAL_BATCH)])
+
+
+def source_accuracy(model: SmallResNet, source: Split, device: torch.device) -> float:
+    """Accuracy on the source task through whatever head ``model`` carries (eval mode)."""
+    was_training = model.training
+    model.eval()
+    logits = predict_logits(model, source.images.to(device))
+    model.train(was_training)
+    return accuracy(source.labels.to(device), logits)
+
+
+@dataclass
+class _Stepper:
+    """AdamW steps with a cosine learning-rate decay that also covers groups added later."""
+
+    optimizer: torch.optim.Optimizer
+    total_steps: int
+    schedule: LrSchedule
+    done: int = field(default=0)
+
+    def step(self, loss: torch.Tensor) -> None:
+        factor = 1.0
+        if self.schedule is LrSchedule.COSINE:
+            factor = 0.5 * (1 + math.cos(math.pi * self.done / max(1, self.total_steps)))
+        for group in self.optimizer.param_groups:
+            group.setdefault("base_lr", group["lr"])
+            group["lr"] = group["base_lr"] * factor
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        self.done += 1
+
+
+def finetune(
+    config: FinetuneConfig,
+    pretrained: SmallResNet | None = None,
+    on_epoch: Callable[[EpochStats], None] | None = None,
+    on_batch: Callable[[BatchProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> RunResult:
+    """Fine-tune a copy of ``pretrained`` (the shipped checkpoint if None) as ``config`` says."""
+    with torch_threads(config.threads):
+        return _finetune(config, pretrained, on_epoch, on_batch, should_stop)
+
+
+def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:  # fmt: skip
+    started = time.perf_counter()
+    if pretrained is None:
+        from engine.lab.checkpoint import load_pretrained
+
+        pretrained = load_pretrained().model
+    device = pick_device(config.device)
+    data = load_task(config.task, config.train_size, config.seed)
+    n_classes = len(data.class_names)
+    model = build_model(config.plan, pretrained, n_classes, config.seed).to(device)
+    if device.type == "cpu":
+        model = model.to(memory_format=torch.channels_last)  # 10-20 % faster convolutions on CPU
+    train_x, train_y = data.train.images.to(device), _noisy(data.train.labels, config).to(device)
+    val_x, val_y = data.val.images.to(device), data.val.labels.to(device)
+    test_x = data.test.images.to(device)
+    cached = config.uses_cached_features
+    if cached:
+        model.eval()
+        train_x, val_x, test_x = (
+            predict_logits(model.features, x) for x in (train_x, val_x, test_x)
+        )
+        forward: Callable[[torch.Tensor], torch.Tensor] = model.head
+    else:
+        forward = model
+    optimizer = build_optimizer(model, config.plan)
+    batches = math.ceil(len(train_y) / config.batch_size)
+    stepper = _Stepper(optimizer, config.epochs * batches, LrSchedule(config.schedule))
+    generator = torch.Generator().manual_seed(config.seed)
+    history: list[EpochStats] = []
+    cancelled = False
+    for epoch in range(1, config.epochs + 1):
+        _thaw(model, config.plan, epoch, optimizer)
+        if cached:
+            model.head.train()
+        else:
+            set_train_mode(model, config.plan, epoch)
+        epoch_start = time.perf_counter()
+        order = torch.randperm(len(train_y), generator=generator).to(device)
+        loss_sum = 0.0
+        for b in range(batches):
+            if should_stop is not None and should_stop():
+                cancelled = True
+                break
+            idx = order[b * config.batch_size : (b + 1) * config.batch_size]
+            loss = F.cross_entropy(forward(train_x[idx]), train_y[idx])
+            stepper.step(loss)
+            loss_sum += loss.item() * len(idx)
+            if on_batch is not None:
+                on_batch(BatchProgress(epoch, b + 1, batches, config.epochs))
+        if cancelled:
+            break
+        epoch_s = time.perf_counter() - epoch_start
+        model.eval()
+        val_logits = predict_logits(forward, val_x)
+        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+        stats = EpochStats(
+            epoch=epoch,
+            train_loss=loss_sum / len(train_y),
+            val_loss=float(F.cross_entropy(val_logits, val_y)),
+            val_accuracy=accuracy(val_y, val_logits),
+            val_macro_f1=macro_f1(val_y, val_logits),
+            elapsed_s=time.perf_counter() - started,
+            epoch_s=epoch_s,
+            trainable_scalars=trainable,
+        )
+        history.append(stats)
+        if on_epoch is not None:
+            on_epoch(stats)
+    return _result(
+        config,
+        model,
+        pretrained,
+        forward,
+        data,
+        val_x,
+        test_x,
+        history,
+        device,
+        cached,
+        cancelled,
+        started,
+    )
+
+
+def _noisy(labels: torch.Tensor, config: FinetuneConfig) -> torch.Tensor:
+    """Replace ``label_noise`` of the labels with a different class, the same ones every time."""
+    if not config.label_noise:
+        return labels
+    generator = torch.Generator().manual_seed(10_000 + config.seed)
+    n_classes = int(labels.max()) + 1
+    flip = torch.randperm(len(labels), generator=generator)[
+        : round(config.label_noise * len(labels))
+    ]
+    shift = torch.randint(1, n_classes, (len(flip),), generator=generator)
+    noisy = labels.clone()
+    noisy[flip] = (labels[flip] + shift) % n_classes
+    return noisy
+
+
+def _thaw(
+    model: SmallResNet, plan: FreezePlan, epoch: int, optimizer: torch.optim.Optimizer
+) -> None:
+    """Gradual unfreezing: give newly thawed blocks gradients and their own optimizer group."""
+    if (
+        epoch == 1
+        or not plan.unfreeze_every
+        or plan.trainable_at(epoch) == plan.trainable_at(epoch - 1)
+    ):
+        return
+    apply_plan(model, plan, epoch)
+    new = plan.trainable_at(epoch) - plan.trainable_at(epoch - 1)
+    _, backbone = head_and_backbone_parameters(model, new)
+    if backbone:
+        optimizer.add_param_group({"params": backbone, "lr": plan.backbone_lr, "name": "backbone"})
+
+
+def _result(config, model, pretrained, forward, data, val_x, test_x, history, device, cached,
+            cancelled, started) -> RunResult:  # fmt: skip
+    model.eval()
+    val_logits = predict_logits(forward, val_x)
+    test_logits = predict_logits(forward, test_x)
+    test_y = data.test.labels.numpy()
+    predicted = test_logits.argmax(1).cpu().numpy()
+    per_class, matrix, (macro_p, macro_r, macro_f) = classification_report(
+        test_y, predicted, data.class_names
+    )
+    retention = None
+    if config.measure_retention and config.plan.pretrained:
+        source = source_eval_split()
+        with_source_head = copy.deepcopy(model)
+        setattr(with_source_head, model.head_name, copy.deepcopy(pretrained.head).to(device))
+        retention = Retention(
+            # A copy: the pretrained model may be shared read-only by every session.
+            before=source_accuracy(copy.deepcopy(pretrained).to(device), source, device),
+            after=source_accuracy(with_source_head, source, device),
+        )
+    epoch_times = [s.epoch_s for s in history]
+    return RunResult(
+        history=history,
+        best_epoch=best_epoch(history),
+        val_accuracy=accuracy(data.val.labels.to(device), val_logits),
+        test_accuracy=float((predicted == test_y).mean()),
+        test_macro_precision=macro_p,
+        test_macro_recall=macro_r,
+        test_macro_f1=macro_f,
+        per_class=per_class,
+        confusion=matrix,
+        class_names=data.class_names,
+        retention=retention,
+        device=str(device),
+        used_cached_features=cached,
+        cancelled=cancelled,
+        seconds_per_epoch=float(np.median(epoch_times)) if epoch_times else 0.0,
+        total_s=time.perf_counter() - started,
+        test_probabilities=torch.softmax(test_logits, 1).cpu().numpy(),
+        test_labels=test_y,
+        model=model,
+    )
+
+
+__all__ = ["BATCH_SIZES", "MAX_EPOCHS", "TRAIN_SIZES", "FinetuneConfig", "finetune", "pick_device"]

@@ -1,0 +1,125 @@
+"""Lesson 4: read real training curves, spot the run that overfits and pick where to stop it."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.results import EpochStats
+from engine.lab.scores import OVERFITTING_RUN, CurvePair, acceptable_stop, training_curves
+
+COLOURS = {"training loss": "#0072B2", "validation loss": "#E69F00"}
+
+
+@st.cache_resource(show_spinner=False)
+def real_runs() -> CurvePair:
+    # Two deterministic runs of the shipped model, trained once per server and only read.
+    return training_curves(load_pretrained().model)
+
+
+def frame(history: list[EpochStats]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "epoch": s.epoch,
+                "training loss": s.train_loss,
+                "validation loss": s.val_loss,
+                "validation accuracy": s.val_accuracy,
+            }
+            for s in history
+        ]
+    )
+
+
+def loss_chart(history: list[EpochStats], title: str, best_epoch: int | None) -> alt.Chart:
+    long = frame(history).melt("epoch", list(COLOURS), var_name="curve", value_name="loss")
+    lines = (
+        alt.Chart(long, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
+            y="loss:Q",
+            color=alt.Color(
+                "curve:N", scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values()))
+            ),
+            tooltip=["epoch", "curve", alt.Tooltip("loss:Q", format=".3f")],
+        )
+        .properties(height=240)
+    )
+    if best_epoch is None:
+        return lines
+    marker = pd.DataFrame([{"epoch": best_epoch, "label": f"best epoch {best_epoch}"}])
+    rule = alt.Chart(marker).mark_rule(color="#009E73", strokeDash=[6, 3]).encode(x="epoch:Q")
+    return (
+        lines
+        + rule
+        + rule.mark_text(align="left", dx=4, dy=-100, color="#009E73").encode(text="label:N")
+    )
+
+
+st.title("Good vs bad runs")
+st.markdown(
+    "Both runs below fine-tune the same pretrained ResNet (layer4 + a new head) on the same "
+    "200 handwritten digits and are judged on the same 200 validation digits. One of them "
+    "goes wrong. The curves are real: they were trained when this page first opened."
+)
+try:
+    with st.spinner("Training two real runs (a few seconds on a CPU)…"):
+        runs = real_runs()
+except CheckpointError as err:
+    st.error(f"This lesson needs the pretrained model: {err}")
+    st.stop()
+
+checked = st.session_state.get("gvb_checked", False)
+shown = {
+    "Run A": (runs.healthy, runs.healthy_best_epoch),
+    "Run B": (runs.overfitting, runs.overfitting_best_epoch),
+}
+for name, (history, best) in shown.items():
+    st.altair_chart(loss_chart(history, name, best if checked else None))
+    last = history[-1]
+    st.caption(
+        f"{name}, last epoch: training loss {last.train_loss:.3f}, validation loss "
+        f"{last.val_loss:.3f}, validation accuracy {last.val_accuracy:.3f}."
+    )
+with st.expander("Show the curves as tables"):
+    for name, (history, _) in shown.items():
+        st.markdown(f"**{name}**")
+        st.dataframe(frame(history).round(4), hide_index=True)
+
+st.subheader("Your diagnosis")
+which = st.radio("Which run overfits?", list(shown), index=None, horizontal=True, key="gvb_which")
+stop_at = st.slider(
+    "Run B: at which epoch would you stop training (keep the weights)?",
+    1,
+    len(runs.overfitting),
+    len(runs.overfitting),
+    key="gvb_epoch",
+)
+if st.button("Check my answers", key="gvb_check"):
+    st.session_state["gvb_checked"] = True
+    st.rerun()
+if checked:
+    if which == "Run B":
+        st.success(
+            "Right: Run B overfits. Its training loss keeps falling "
+            f"(to {runs.overfitting[-1].train_loss:.3f}) while its validation loss stalls at "
+            f"{runs.overfitting[-1].val_loss:.3f}; the gap is memorisation, not learning. "
+            f"{OVERFITTING_RUN.label_noise:.0%} of its training labels were wrong on purpose "
+            "and its learning rate never decays, so it ends up memorising the mistakes."
+        )
+    else:
+        st.error(
+            "Not quite: look at the gap. Run A's validation loss follows its training loss "
+            f"down (last {runs.healthy[-1].val_loss:.3f}); Run B's training loss falls to "
+            f"{runs.overfitting[-1].train_loss:.3f} while its validation loss stays at "
+            f"{runs.overfitting[-1].val_loss:.3f}."
+        )
+    best = next(s for s in runs.overfitting if s.epoch == runs.overfitting_best_epoch)
+    chosen = next(s for s in runs.overfitting if s.epoch == stop_at)
+    verdict = st.success if acceptable_stop(runs.overfitting, stop_at) else st.warning
+    verdict(
+        f"Epoch {stop_at} has validation loss {chosen.val_loss:.3f}. The lowest is "
+        f"{best.val_loss:.3f} at epoch {best.epoch} (marked on the chart); any epoch within "
+        "5 % of it is a good place to stop. Early stopping keeps the weights from that epoch."
+    )

@@ -1,0 +1,302 @@
+"""The freezing lab: choose which blocks of a pretrained ResNet train, press Train, compare runs."""
+
+import uuid
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+import torch
+
+from engine.lab.checkpoint import CheckpointError, Pretrained, load_pretrained
+from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind
+from engine.lab.freeze import (
+    ALL_BLOCKS,
+    HEAD,
+    PRESET_LABELS,
+    BatchNormMode,
+    Preset,
+    build_model,
+    preset_plan,
+)
+from engine.lab.jobs import shared_queue
+from engine.lab.params import parameter_table
+from engine.lab.plan_code import plan_code
+from engine.lab.results import EpochStats, RunResult
+from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
+
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
+LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
+TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is it an 8? (rare)"}
+
+
+@st.cache_resource(show_spinner="Loading the pretrained checkpoint…")
+def pretrained_checkpoint() -> Pretrained:
+    # One read-only copy per server; every run trains its own deep copy.
+    return load_pretrained()
+
+
+def curve_chart(history: pd.DataFrame, metrics: list[str], title: str) -> alt.Chart:
+    long = history.melt("epoch", metrics, var_name="series", value_name="value")
+    return (
+        alt.Chart(long, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("value:Q", title=None),
+            color=alt.Color("series:N", scale=alt.Scale(range=OKABE_ITO)),
+            tooltip=["epoch", "series", alt.Tooltip("value:Q", format=".3f")],
+        )
+        .properties(height=220)
+    )
+
+
+def history_frame(history: list[EpochStats]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "epoch": s.epoch,
+                "train loss": s.train_loss,
+                "validation loss": s.val_loss,
+                "validation accuracy": s.val_accuracy,
+                "validation macro-F1": s.val_macro_f1,
+                "seconds so far": s.elapsed_s,
+            }
+            for s in history
+        ]
+    )
+
+
+def draw_curves(slot, history: list[EpochStats]) -> None:
+    frame = history_frame(history)
+    with slot.container():
+        left, right = st.columns(2)
+        left.altair_chart(curve_chart(frame, ["train loss", "validation loss"], "Loss"))
+        right.altair_chart(
+            curve_chart(frame, ["validation accuracy", "validation macro-F1"], "Validation")
+        )
+
+
+st.title("Freezing lab")
+st.markdown(
+    "A small ResNet (torchvision's `BasicBlock`, the same block names as `resnet18`) was "
+    "pretrained on 64 kinds of computer-drawn glyphs. Here you fine-tune it on real "
+    "handwritten digits. Choose what to freeze, press **Train**, and watch accuracy, "
+    "validation loss, speed and what the network still knows about glyphs."
+)
+try:
+    checkpoint = pretrained_checkpoint()
+except CheckpointError as err:
+    st.error(f"The lab cannot start: {err}")
+    st.stop()
+
+session_runs: list[dict] = st.session_state.setdefault("lab_runs", [])
+owner = st.session_state.setdefault("lab_owner", uuid.uuid4().hex)
+
+st.subheader("1. Choose a strategy")
+preset = st.selectbox(
+    "Preset", list(Preset), format_func=PRESET_LABELS.get, index=0, key="lab_preset"
+)
+base = preset_plan(preset)
+trainable = set(base.trainable)
+if preset is Preset.CUSTOM:
+    st.caption("Tick the blocks that learn. The head is the new 10-way (or 2-way) layer.")
+    for column, block in zip(st.columns(len(ALL_BLOCKS)), ALL_BLOCKS, strict=True):
+        on = column.checkbox(
+            block if block != HEAD else "fc", block in trainable, key=f"lab_b_{block}"
+        )
+        trainable = trainable | {block} if on else trainable - {block}
+left, right = st.columns(2)
+head_lr = left.select_slider(
+    "Head learning rate", LEARNING_RATES, base.head_lr, key=f"lab_head_lr_{preset}"
+)
+backbone_lr = right.select_slider(
+    "Backbone learning rate", LEARNING_RATES, base.backbone_lr, key=f"lab_bb_lr_{preset}"
+)
+bn_mode = st.radio(
+    "BatchNorm in frozen blocks",
+    list(BatchNormMode),
+    format_func={
+        BatchNormMode.EVAL: "eval mode: keep the pretrained running statistics",
+        BatchNormMode.TRAIN: "train mode: running statistics drift to the new data",
+    }.get,
+    horizontal=False,
+    key="lab_bn",
+)
+plan = preset_plan(
+    preset,
+    trainable=frozenset(trainable),
+    head_lr=head_lr,
+    backbone_lr=backbone_lr,
+    frozen_bn=bn_mode,
+)
+
+st.subheader("2. Data and budget")
+c1, c2, c3, c4 = st.columns(4)
+task = c1.radio("Task", list(TaskKind), format_func=TASK_LABELS.get, key="lab_task")
+train_size = c2.select_slider(
+    "Training images", TRAIN_SIZES, 200, key="lab_train_size",
+    help=f"{TRAIN_POOL_SIZE} = every training image.",
+)  # fmt: skip
+epochs = c3.slider("Epochs", 1, 30, 8, key="lab_epochs")
+batch_size = c4.selectbox("Batch size", BATCH_SIZES, index=1, key="lab_batch")
+devices = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+device = st.selectbox("Device", devices, key="lab_device", help="auto: CUDA, then MPS, then CPU")
+config = FinetuneConfig(
+    plan, task=task, train_size=train_size, epochs=epochs, batch_size=batch_size, device=device
+)
+
+n_classes = 2 if task is TaskKind.RARE_EIGHT else 10
+table = parameter_table(build_model(plan, checkpoint.model, n_classes))
+st.subheader("3. What will train")
+m1, m2, m3 = st.columns(3)
+m1.metric("Trainable parameters", f"{table.trainable_scalars:,}")
+m2.metric("Frozen parameters", f"{table.total_scalars - table.trainable_scalars:,}")
+m3.metric("Trainable tensors", f"{table.trainable_tensors} of {table.total_tensors}")
+st.dataframe(pd.DataFrame(table.as_records()), hide_index=True)
+if config.uses_cached_features:
+    st.info(
+        "The whole backbone is frozen and its BatchNorm is in eval mode, so its features never "
+        "change: they are computed once and only the head trains on them."
+    )
+with st.expander("The PyTorch code for this plan"):
+    st.code(plan_code(plan, num_classes=n_classes), language="python")
+
+if not table.trainable_scalars:
+    st.warning(
+        "Nothing is trainable: PyTorch will refuse to build an optimizer. "
+        "Tick at least one block (usually the head)."
+    )
+
+st.subheader("4. Train")
+just_trained = False
+if st.button("Train", type="primary", key="lab_train", disabled=not table.trainable_scalars):
+    wait_note, progress = st.empty(), st.progress(0.0, text="Waiting…")
+    chart_slot = st.empty()
+    history: list[EpochStats] = []
+
+    def on_wait(position: int) -> None:
+        running, _waiting = shared_queue().counts()
+        wait_note.info(f"Other learners are training ({running} running). You are number "
+                       f"{position} in the queue.")  # fmt: skip
+
+    def on_epoch(stats: EpochStats) -> None:
+        history.append(stats)
+        draw_curves(chart_slot, history)
+
+    def on_batch(step) -> None:
+        progress.progress(step.fraction, text=f"Epoch {step.epoch} of {step.epochs}")
+
+    try:
+        # Training runs in this session's script thread; the queue only says whose turn it is.
+        with shared_queue().slot(owner, on_wait=on_wait) as ticket:
+            wait_note.empty()
+            result = finetune(
+                config,
+                checkpoint.model,
+                on_epoch=on_epoch,
+                on_batch=on_batch,
+                should_stop=ticket.cancel_requested.is_set,
+            )
+    except ValueError as err:
+        st.error(f"PyTorch refused this plan: {err}")
+        st.stop()
+    progress.progress(1.0, text="Done")
+    label = f"#{len(session_runs) + 1} {PRESET_LABELS[preset]}"
+    session_runs.append({"label": label, "config": config, "result": result})
+    just_trained = True
+
+if not session_runs:
+    st.caption("Press Train: the first chart point appears after one epoch (a second or two).")
+    st.stop()
+
+latest = session_runs[-1]
+result: RunResult = latest["result"]
+st.subheader(f"Results of run {latest['label']}")
+r1, r2, r3, r4 = st.columns(4)
+r1.metric("Test accuracy", f"{result.test_accuracy:.3f}")
+r2.metric("Test macro-F1", f"{result.test_macro_f1:.3f}")
+r3.metric("Best epoch (lowest val loss)", result.best_epoch)
+r4.metric("Seconds per epoch", f"{result.seconds_per_epoch:.3f}", help=f"device: {result.device}")
+st.caption(
+    f"Device: {result.device}. Cached features: {'yes' if result.used_cached_features else 'no'}. "
+    f"Whole run: {result.total_s:.1f} s."
+)
+if not just_trained:  # the live chart above already shows this run
+    draw_curves(st.empty(), result.history)
+with st.expander("Show the curves as a table"):
+    st.dataframe(history_frame(result.history), hide_index=True)
+
+if result.retention is not None:
+    before, after = result.retention.before, result.retention.after
+    st.metric(
+        "Glyph accuracy through the original head (what the model still knows)",
+        f"{after:.3f}",
+        delta=f"{after - before:+.3f} vs {before:.3f} before fine-tuning",
+    )
+else:
+    st.caption("From scratch: there was no pretrained knowledge to keep.")
+
+names = list(result.class_names)
+cells = pd.DataFrame(
+    [
+        {"true": names[i], "predicted": names[j], "count": count}
+        for i, row in enumerate(result.confusion)
+        for j, count in enumerate(row)
+    ]
+)
+heat = alt.Chart(cells, title="Confusion matrix (test set)").encode(
+    x=alt.X("predicted:N", sort=names), y=alt.Y("true:N", sort=names)
+)
+st.altair_chart(
+    heat.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")))
+    + heat.mark_text().encode(text="count:Q")
+)
+with st.expander("Show the confusion matrix as a table"):
+    st.dataframe(pd.DataFrame(result.confusion, index=names, columns=names))
+st.dataframe(pd.DataFrame([vars(c) for c in result.per_class]).round(3), hide_index=True)
+
+st.subheader("Your runs side by side")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "run": run["label"],
+                "task": run["config"].task.value,
+                "train images": run["config"].train_size,
+                "epochs": run["config"].epochs,
+                "trainable": run["result"].history[-1].trainable_scalars
+                if run["result"].history
+                else 0,
+                "test accuracy": round(run["result"].test_accuracy, 3),
+                "macro-F1": round(run["result"].test_macro_f1, 3),
+                "glyphs kept": round(run["result"].retention.after, 3)
+                if run["result"].retention
+                else None,
+                "s/epoch": round(run["result"].seconds_per_epoch, 3),
+            }
+            for run in session_runs
+        ]
+    ),
+    hide_index=True,
+)
+overlay = pd.DataFrame(
+    [
+        {"run": run["label"], "epoch": s.epoch, "validation loss": s.val_loss}
+        for run in session_runs
+        for s in run["result"].history
+    ]
+)
+st.altair_chart(
+    alt.Chart(overlay, title="Validation loss of every run")
+    .mark_line(point=True)
+    .encode(
+        x="epoch:Q",
+        y="validation loss:Q",
+        color=alt.Color("run:N", scale=alt.Scale(scheme="tableau10")),
+    )
+)
+with st.expander("Show every run's validation loss as a table"):
+    st.dataframe(overlay, hide_index=True)
+if st.button("Clear my runs", key="lab_clear"):
+    session_runs.clear()
+    st.rerun()

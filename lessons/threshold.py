@@ -1,0 +1,144 @@
+"""Lesson 3: slide the decision threshold over real scores; watch precision trade recall."""
+
+import math
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.scores import (
+    RareScores,
+    cheapest_threshold,
+    outcome_at,
+    pr_curve,
+    rare_class_scores,
+    threshold_for_precision,
+    threshold_for_recall,
+)
+
+BLUE, ORANGE, VERMILLION = "#0072B2", "#E69F00", "#D55E00"
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_scores() -> RareScores:
+    # Deterministic and read-only: one probe fit per server (about a second on a CPU).
+    return rare_class_scores(load_pretrained().model)
+
+
+st.title("Precision vs recall")
+st.markdown(
+    "A classifier does not say *yes* or *no*: it gives a score, and **you** pick the "
+    "threshold above which the answer is *yes*. The scores below are real: the pretrained "
+    "ResNet from the freezing lab with a linear probe trained to answer *is this digit an "
+    "8?* on 200 images, scored on the 397 test digits."
+)
+try:
+    with st.spinner("Scoring the test digits with the pretrained model…"):
+        data = shipped_scores()
+except CheckpointError as err:
+    st.error(f"This lesson needs the pretrained model: {err}")
+    st.stop()
+labels, scores = data.labels, data.scores
+positives = int(labels.sum())
+always_no = outcome_at(labels, scores, float("inf"))
+st.markdown(
+    f"Only **{positives}** of the **{len(labels)}** test digits are eights "
+    f"({positives / len(labels):.1%}). A model that always answers *not an 8* is right "
+    f"**{(always_no.tn) / len(labels):.1%}** of the time and finds none of them: accuracy "
+    "alone cannot judge a rare-class detector."
+)
+
+SPAM_PRECISION, SCREEN_RECALL = 0.95, 0.95
+presets = {
+    # On the slider's own 0.001 grid, so the button lands exactly on a value the slider shows.
+    "spam": threshold_for_precision(labels, scores, SPAM_PRECISION, grid=0.001),
+    "medical": threshold_for_recall(labels, scores, SCREEN_RECALL, grid=0.001),
+}
+
+
+def use_threshold(value: float) -> None:
+    # Rounded down to the slider's step: a lower threshold never drops a detection.
+    st.session_state["thr_threshold"] = math.floor(min(max(value, 0.0), 1.0) * 1000) / 1000
+
+
+st.session_state.setdefault("thr_threshold", 0.5)
+c1, c2 = st.columns(2)
+c1.button(
+    "Spam filter (precision first)",
+    key="thr_spam",
+    on_click=use_threshold,
+    args=(presets["spam"],),
+    help=f"Lowest threshold with precision ≥ {SPAM_PRECISION:.0%}: few good mails lost.",
+)
+c2.button(
+    "Medical screen (recall first)",
+    key="thr_medical",
+    on_click=use_threshold,
+    args=(presets["medical"],),
+    help=f"Highest threshold with recall ≥ {SCREEN_RECALL:.0%}: few cases missed.",
+)
+threshold = st.slider("Threshold: answer '8' when score ≥", 0.0, 1.0, step=0.001,
+                      format="%.3f", key="thr_threshold")  # fmt: skip
+now = outcome_at(labels, scores, threshold)
+f1 = 2 * now.precision * now.recall / (now.precision + now.recall) if now.tp else 0.0
+m = st.columns(4)
+m[0].metric("Precision", f"{now.precision:.3f}", help="TP / (TP + FP)")
+m[1].metric("Recall", f"{now.recall:.3f}", help="TP / (TP + FN)")
+m[2].metric("F1", f"{f1:.3f}")
+m[3].metric("Accuracy", f"{(now.tp + now.tn) / len(labels):.3f}")
+st.markdown(
+    f"With your threshold: precision = {now.tp} / ({now.tp} + {now.fp}) = "
+    f"**{now.precision:.3f}**, recall = {now.tp} / ({now.tp} + {now.fn}) = **{now.recall:.3f}**."
+)
+
+left, right = st.columns(2)
+cells = pd.DataFrame(
+    [
+        {"true": "not 8", "predicted": "not 8", "count": now.tn, "cell": "TN"},
+        {"true": "not 8", "predicted": "8", "count": now.fp, "cell": "FP"},
+        {"true": "8", "predicted": "not 8", "count": now.fn, "cell": "FN"},
+        {"true": "8", "predicted": "8", "count": now.tp, "cell": "TP"},
+    ]
+)
+order = ["not 8", "8"]
+base = alt.Chart(cells, title="Confusion matrix").encode(
+    x=alt.X("predicted:N", sort=order), y=alt.Y("true:N", sort=order)
+)
+left.altair_chart(
+    base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")))
+    + base.mark_text(fontSize=16)
+    .encode(text=alt.Text("label:N"))
+    .transform_calculate(label="datum.cell + ': ' + datum.count"),
+    height=240,
+)
+curve = pd.DataFrame(pr_curve(labels, scores))
+point = pd.DataFrame([{"recall": now.recall, "precision": now.precision}])
+right.altair_chart(
+    alt.Chart(curve, title="Precision-recall curve")
+    .mark_line(color=BLUE)
+    .encode(x="recall:Q", y="precision:Q", tooltip=["threshold", "precision", "recall"])
+    + alt.Chart(point)
+    .mark_point(size=160, filled=True, color=VERMILLION)
+    .encode(x="recall:Q", y="precision:Q")
+)
+with st.expander("Show as tables"):
+    st.dataframe(cells, hide_index=True)
+    st.dataframe(curve.round(4), hide_index=True)
+
+st.subheader("Let the costs choose")
+st.markdown(
+    "Put a price on each mistake. The page tries every threshold and keeps the one with the "
+    "lowest total cost = FP × cost of a false alarm + FN × cost of a miss."
+)
+k1, k2 = st.columns(2)
+cost_fp = k1.number_input("Cost of a false positive", 0.0, 1000.0, 1.0, key="thr_cost_fp")
+cost_fn = k2.number_input("Cost of a false negative", 0.0, 1000.0, 10.0, key="thr_cost_fn")
+best = cheapest_threshold(labels, scores, cost_fp, cost_fn)
+st.markdown(
+    f"Cheapest threshold: **{best.threshold:.3f}** with {best.fp} false positives and "
+    f"{best.fn} false negatives, total cost **{best.cost(cost_fp, cost_fn):g}** "
+    f"(your threshold costs {now.cost(cost_fp, cost_fn):g})."
+)
+st.button("Use the cheapest threshold", key="thr_use_cheapest", on_click=use_threshold,
+          args=(best.threshold,))  # fmt: skip

@@ -1,0 +1,159 @@
+"""finetune(): streaming stats, cached features, device choice, metrics and retention."""
+
+import itertools
+
+import numpy as np
+import pytest
+import torch
+from sklearn.metrics import confusion_matrix, f1_score
+
+from engine.lab import train as train_module
+from engine.lab.data import TaskKind
+from engine.lab.freeze import BatchNormMode, FreezePlan, Preset, preset_plan
+from engine.lab.model import SmallResNet
+from engine.lab.train import FinetuneConfig, finetune, pick_device, predict_logits
+
+
+@pytest.fixture(scope="module")
+def pretrained() -> SmallResNet:
+    torch.manual_seed(0)
+    return SmallResNet(8).eval()
+
+
+def tiny(plan: FreezePlan, **overrides) -> FinetuneConfig:
+    options = {"train_size": 50, "epochs": 2, "measure_retention": False} | overrides
+    return FinetuneConfig(plan, **options)
+
+
+def test_every_epoch_streams_stats_and_batches_report_progress_to_the_end(pretrained):
+    epochs, progress = [], []
+    result = finetune(
+        tiny(preset_plan(Preset.PARTIAL), epochs=3),
+        pretrained,
+        on_epoch=epochs.append,
+        on_batch=lambda p: progress.append(p.fraction),
+    )
+    assert [s.epoch for s in epochs] == [1, 2, 3] and result.history == epochs
+    assert all(a.elapsed_s < b.elapsed_s for a, b in itertools.pairwise(epochs))
+    assert all(0 <= s.val_accuracy <= 1 and s.val_loss > 0 for s in epochs)
+    assert progress[-1] == pytest.approx(1.0) and progress == sorted(progress)
+    assert result.best_epoch == min(epochs, key=lambda s: s.val_loss).epoch
+
+
+def test_cached_features_give_the_same_logits_as_the_full_forward_pass(pretrained):
+    plan = preset_plan(Preset.LINEAR_PROBE)
+    cached = finetune(tiny(plan), pretrained)
+    full = finetune(tiny(plan, cache_features=False), pretrained)
+    assert cached.used_cached_features and not full.used_cached_features
+    np.testing.assert_allclose(cached.test_probabilities, full.test_probabilities, atol=1e-5)
+    model = cached.model.eval()
+    x = torch.randn(5, 3, 32, 32)
+    with torch.no_grad():
+        torch.testing.assert_close(
+            predict_logits(model.features, x) @ model.fc.weight.T + model.fc.bias, model(x)
+        )
+
+
+def test_batchnorm_in_train_mode_disables_the_feature_cache():
+    plan = preset_plan(Preset.LINEAR_PROBE, frozen_bn=BatchNormMode.TRAIN)
+    assert not tiny(plan).uses_cached_features
+    assert not tiny(preset_plan(Preset.PARTIAL)).uses_cached_features
+
+
+def test_should_stop_cancels_the_run_and_keeps_the_finished_epochs(pretrained):
+    calls = {"n": 0}
+
+    def stop_after_first_epoch() -> bool:
+        calls["n"] += 1
+        return calls["n"] > 2  # 50 images / batch 32 = 2 batches per epoch
+
+    result = finetune(
+        tiny(preset_plan(Preset.FULL), epochs=5), pretrained, should_stop=stop_after_first_epoch
+    )
+    assert result.cancelled and len(result.history) == 1
+
+
+def test_results_agree_with_scikit_learn(pretrained):
+    result = finetune(tiny(preset_plan(Preset.PARTIAL)), pretrained)
+    predicted = result.test_probabilities.argmax(1)
+    assert result.confusion == confusion_matrix(result.test_labels, predicted).tolist()
+    assert result.test_macro_f1 == pytest.approx(
+        f1_score(result.test_labels, predicted, average="macro")
+    )
+    per_class = f1_score(result.test_labels, predicted, average=None)
+    assert [c.f1 for c in result.per_class] == pytest.approx(per_class.tolist())
+    assert result.test_accuracy == pytest.approx((predicted == result.test_labels).mean())
+    assert sum(map(sum, result.confusion)) == 397
+
+
+def test_rare_task_has_two_classes_and_probabilities(pretrained):
+    result = finetune(tiny(preset_plan(Preset.LINEAR_PROBE), task=TaskKind.RARE_EIGHT), pretrained)
+    assert result.class_names == ("not 8", "8")
+    assert result.test_probabilities.shape == (397, 2)
+
+
+def test_gradual_unfreezing_adds_trainable_parameters_as_epochs_pass(pretrained):
+    result = finetune(tiny(preset_plan(Preset.GRADUAL, unfreeze_every=1), epochs=3), pretrained)
+    counts = [s.trainable_scalars for s in result.history]
+    assert counts[0] < counts[1] < counts[2]
+
+
+def test_a_plan_with_nothing_trainable_fails_with_pytorchs_own_message(pretrained):
+    plan = FreezePlan(Preset.CUSTOM, frozenset(), 0.01, 0.01)
+    with pytest.raises(ValueError, match="optimizer got an empty parameter list"):
+        finetune(tiny(plan), pretrained)
+
+
+@pytest.mark.parametrize(
+    ("cuda", "mps", "expected"), [(True, True, "cuda"), (False, True, "mps"), (False, False, "cpu")]
+)
+def test_auto_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert pick_device("auto").type == expected
+    assert pick_device("cpu").type == "cpu"
+
+
+def test_asking_for_a_missing_device_says_which_to_use_instead(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    with pytest.raises(
+        ValueError, match="device 'cuda' is not available here; use 'auto' or 'cpu'"
+    ):
+        pick_device("cuda")
+    with pytest.raises(ValueError, match="device must be one of auto, cpu, cuda, mps; got 'tpu'"):
+        pick_device("tpu")
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("epochs", 0, "epochs must be between 1 and 60; got 0"),
+        ("epochs", 61, "epochs must be between 1 and 60; got 61"),
+        ("batch_size", 33, "batch_size must be one of 16, 32, 64, 128; got 33"),
+        ("train_size", 100, r"train_size must be one of 50, 200, 500, 1200"),
+    ],
+)
+def test_config_bounds_name_the_allowed_values(field, value, message):
+    with pytest.raises(ValueError, match=message):
+        FinetuneConfig(preset_plan(Preset.FULL), **{field: value})
+
+
+def test_device_override_is_used_by_finetune(pretrained, monkeypatch):
+    seen = []
+    real = train_module.pick_device
+    monkeypatch.setattr(train_module, "pick_device", lambda d: seen.append(d) or real("cpu"))
+    result = finetune(tiny(preset_plan(Preset.LINEAR_PROBE), device="cpu", epochs=1), pretrained)
+    assert seen == ["cpu"] and result.device == "cpu"
+
+
+def test_training_uses_the_configured_thread_count_and_restores_it_afterwards(pretrained):
+    before = torch.get_num_threads()
+    seen = []
+    finetune(
+        tiny(preset_plan(Preset.LINEAR_PROBE), threads=1, epochs=1),
+        pretrained,
+        on_epoch=lambda _s: seen.append(torch.get_num_threads()),
+    )
+    assert seen == [1] and torch.get_num_threads() == before
+    with pytest.raises(ValueError, match="threads must be between 1 and"):
+        FinetuneConfig(preset_plan(Preset.FULL), threads=0)

@@ -1,0 +1,69 @@
+"""The freezing lab page in AppTest: live table and code, a tiny run, results and comparison."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from engine.lab import checkpoint
+
+PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "lab.py")
+
+
+def tiny_lab() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    at.select_slider(key="lab_train_size").set_value(50)
+    at.slider(key="lab_epochs").set_value(2)
+    return at.run()
+
+
+def test_page_shows_the_parameter_table_and_generated_code_for_the_preset():
+    at = tiny_lab()
+    assert at.title[0].value == "Freezing lab"
+    assert at.metric[0].value == "1,290"  # linear probe: 128 × 10 weights + 10 biases
+    assert any("model.fc = nn.Linear(model.fc.in_features, 10)" in c.value for c in at.code)
+    at.selectbox(key="lab_preset").set_value("partial").run()
+    assert at.metric[0].value == "231,434"
+
+
+@pytest.mark.slow
+def test_training_a_tiny_run_shows_results_and_the_comparison_table():
+    at = tiny_lab()
+    at.button(key="lab_train").click().run()
+    assert not at.exception
+    runs = at.session_state["lab_runs"]
+    assert len(runs) == 1 and len(runs[0]["result"].history) == 2
+    labels = [m.label for m in at.metric]
+    assert "Test accuracy" in labels and "Test macro-F1" in labels
+    assert any("original head" in label for label in labels)
+    assert any(s.value.startswith("Results of run #1") for s in at.subheader)
+    at.selectbox(key="lab_preset").set_value("partial").run()
+    at.button(key="lab_train").click().run()
+    assert not at.exception and len(at.session_state["lab_runs"]) == 2
+    comparison = at.dataframe[-2].value
+    assert list(comparison["run"]) == [
+        "#1 Linear probe (new head only)",
+        "#2 Partial (layer4 + head)",
+    ]
+
+
+def test_a_plan_that_trains_nothing_disables_train_and_says_why():
+    at = tiny_lab()
+    at.selectbox(key="lab_preset").set_value("custom").run()
+    for block in ("layer3", "layer4", "head"):
+        at.checkbox(key=f"lab_b_{block}").uncheck()
+    at.run()
+    assert not at.exception
+    assert at.button(key="lab_train").disabled
+    assert any("Nothing is trainable" in w.value for w in at.warning)
+
+
+def test_a_missing_checkpoint_is_reported_on_the_page(monkeypatch):
+    def missing():
+        raise checkpoint.CheckpointError("Pretrained checkpoint file /x/y.pt is missing")
+
+    monkeypatch.setattr(checkpoint, "load_pretrained", missing)
+    at = AppTest.from_file(PAGE, default_timeout=60).run()
+    assert not at.exception
+    assert "y.pt is missing" in at.error[0].value
