@@ -10,6 +10,7 @@ with line numbers, as it does for every bank that turns out to have errors.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ryml
@@ -26,6 +27,10 @@ _BUILD = {
     "tag:yaml.org,2002:null": yaml.SafeLoader.construct_yaml_null,
 }
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+# Where rapidyaml is more lenient than PyYAML (tabs, directives, "..." markers, a second
+# byte-order mark), the safe path decides: found by fuzzing both against each other.
+_LENIENT = re.compile(rb"\t|^%|^\.\.\.", re.MULTILINE)
+_BOM = "\ufeff".encode()
 
 
 class _NotPlain(Exception):
@@ -58,6 +63,8 @@ def fast_parse(data: bytes, *, max_depth: int, max_nodes: int) -> Any:
     always precedes its children and siblings come in order), calling the raw SWIG
     functions: per-node Python method calls were 6x slower than the parse itself.
     """
+    if _LENIENT.search(data) or data.find(_BOM, 1) >= 0:
+        raise _NotPlain("tab, directive, document end marker or BOM")
     try:
         tree = ryml.parse_in_arena(data)
     except Exception as exc:  # rapidyaml's own exception types; the safe path explains
@@ -82,6 +89,8 @@ def fast_parse(data: bytes, *, max_depth: int, max_nodes: int) -> Any:
             value: Any = {} if flags & is_map else []
         elif flags & has_val and not flags & _VALNIL:
             text = str(val_of(tree, node), "utf-8")
+            if not flags & quoted_val and text.startswith("?"):
+                raise _NotPlain("'?' is an indicator to PyYAML")
             value = text if flags & quoted_val else _plain_scalar(text)
         else:
             value = None
@@ -105,6 +114,8 @@ def fast_parse(data: bytes, *, max_depth: int, max_nodes: int) -> Any:
                 raise _NotPlain("duplicate or merge key")
             container[key] = value
         else:
+            if not isinstance(container, list):
+                raise _NotPlain("value without a key")
             container.append(value)
     if int(flags_of(tree, 0)) & stream:
         if docs != 1:
@@ -117,5 +128,5 @@ def try_fast_parse(data: bytes, *, max_depth: int, max_nodes: int) -> tuple[bool
     """(True, data) when the fast path applies, (False, None) when the safe path must."""
     try:
         return True, fast_parse(data, max_depth=max_depth, max_nodes=max_nodes)
-    except (_NotPlain, RecursionError, TypeError, UnicodeDecodeError, ValueError, yaml.YAMLError):
+    except Exception:  # anything odd: the safe path decides, and places it on a line
         return False, None

@@ -44,8 +44,10 @@ class Render:
         out = []
         for element in self.elements:
             kind = element.WhichOneof("type")
-            if kind in ("markdown", "alert", "heading", "text", "code"):
+            if kind in ("markdown", "alert", "heading", "text"):
                 out.append(getattr(element, kind).body)
+            elif kind == "code":  # Streamlit 1.67 calls the code element's text code_text
+                out.append(element.code.code_text)
             elif kind == "exception":
                 out.append(f"{element.exception.type}: {element.exception.message}")
             elif kind == "progress":

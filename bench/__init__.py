@@ -1,0 +1,1 @@
+"""Benchmarks: load, bank scale, the freezing lab; results in bench/RESULTS.md."""

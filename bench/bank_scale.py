@@ -1,0 +1,183 @@
+"""Bank scale: a generated 10 000-question bank, how fast it loads, what a page sends of it.
+
+Run: python -m bench.bank_scale            (load time, then bytes the quiz pages send)
+     python -m bench.bank_scale --write /tmp/big/bank.yaml   (just write the bank)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from engine.quiz.bank import load_bank_text
+
+QUESTIONS = 10_000
+TOPICS = (
+    "precision and recall",
+    "F1 score",
+    "confusion matrix",
+    "regression metrics",
+    "overfitting",
+    "layer freezing",
+    "learning rates",
+    "class imbalance",
+)
+TYPES = ("single_choice", "multiple_select", "true_false", "numeric")
+DIFFICULTIES = ("easy", "medium", "hard")
+SENTENCES = (
+    "A classifier flags {a} of {n} validation images as positive, and {b} of those flags are "
+    "right.",
+    "The backbone of a pretrained ResNet is frozen with requires_grad_(False) and only the "
+    "head is trained for {a} epochs.",
+    "Validation loss falls for {a} epochs, then rises while training loss keeps falling.",
+    "The rare class makes up {a} % of the {n} examples in the test split.",
+    "Predictions are compared with a threshold of 0.{a} on the positive-class probability.",
+    "A regression model reaches a mean squared error of {a}.{b} on held-out data.",
+)
+
+
+def _prompt(rng: random.Random, index: int) -> str:
+    sentence = rng.choice(SENTENCES)
+    text = sentence.format(a=rng.randint(2, 95), b=rng.randint(1, 9), n=rng.randint(100, 900))
+    return f"Q{index}. {text} What follows?"
+
+
+def _question(rng: random.Random, index: int) -> str:
+    kind = TYPES[index % len(TYPES)]
+    # Cycle difficulties over a different period so every type meets every difficulty.
+    difficulty = DIFFICULTIES[(index // len(TYPES)) % len(DIFFICULTIES)]
+    lines = [
+        f"  - id: gen-{index:05d}",
+        f"    difficulty: {difficulty}",
+        f"    topic: {rng.choice(TOPICS)}",
+        f"    type: {kind}",
+        "    prompt: |",
+        f"      {_prompt(rng, index)}",
+    ]
+    if kind in ("single_choice", "multiple_select"):
+        lines.append("    choices:")
+        for letter in "abcd"[: 3 + (kind == "multiple_select")]:
+            lines.append(f'      {letter}: "Claim {letter} about question {index}"')
+        lines.append("    answer: b" if kind == "single_choice" else "    answer: [a, c]")
+    elif kind == "true_false":
+        lines.append(f"    answer: {'true' if index % 2 else 'false'}")
+    else:
+        lines += [f"    answer: {rng.randint(1, 999) / 1000}", "    tolerance: 0.001"]
+    lines += [
+        "    solution:",
+        "      steps: [Apply the definition to the numbers., Compare with the options.]",
+        f"      final_answer: The answer to question {index}.",
+        "    quick_check: The result lies between 0 and 1.",
+        "    hint: Start from the definition.",
+    ]
+    return "\n".join(lines)
+
+
+def generate_bank_yaml(questions: int = QUESTIONS, seed: int = 10_000) -> str:
+    """A valid bank of `questions` questions (all four types, all difficulties) as YAML."""
+    rng = random.Random(seed)
+    header = [
+        "id: generated_scale",
+        'title: "Generated bank for the scale benchmark"',
+        "pattern: Reading metrics at scale.",
+        'version: "1"',
+        "questions:",
+    ]
+    return "\n".join(header + [_question(rng, i) for i in range(1, questions + 1)]) + "\n"
+
+
+def time_load(text: str, questions: int, repeats: int = 3) -> list[float]:
+    """Seconds for `load_bank_text` (parse + validate), `repeats` times."""
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        bank = load_bank_text(text, filename="generated.yaml")
+        times.append(time.perf_counter() - t0)
+        if len(bank.questions) != questions:
+            raise AssertionError(f"loaded {len(bank.questions)} of {questions} questions")
+    return times
+
+
+async def _page_bytes(url: str, page: str) -> dict[str, int | str]:
+    """Bytes of every ForwardMsg one learner receives opening `page` (and starting a test)."""
+    from bench.ws_client import open_session, trigger
+
+    async with open_session(url, page, "learner=scale-reader") as tab:
+        first = await tab.rerun()
+        total, frames, shown = first.bytes, first.frames, first
+        start = first.button("Start the test")
+        if start is not None:
+            shown = await tab.rerun([trigger(start)])
+            total, frames = total + shown.bytes, frames + shown.frames
+        progress = next((e.progress.text for e in shown.of_kind("progress")), "")
+        caption = next(
+            (e.markdown.body for e in shown.of_kind("markdown") if "Question" in e.markdown.body),
+            "",
+        )
+        return {"bytes": total, "frames": frames, "progress": progress, "caption": caption}
+
+
+def page_bytes(bank_text: str, pages: tuple[str, ...]) -> dict[str, dict]:
+    from bench.ws_client import ROOT, running_server
+
+    with tempfile.TemporaryDirectory(prefix="tunelab-scale-") as tmp:
+        quiz_dir, data_dir = Path(tmp) / "quizzes", Path(tmp) / "data"
+        quiz_dir.mkdir()
+        (quiz_dir / "generated.yaml").write_text(bank_text)
+        env = {"TUNELAB_QUIZ_DIR": str(quiz_dir), "TUNELAB_DATA_DIR": str(data_dir)}
+        log = ROOT / "bench" / "out" / "bank_scale_server.log"
+        with running_server(ROOT / "app.py", env, log) as server:
+            return {page: asyncio.run(_page_bytes(server.url, page)) for page in pages}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--questions", type=int, default=QUESTIONS)
+    parser.add_argument("--write", type=Path, help="write the bank here and stop")
+    parser.add_argument("--no-pages", action="store_true", help="skip the websocket part")
+    parser.add_argument("--out", type=Path, default=Path("bench/out/bank_scale.json"))
+    args = parser.parse_args(argv)
+    text = generate_bank_yaml(args.questions)
+    if args.write:
+        args.write.parent.mkdir(parents=True, exist_ok=True)
+        args.write.write_text(text)
+        print(f"wrote {args.write} ({len(text.encode()):,} bytes)")
+        return 0
+    size = len(text.encode())
+    print(f"bank: {args.questions:,} questions, {size:,} bytes ({size / args.questions:.0f} per q)")
+    load = os.getloadavg()
+    times = time_load(text, args.questions)
+    report: dict = {
+        "questions": args.questions,
+        "bank_bytes": size,
+        "load_s": [round(t, 3) for t in times],
+        "load_median_s": round(statistics.median(times), 3),
+        "loadavg_before": load,
+        "loadavg_after": os.getloadavg(),
+        "cores": os.cpu_count(),
+    }
+    print(
+        f"load_bank_text: median {report['load_median_s']:.3f} s of {report['load_s']} "
+        f"(load average {load[0]:.2f} before, {report['loadavg_after'][0]:.2f} after)"
+    )
+    if not args.no_pages:
+        report["pages"] = page_bytes(text, ("practice", "test_pattern"))
+        for page, seen in report["pages"].items():
+            print(
+                f"{page}: {seen['bytes']:,} bytes in {seen['frames']} frames "
+                f"({seen['bytes'] / size:.4%} of the bank) — {seen['caption'] or seen['progress']}"
+            )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,349 @@
+"""Load on one server: N websocket learners answer a quiz question, TuneLab vs a bare page.
+
+Each scenario runs the bare one-line page (bench/bare_page.py) and then TuneLab's quiz page
+with the same arrival schedule, on two loopback servers started here (a fresh temporary
+TUNELAB_DATA_DIR), and checks afterwards that every learner's answer is in the database.
+
+Run: python -m bench.load                     (the table in bench/RESULTS.md)
+     python -m bench.load --learners 20 --arrival 5 --page test_pattern
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from bench.ws_client import ROOT, Server, answer_states, open_session, percentile, running_server
+from bench.ws_client import trigger as click
+
+BARE_PAGE = ROOT / "bench" / "bare_page.py"
+MAX_LEARNERS = 200  # bounded: loopback clients on a small machine
+GRACE_S = 45.0  # a scenario may run this long after its last arrival, then it is cut off
+GRADED_WORDS = ("Correct (", "Partly right", "Not quite")
+
+
+@dataclass
+class LearnerResult:
+    render_s: float | None = None  # connect + first run of the page until script_finished
+    start_s: float | None = None  # test page only: "Start the test" until the question shows
+    submit_s: float | None = None  # submit (form + rerun) until the graded page finished
+    error: str | None = None
+
+
+@dataclass
+class ScenarioResult:
+    scenario: str
+    learners: int
+    arrival_s: float
+    results: list[LearnerResult] = field(default_factory=list)
+    wall_s: float = 0.0
+    load_before: float = 0.0
+    load_after: float = 0.0
+    answers_expected: int | None = None  # one per learner
+    answers_acknowledged: int | None = None  # the page said "graded" before the cut-off
+    answers_found: int | None = None  # rows in the database afterwards
+    server_peak_rss_mb: float | None = None
+
+    def stats(self, attr: str) -> dict[str, float | int]:
+        values = [v for r in self.results if (v := getattr(r, attr)) is not None]
+        return {
+            "n": len(values),
+            "p50_ms": round(percentile(values, 50) * 1000, 1),
+            "p95_ms": round(percentile(values, 95) * 1000, 1),
+            "max_ms": round(max(values, default=float("nan")) * 1000, 1),
+            "mean_ms": round(statistics.mean(values) * 1000, 1) if values else float("nan"),
+        }
+
+    @property
+    def errors(self) -> list[str]:
+        return [r.error for r in self.results if r.error]
+
+    def summary(self) -> dict:
+        out = {k: v for k, v in asdict(self).items() if k != "results"}
+        out["render"], out["submit"] = self.stats("render_s"), self.stats("submit_s")
+        if any(r.start_s is not None for r in self.results):
+            out["start"] = self.stats("start_s")
+        out["errors"] = len(self.errors)
+        out["first_errors"] = sorted(set(self.errors))[:5]
+        return out
+
+
+# ---------------------------------------------------------------- one learner
+
+
+async def quiz_learner(url: str, page: str, name: str, delay: float, timeout: float):
+    """Open the quiz page signed in as `name`, answer one question, check it was graded."""
+    result = LearnerResult()
+    await asyncio.sleep(delay)
+    try:
+        t0 = time.perf_counter()
+        async with open_session(url, page, f"learner={name}", timeout) as tab:
+            shown = await tab.rerun()
+            result.render_s = time.perf_counter() - t0
+            if page == "test_pattern":
+                start = shown.button("Start the test")
+                if start is None:
+                    raise LookupError(f"no start button:\n{shown.text[:300]}")
+                t1 = time.perf_counter()
+                shown = await tab.rerun([click(start)])
+                result.start_s = time.perf_counter() - t1
+                submit_label, done = "Submit answer", ("1 of ",)
+            else:
+                submit_label, done = "Submit", GRADED_WORDS
+            submit = shown.button(submit_label)
+            if submit is None:
+                raise LookupError(f"no {submit_label!r} button:\n{shown.text[:300]}")
+            t2 = time.perf_counter()
+            graded = await tab.rerun([*answer_states(shown), click(submit)])
+            result.submit_s = time.perf_counter() - t2
+            if not any(word in graded.text for word in done):
+                raise AssertionError(f"answer not acknowledged:\n{graded.text[:300]}")
+    except Exception as exc:  # a failed learner is counted and reported, never fatal
+        result.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+    return result
+
+
+async def bare_learner(url: str, delay: float, timeout: float) -> LearnerResult:
+    """The same two round trips against a one-line page: open it, then rerun it."""
+    result = LearnerResult()
+    await asyncio.sleep(delay)
+    try:
+        t0 = time.perf_counter()
+        async with open_session(url, "", "", timeout) as tab:
+            await tab.rerun()
+            result.render_s = time.perf_counter() - t0
+            t1 = time.perf_counter()
+            await tab.rerun()
+            result.submit_s = time.perf_counter() - t1
+    except Exception as exc:
+        result.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+    return result
+
+
+def arrivals(n: int, over_s: float, seed: int) -> list[float]:
+    """Arrival times spread at random (uniformly, seeded) over `over_s` seconds."""
+    rng = random.Random(seed)
+    return sorted(rng.uniform(0, over_s) for _ in range(n))
+
+
+async def _gather_bounded(coros: list, limit_s: float) -> list[LearnerResult]:
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    done, pending = await asyncio.wait(tasks, timeout=limit_s)
+    for task in pending:
+        task.cancel()
+    out = []
+    for task in tasks:
+        if task in done:
+            out.append(task.result())
+        else:
+            out.append(LearnerResult(error=f"cut off after {limit_s:.0f} s"))
+    return out
+
+
+def run_scenario(label: str, make, n: int, arrival_s: float, seed: int) -> ScenarioResult:
+    """Run `make(index, delay)` for n learners; bounded to arrival + GRACE_S seconds."""
+    scenario = ScenarioResult(label, n, arrival_s, load_before=os.getloadavg()[0])
+    delays = arrivals(n, arrival_s, seed)
+    t0 = time.perf_counter()
+    scenario.results = asyncio.run(
+        _gather_bounded([make(i, d) for i, d in enumerate(delays)], arrival_s + GRACE_S)
+    )
+    scenario.wall_s = round(time.perf_counter() - t0, 2)
+    scenario.load_after = os.getloadavg()[0]
+    return scenario
+
+
+# ---------------------------------------------------------------- the database check
+
+
+def count_answers(db_path: Path, name_prefix: str) -> int:
+    """Answers stored for learners whose name starts with `name_prefix` (read-only)."""
+    with sqlite3.connect(f"file:{db_path}?mode=ro", uri=True) as conn:
+        (count,) = conn.execute(
+            "SELECT COUNT(*) FROM answers a JOIN attempts t ON a.attempt_id = t.id "
+            "JOIN learners l ON t.learner_id = l.id WHERE l.name LIKE ?",
+            (name_prefix + "%",),
+        ).fetchone()
+    return int(count)
+
+
+# ---------------------------------------------------------------- the whole run
+
+
+def run(
+    learners: list[int],
+    arrivals_s: list[float],
+    page: str,
+    seed: int,
+    timeout: float,
+    log_dir: Path,
+    options: list[str] = (),
+) -> list[ScenarioResult]:
+    data_dir = Path(tempfile.mkdtemp(prefix="tunelab-load-"))
+    db_path = data_dir / "tunelab.db"
+    env = {"TUNELAB_DATA_DIR": str(data_dir)}
+    results: list[ScenarioResult] = []
+    try:
+        with (
+            running_server(BARE_PAGE, env, log_dir / "bare.log", options) as bare,
+            running_server(ROOT / "app.py", env, log_dir / "tunelab.log", options) as app,
+        ):
+            _warm_up(app, bare, page, timeout)
+            for k, (n, over) in enumerate(zip(learners, arrivals_s, strict=True), start=1):
+                prefix = f"load-s{k}-"
+                bare_run = run_scenario(
+                    "bare page",
+                    lambda i, d: bare_learner(bare.url, d, timeout),
+                    n,
+                    over,
+                    seed + k,
+                )
+                bare_run.server_peak_rss_mb = round(bare.peak_rss_mb(), 1)
+                time.sleep(2)  # let the last sessions close before the next wave
+                app_run = run_scenario(
+                    f"TuneLab {page}",
+                    lambda i, d, p=prefix: quiz_learner(app.url, page, f"{p}{i}", d, timeout),
+                    n,
+                    over,
+                    seed + k,
+                )
+                app_run.server_peak_rss_mb = round(app.peak_rss_mb(), 1)
+                app_run.answers_expected = n
+                app_run.answers_acknowledged = sum(
+                    r.submit_s is not None and r.error is None for r in app_run.results
+                )
+                app_run.answers_found = count_answers(db_path, prefix)
+                results += [bare_run, app_run]
+                _print_pair(bare_run, app_run)
+                time.sleep(2)
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return results
+
+
+def _warm_up(app: Server, bare: Server, page: str, timeout: float) -> None:
+    """One learner on each server first: imports, the bank and the store open once."""
+
+    async def both() -> list[LearnerResult]:
+        return [
+            await bare_learner(bare.url, 0, timeout),
+            await quiz_learner(app.url, page, "load-warmup", 0, timeout),
+        ]
+
+    for result in asyncio.run(both()):
+        if result.error:
+            raise RuntimeError(f"warm-up failed: {result.error}")
+
+
+def _print_pair(bare: ScenarioResult, app: ScenarioResult) -> None:
+    b, a = bare.summary(), app.summary()
+    ratio = a["render"]["p95_ms"] / b["render"]["p95_ms"]
+    print(
+        f"{app.learners} learners over {app.arrival_s:g} s | "
+        f"TuneLab render p50/p95 {a['render']['p50_ms']:.0f}/{a['render']['p95_ms']:.0f} ms, "
+        f"submit {a['submit']['p50_ms']:.0f}/{a['submit']['p95_ms']:.0f} ms | "
+        f"bare {b['render']['p50_ms']:.0f}/{b['render']['p95_ms']:.0f} ms | "
+        f"ratio {ratio:.2f} | answers found {app.answers_found} of {app.answers_expected} "
+        f"({app.answers_acknowledged} acknowledged) | "
+        f"errors {a['errors']}+{b['errors']} | load {app.load_before:.2f}->{app.load_after:.2f}",
+        flush=True,
+    )
+    for err in a["first_errors"] + b["first_errors"]:
+        print("   ", err, flush=True)
+
+
+def markdown_table(results: list[ScenarioResult]) -> str:
+    """The RESULTS.md table: one row per (learners, arrival) pair."""
+    rows = [
+        "| learners | arrival (s) | TuneLab render p50/p95 (ms) | TuneLab submit p50/p95 (ms) "
+        "| bare render p50/p95 (ms) | bare rerun p50/p95 (ms) | render p95 ratio "
+        "| submit p95 / bare rerun p95 | answers expected / acknowledged / found | errors "
+        "| load avg (1 min) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for bare, app in zip(results[::2], results[1::2], strict=True):
+        a, b = app.summary(), bare.summary()
+        render_ratio = a["render"]["p95_ms"] / b["render"]["p95_ms"]
+        submit_ratio = a["submit"]["p95_ms"] / b["submit"]["p95_ms"]
+        rows.append(
+            f"| {app.learners} | {app.arrival_s:g} "
+            f"| {a['render']['p50_ms']:.0f} / {a['render']['p95_ms']:.0f} "
+            f"| {a['submit']['p50_ms']:.0f} / {a['submit']['p95_ms']:.0f} "
+            f"| {b['render']['p50_ms']:.0f} / {b['render']['p95_ms']:.0f} "
+            f"| {b['submit']['p50_ms']:.0f} / {b['submit']['p95_ms']:.0f} "
+            f"| {render_ratio:.2f}× | {submit_ratio:.2f}× "
+            f"| {app.answers_expected} / {app.answers_acknowledged} / {app.answers_found} "
+            f"| {a['errors'] + b['errors']} "
+            f"| {bare.load_before:.2f} → {app.load_after:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, nargs="+", default=[50, 100, 200])
+    parser.add_argument(
+        "--arrival",
+        type=float,
+        nargs="+",
+        default=[10, 10, 20],
+        help="seconds over which the learners arrive: one value for all, or one per --learners",
+    )
+    parser.add_argument("--page", choices=["practice", "test_pattern"], default="practice")
+    parser.add_argument("--seed", type=int, default=6)
+    parser.add_argument("--timeout", type=float, default=60.0, help="per request, seconds")
+    parser.add_argument(
+        "--option",
+        action="append",
+        default=[],
+        metavar="SECTION.NAME=VALUE",
+        help="extra Streamlit config option for both servers, e.g. runner.postScriptGC=false",
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "load.json")
+    args = parser.parse_args(argv)
+    if any(not 1 <= n <= MAX_LEARNERS for n in args.learners):
+        parser.error(f"--learners must be between 1 and {MAX_LEARNERS}")
+    arrivals_s = args.arrival * len(args.learners) if len(args.arrival) == 1 else args.arrival
+    if len(arrivals_s) != len(args.learners):
+        parser.error("give one --arrival, or one per --learners value")
+    if any(not 0 <= a <= 60 for a in arrivals_s):
+        parser.error("--arrival must be between 0 and 60 seconds")
+
+    print(f"load average before: {os.getloadavg()}  cores: {os.cpu_count()}", flush=True)
+    results = run(
+        args.learners, arrivals_s, args.page, args.seed, args.timeout, args.out.parent, args.option
+    )
+    table = markdown_table(results)
+    print()
+    print(table)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(
+        json.dumps(
+            {
+                "page": args.page,
+                "options": args.option,
+                "cores": os.cpu_count(),
+                "scenarios": [r.summary() for r in results],
+                "table": table,
+            },
+            indent=2,
+        )
+    )
+    print(f"\nwrote {args.out}")
+    # Failure: an acknowledged answer missing from the database, or any learner not served.
+    lost = [r for r in results if (r.answers_found or 0) < (r.answers_acknowledged or 0)]
+    return 1 if lost or any(r.errors for r in results) else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
