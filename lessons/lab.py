@@ -169,7 +169,12 @@ if not table.trainable_scalars:
 
 st.subheader("4. Train")
 just_trained = False
+if st.session_state.get("lab_stop"):
+    st.info("Training stopped. That run was discarded; your earlier runs are below.")
 if st.button("Train", type="primary", key="lab_train", disabled=not table.trainable_scalars):
+    # Any click reruns the script, which interrupts this one at its next progress update
+    # (the queue slot is released on the way out): that is all a Stop button needs to do.
+    st.button("Stop", key="lab_stop")
     wait_note, progress = st.empty(), st.progress(0.0, text="Waiting…")
     chart_slot = st.empty()
     history: list[EpochStats] = []

@@ -42,3 +42,32 @@ def test_training_the_default_linear_probe_shows_curves_and_results(page: Page, 
     )
     expect(page.get_by_role("heading", name="Your runs side by side")).to_be_visible()
     save_full_page(page, ARTIFACTS / "lab.png")
+
+
+def test_stop_interrupts_a_long_run_and_frees_the_queue(page: Page, app_url: str):
+    page.goto(app_url)
+    page.get_by_role("link", name="Freezing lab").click()
+    expect(page.get_by_role("heading", name="Freezing lab", level=1)).to_be_visible()
+    page.wait_for_selector(IDLE)
+    # Full fine-tuning for the maximum number of epochs: long enough to stop mid-way.
+    page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
+    page.get_by_role("option", name="Full fine-tuning").click()
+    page.wait_for_selector(IDLE)
+    epochs = page.get_by_role("slider", name="Epochs")
+    epochs.focus()
+    epochs.press("End")
+    page.wait_for_selector(IDLE)
+
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_text(re.compile(r"Epoch \d+ of 30"))).to_be_visible(timeout=60_000)
+    page.get_by_role("button", name="Stop", exact=True).click()
+    expect(page.get_by_text("Training stopped.")).to_be_visible(timeout=30_000)
+    page.wait_for_selector(IDLE)
+    assert page.get_by_role("heading", name=re.compile("Results of run")).count() == 0
+
+    # The slot was released: a short run now starts at once and finishes.
+    epochs.focus()
+    epochs.press("Home")
+    page.wait_for_selector(IDLE)
+    page.get_by_role("button", name="Train", exact=True).click()
+    expect(page.get_by_role("heading", name="Results of run #1")).to_be_visible(timeout=90_000)
