@@ -1,7 +1,7 @@
 """Two learners side by side in two browser contexts: neither ever sees the other's work.
 
-Covers quiz state: test progress, the report, My progress, and the websocket frames. The
-Freezing lab is not routed in app.py yet, so its runs are not covered here.
+Covers quiz state (test progress, the report, My progress, the websocket frames) and the
+freezing lab's runs.
 """
 
 from __future__ import annotations
@@ -80,3 +80,20 @@ def test_two_learners_side_by_side_never_see_each_others_tests(
     # Not on screen, and not on the wire either.
     assert bob_frames, "the capture saw no frames"
     assert not any(ada_name.encode() in frame for frame in bob_frames)
+
+
+@pytest.mark.slow  # one short training run: ~10 s
+def test_a_learners_lab_runs_stay_in_their_own_session(browser: Browser, app_url):
+    ada_context, bob_context = browser.new_context(), browser.new_context()
+    try:
+        ada, bob = ada_context.new_page(), bob_context.new_page()
+        open_page(ada, app_url, "Freezing lab")
+        ada.get_by_role("button", name="Train", exact=True).click()
+        expect(ada.get_by_role("heading", name="Results of run #1")).to_be_visible(timeout=90_000)
+        open_page(bob, app_url, "Freezing lab")
+        expect(bob.get_by_text("Press Train: the first chart point appears")).to_be_visible()
+        assert bob.get_by_role("heading", name=re.compile("Results of run")).count() == 0
+        assert "Your runs side by side" not in main_text(bob)
+    finally:
+        ada_context.close()
+        bob_context.close()
