@@ -119,6 +119,15 @@ def test_a_database_path_that_is_a_folder_is_reported(quizzes, tmp_path, monkeyp
     practice_still_works(at)
 
 
+def test_a_database_server_that_is_gone_is_reported_and_the_quiz_still_works(quizzes, monkeypatch):
+    # Port 1 on loopback: nothing listens, the connection is refused at once.
+    monkeypatch.setenv("TUNELAB_DATABASE_URL", "postgresql+psycopg://t:t@127.0.0.1:1/gone")
+    at = app("lessons/test_pattern.py")
+    assert "Progress is not being saved" in warnings(at), warnings(at)
+    assert "127.0.0.1" in warnings(at)
+    a_whole_test_still_works(at)
+
+
 # ---------------------------------------------------------------- a corrupt database
 
 
