@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.data import VAL_SIZE
 from engine.lab.results import EpochStats
 from engine.lab.scores import OVERFITTING_RUN, CurvePair, acceptable_stop, training_curves
 
@@ -60,8 +61,9 @@ def loss_chart(history: list[EpochStats], title: str, best_epoch: int | None) ->
 st.title("Good vs bad runs")
 st.markdown(
     "Both runs below fine-tune the same pretrained ResNet (layer4 + a new head) on the same "
-    "200 handwritten digits and are judged on the same 200 validation digits. One of them "
-    "goes wrong. The curves are real: they were trained when this page first opened."
+    f"{OVERFITTING_RUN.train_size} handwritten digits and are judged on the same {VAL_SIZE} "
+    "validation digits. One of them goes wrong. The curves are real: they were trained when "
+    "this page first opened."
 )
 try:
     with st.spinner("Training two real runs (a few seconds on a CPU)…"):

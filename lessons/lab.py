@@ -77,17 +77,17 @@ def draw_curves(slot, history: list[EpochStats]) -> None:
 
 
 st.title("Freezing lab")
-st.markdown(
-    "A small ResNet (torchvision's `BasicBlock`, the same block names as `resnet18`) was "
-    "pretrained on 64 kinds of computer-drawn glyphs. Here you fine-tune it on real "
-    "handwritten digits. Choose what to freeze, press **Train**, and watch accuracy, "
-    "validation loss, speed and what the network still knows about glyphs."
-)
 try:
     checkpoint = pretrained_checkpoint()
 except CheckpointError as err:
     st.error(f"The lab cannot start: {err}")
     st.stop()
+st.markdown(
+    "A small ResNet (torchvision's `BasicBlock`, the same block names as `resnet18`) was "
+    f"pretrained on {len(checkpoint.source_classes)} kinds of computer-drawn glyphs. Here you "
+    "fine-tune it on real handwritten digits. Choose what to freeze, press **Train**, and "
+    "watch accuracy, validation loss, speed and what the network still knows about glyphs."
+)
 
 session_runs: list[dict] = st.session_state.setdefault("lab_runs", [])
 owner = st.session_state.setdefault("lab_owner", uuid.uuid4().hex)
