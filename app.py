@@ -24,6 +24,9 @@ pages = {
         st.Page("lessons/regression.py", title="Regression metrics", icon=":material/looks_6:"),
         st.Page("lessons/self_check.py", title="Self-check", icon=":material/quiz:"),
         st.Page("lessons/lab.py", title="Freezing lab", icon=":material/science:"),
+        st.Page(
+            "lessons/freezing_pitfalls.py", title="Freezing pitfalls", icon=":material/warning:"
+        ),
     ],
     "Practise & test": [
         st.Page("lessons/practice.py", title="Practice", icon=":material/edit:"),

@@ -18,6 +18,7 @@ PAGES = [
     "Regression metrics",
     "Self-check",
     "Freezing lab",
+    "Freezing pitfalls",
     "Practice",
     "Test this pattern",
     "My progress",

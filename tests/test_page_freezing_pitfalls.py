@@ -1,0 +1,50 @@
+"""The freezing-pitfalls page runs each mistake for real and shows what PyTorch did."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = "../lessons/freezing_pitfalls.py"
+
+
+def page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    assert at.title[0].value == "Freezing pitfalls"
+    return at
+
+
+def test_nothing_trainable_shows_the_real_errors_of_backward_and_the_optimizer():
+    at = page()
+    at.button(key="pit_nothing").click().run()
+    assert not at.exception
+    shown = [c.value for c in at.code]
+    assert any("does not require grad" in text for text in shown)
+    assert "optimizer got an empty parameter list" in shown
+
+
+def test_the_stale_optimizer_demo_plots_a_flat_and_a_falling_loss():
+    at = page()
+    at.button(key="pit_stale").click().run()
+    assert not at.exception
+    assert any("is **not** among the stale optimizer" in m.value for m in at.markdown)
+    frame = at.dataframe[0].value
+    stale = frame[frame["optimizer"].str.startswith("built before")]["loss"]
+    fixed = frame[frame["optimizer"].str.startswith("built after")]["loss"]
+    assert stale.max() - stale.min() == pytest.approx(0, abs=1e-6)
+    assert fixed.iloc[-1] < fixed.iloc[0]
+
+
+@pytest.mark.slow
+def test_batchnorm_left_in_train_mode_moves_the_statistics_and_costs_the_source_task():
+    at = page()
+    at.button(key="pit_bn").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value.set_index("frozen BatchNorm")
+    assert table.loc["eval mode", "mean |Δ running mean|"] == 0
+    assert table.loc["train mode", "mean |Δ running mean|"] > 0
+    assert (
+        table.loc["train mode", "glyph accuracy after"]
+        < table.loc["eval mode", "glyph accuracy after"]
+    )
