@@ -166,7 +166,12 @@ def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:
         train_x, val_x, test_x = (
             predict_logits(model.features, x) for x in (train_x, val_x, test_x)
         )
-        forward: Callable[[torch.Tensor], torch.Tensor] = model.head
+        head = model.head
+        # The functional form of the Linear head: same weights, same autograd graph, minus
+        # nn.Module's call machinery, which is a visible share of a 0.25 ms step.
+        forward: Callable[[torch.Tensor], torch.Tensor] = lambda x: F.linear(  # noqa: E731
+            x, head.weight, head.bias
+        )
     else:
         forward = model
     optimizer = build_optimizer(model, config.plan)
