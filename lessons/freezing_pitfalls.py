@@ -38,6 +38,14 @@ def demo_batchnorm_drift() -> FrozenBatchNormDrift:
     return frozen_batchnorm_drift(checkpoint().model)
 
 
+def ran(key: str) -> bool:
+    """True once the learner pressed this demo's button: results stay while they read on
+    (a button is only True on the run its click starts)."""
+    if st.button("Run it", key=key):
+        st.session_state[f"{key}_ran"] = True
+    return bool(st.session_state.get(f"{key}_ran"))
+
+
 st.title("Freezing pitfalls")
 st.markdown(
     "Three ways freezing goes wrong, each run here with the real model so you see what "
@@ -56,7 +64,7 @@ st.markdown(
     "because no tensor in the graph needs a gradient, and an optimizer given the (empty) "
     "list of trainable parameters refuses to be built."
 )
-if st.button("Run it", key="pit_nothing"):
+if ran("pit_nothing"):
     with st.spinner("Running…"):
         result = demo_nothing_trainable()
     st.markdown("`loss.backward()` raised `RuntimeError`:")
@@ -70,7 +78,7 @@ st.markdown(
     "were never handed to the optimizer, the old ones are frozen, so every step changes "
     "nothing: training runs without an error and the loss does not move."
 )
-if st.button("Run it", key="pit_stale"):
+if ran("pit_stale"):
     with st.spinner("Training the head for a few steps, twice…"):
         result = demo_stale_optimizer()
     verdict = "is" if result.new_head_in_stale_optimizer else "is **not**"
@@ -106,7 +114,7 @@ st.markdown(
     "train only the head on digits, and see what happens to the statistics the pretrained "
     "layers rely on, and to the original task."
 )
-if st.button("Run it", key="pit_bn"):
+if ran("pit_bn"):
     with st.spinner("Two linear probes (BatchNorm in eval mode, then in train mode)…"):
         result = demo_batchnorm_drift()
     table = pd.DataFrame(

@@ -48,3 +48,12 @@ def test_batchnorm_left_in_train_mode_moves_the_statistics_and_costs_the_source_
         table.loc["train mode", "glyph accuracy after"]
         < table.loc["eval mode", "glyph accuracy after"]
     )
+
+
+def test_a_demos_results_stay_on_the_page_while_the_next_one_runs():
+    at = page()
+    at.button(key="pit_nothing").click().run()
+    at.button(key="pit_stale").click().run()
+    assert not at.exception
+    assert "optimizer got an empty parameter list" in [c.value for c in at.code]
+    assert len(at.dataframe) == 1

@@ -96,3 +96,33 @@ def screenshot(page, path: Path) -> None:
     width = page.viewport_size["width"] if page.viewport_size else 1280
     page.set_viewport_size({"width": width, "height": min(max(int(height), 600), 8000)})
     page.screenshot(path=str(path), full_page=True)
+
+
+def open_page(page, url: str, link: str) -> None:
+    """Open the app and follow a sidebar link, at a laptop-sized viewport."""
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_role("link", name=link).click()
+    wait_idle(page)
+
+
+def sign_in(page, name: str) -> None:
+    page.get_by_label("Your name, so TuneLab can keep your progress").fill(name)
+    page.get_by_role("button", name="Continue").click()
+    wait_idle(page)
+
+
+def answer_first(page, number: str = "0.5") -> None:
+    """Pick the first option (or type `number`), whatever the input type on the page."""
+    main = page.get_by_test_id("stMain")
+    inputs = '[data-testid="stRadio"], [data-testid="stCheckbox"], [data-testid="stTextInput"]'
+    main.locator(inputs).first.wait_for()
+    radios = main.locator('[data-testid="stRadio"] label:has(input[type=radio])')
+    boxes = main.locator('[data-testid="stCheckbox"] label:has(input[type=checkbox])')
+    if radios.count():
+        radios.first.click()
+    elif boxes.count():
+        boxes.first.click()
+    else:
+        main.locator('[data-testid="stTextInput"] input').fill(number)

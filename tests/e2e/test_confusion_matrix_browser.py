@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from browser import screenshot, wait_idle
 from playwright.sync_api import Page, expect
 
 from engine.metrics import confusion_counts
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
-
-def save_full_page(page: Page, path: Path) -> None:
-    # Streamlit scrolls inside stMain, so grow the viewport to its height before the shot.
-    height = page.locator('[data-testid="stMain"]').evaluate("element => element.scrollHeight")
-    page.set_viewport_size({"width": page.viewport_size["width"], "height": int(height) + 40})
-    page.wait_for_selector(IDLE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
-
-
-def test_changing_tp_in_the_browser_recomputes_precision(page: Page, app_url: str):
+def test_changing_tp_in_the_browser_recomputes_precision(page: Page, app_url: str, artifacts):
     page.goto(app_url)
     page.get_by_role("link", name="Confusion matrix").click()
     expect(page.get_by_role("heading", name="Confusion matrix", level=1)).to_be_visible()
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
 
     precision = page.locator('[data-testid="stMetric"]').filter(has_text="Precision")
     expect(precision.locator('[data-testid="stMetricValue"]')).to_have_text("0.850")
@@ -42,6 +29,6 @@ def test_changing_tp_in_the_browser_recomputes_precision(page: Page, app_url: st
     expect(
         page.get_by_text(f"Precision = TP / (TP + FP) = 35 / (35 + 15) = {expected:.3f}")
     ).to_be_visible()
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
-    save_full_page(page, ARTIFACTS / "confusion_matrix.png")
+    screenshot(page, artifacts / "confusion_matrix.png")

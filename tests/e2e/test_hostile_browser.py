@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import screenshot, start_app, stop
+from browser import answer_first, open_page, screenshot, sign_in, start_app, stop, wait_idle
 from helpers.hostile_bank import MARK, OUTSIDE_HOST, write_hostile_quiz_dir
-from helpers.st_page import answer_first, is_local, open_page, record_requests, sign_in, wait_idle
+from helpers.st_page import is_local, record_requests
 from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]

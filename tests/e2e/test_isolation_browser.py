@@ -10,8 +10,8 @@ import re
 import uuid
 
 import pytest
-from browser import screenshot
-from helpers.st_page import answer_first, capture_frames, open_page, sign_in, wait_idle
+from browser import answer_first, open_page, screenshot, sign_in, wait_idle
+from helpers.st_page import capture_frames
 from playwright.sync_api import Browser, Page, expect
 
 

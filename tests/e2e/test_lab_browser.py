@@ -3,71 +3,61 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from browser import screenshot, wait_idle
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
-
-def save_full_page(page: Page, path: Path) -> None:
-    # Streamlit scrolls inside stMain, so grow the viewport to its height before the shot.
-    height = page.locator('[data-testid="stMain"]').evaluate("element => element.scrollHeight")
-    page.set_viewport_size({"width": page.viewport_size["width"], "height": int(height) + 40})
-    page.wait_for_selector(IDLE)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(path), full_page=True)
-
-
-def test_training_the_default_linear_probe_shows_curves_and_results(page: Page, app_url: str):
+def test_training_the_default_linear_probe_shows_curves_and_results(
+    page: Page, app_url: str, artifacts
+):
     page.goto(app_url)
     page.get_by_role("link", name="Freezing lab").click()
     expect(page.get_by_role("heading", name="Freezing lab", level=1)).to_be_visible()
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
     # The default plan is the linear probe: 1 290 trainable parameters (a 128 → 10 head).
     trainable = page.locator('[data-testid="stMetric"]').filter(has_text="Trainable parameters")
     expect(trainable.locator('[data-testid="stMetricValue"]')).to_have_text("1,290")
 
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_role("heading", name="Results of run #1")).to_be_visible(timeout=90_000)
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
     accuracy = page.locator('[data-testid="stMetric"]').filter(has_text="Test accuracy")
     expect(accuracy.locator('[data-testid="stMetricValue"]')).to_have_text(
         re.compile(r"^(0\.\d{3}|1\.000)$")
     )
     expect(page.get_by_role("heading", name="Your runs side by side")).to_be_visible()
-    save_full_page(page, ARTIFACTS / "lab.png")
+    screenshot(page, artifacts / "lab.png")
 
 
 def test_stop_interrupts_a_long_run_and_frees_the_queue(page: Page, app_url: str):
     page.goto(app_url)
     page.get_by_role("link", name="Freezing lab").click()
     expect(page.get_by_role("heading", name="Freezing lab", level=1)).to_be_visible()
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
     # Full fine-tuning for the maximum number of epochs: long enough to stop mid-way.
     page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
     page.get_by_role("option", name="Full fine-tuning").click()
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
     epochs = page.get_by_role("slider", name="Epochs")
     epochs.focus()
     epochs.press("End")
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
 
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_text(re.compile(r"Epoch \d+ of 30"))).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text("Training stopped.")).to_be_visible(timeout=30_000)
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
     assert page.get_by_role("heading", name=re.compile("Results of run")).count() == 0
 
     # The slot was released: a short run now starts at once and finishes.
     epochs.focus()
     epochs.press("Home")
-    page.wait_for_selector(IDLE)
+    wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_role("heading", name="Results of run #1")).to_be_visible(timeout=90_000)

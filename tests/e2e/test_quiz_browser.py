@@ -6,7 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
-from browser import screenshot, wait_idle
+from browser import open_page, screenshot, sign_in, wait_idle
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -18,20 +18,6 @@ BANK = load_bank(ROOT / "quizzes" / "fine_tuning_metrics.yaml")
 def plain(markdown: str) -> str:
     """Text roughly as the browser shows it: no Markdown markers, single spaces."""
     return " ".join(re.sub(r"[*_`#>\[\]]", "", markdown).split())
-
-
-def open_page(page: Page, url: str, link: str) -> None:
-    page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(url)
-    wait_idle(page)
-    page.get_by_role("link", name=link).click()
-    wait_idle(page)
-
-
-def sign_in(page: Page, name: str) -> None:
-    page.get_by_label("Your name, so TuneLab can keep your progress").fill(name)
-    page.get_by_role("button", name="Continue").click()
-    wait_idle(page)
 
 
 def answer_current(page: Page, text: str | None = None) -> None:
