@@ -7,18 +7,11 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from engine.progress import Grouping, answers_frame, finished_tests, score_by, weak_questions
-from lessons.components.banks import pick_bank
-from lessons.components.learner import current_learner, store
+from lessons.components.learner import learner_store_and_bank
 
 st.title("My progress")
 
-learner = current_learner()
-db = store()
-if learner is None or db is None:
-    st.stop()
-bank = pick_bank("progress_bank")
-if bank is None:
-    st.stop()
+learner, db, bank = learner_store_and_bank("progress_bank")
 
 st.caption(f"Signed in as **{learner.name}** · {bank.title}")
 history = [

@@ -13,19 +13,12 @@ from engine import review
 from engine.quiz.grading import grade
 from engine.quiz.session import AttemptPlan, Mode, plan_attempt, present
 from engine.store import Attempt, AttemptMode
-from lessons.components.banks import pick_bank
-from lessons.components.learner import current_learner, store
+from lessons.components.learner import learner_store_and_bank
 from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
 from lessons.components.recording import mark_shown, save_answer
 
 st.title("Review")
-learner = current_learner()
-db = store()
-if learner is None or db is None:
-    st.stop()
-bank = pick_bank("review_bank")
-if bank is None:
-    st.stop()
+learner, db, bank = learner_store_and_bank("review_bank")
 
 days = [
     f"box {n}: {'at once' if wait.days == 0 else f'{wait.days} d'}"

@@ -26,22 +26,11 @@ from torchvision.models import resnet18
 
 from engine.quiz.bank import load_bank, load_catalog
 from engine.quiz.grading import Response, grade
-from engine.quiz.models import Difficulty, Question, QuestionBank, QuestionType
+from engine.quiz.models import LESSON_IDS, Difficulty, Question, QuestionBank, QuestionType
 
 QUIZZES = Path(__file__).resolve().parents[1] / "quizzes"
 BANK_FILE = QUIZZES / "fine_tuning_metrics.yaml"
 
-# The lesson pages a question may link to (ids of the pages in lessons/).
-LESSON_PAGES = {
-    "metrics_for_tasks",
-    "confusion_matrix",
-    "threshold",
-    "good_vs_bad",
-    "pitfalls",
-    "regression",
-    "self_check",
-    "lab",
-}
 
 PATTERN_SET = {
     "purpose-of-fine-tuning",
@@ -203,7 +192,7 @@ def test_every_choice_in_the_pattern_bank_has_feedback(bank: QuestionBank) -> No
 
 
 def test_every_question_links_to_a_known_lesson_page(bank: QuestionBank) -> None:
-    assert {q.id: q.lesson for q in bank.questions if q.lesson not in LESSON_PAGES} == {}
+    assert {q.id: q.lesson for q in bank.questions if q.lesson not in LESSON_IDS} == {}
 
 
 def test_every_question_explains_itself_with_steps_hints_and_mistakes(bank: QuestionBank) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from engine.quiz.models import QuestionBank
 from engine.store import Learner, Store, StoreUnavailable
+from lessons.components.banks import pick_bank
 
 
 @st.cache_resource(show_spinner=False)
@@ -74,3 +76,15 @@ def sign_out() -> None:
     st.session_state.pop("learner_id", None)
     if "learner" in st.query_params:
         del st.query_params["learner"]
+
+
+def learner_store_and_bank(bank_key: str) -> tuple[Learner, Store, QuestionBank]:
+    """For pages about one learner's record: ask for the name and the bank, or stop here."""
+    learner = current_learner()
+    db = store()
+    if learner is None or db is None:
+        st.stop()
+    bank = pick_bank(bank_key)
+    if bank is None:
+        st.stop()
+    return learner, db, bank

@@ -6,19 +6,11 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from engine.quiz.grading import Grade, Response, parse_number
-from engine.quiz.models import QuestionType
+from engine.quiz.models import LESSON_IDS, QuestionType
 from engine.quiz.session import PresentedQuestion
 
-LESSON_PAGES = {
-    "metrics_for_tasks": "lessons/metrics_for_tasks.py",
-    "confusion_matrix": "lessons/confusion_matrix.py",
-    "threshold": "lessons/threshold.py",
-    "good_vs_bad": "lessons/good_vs_bad.py",
-    "pitfalls": "lessons/pitfalls.py",
-    "regression": "lessons/regression.py",
-    "self_check": "lessons/self_check.py",
-    "lab": "lessons/lab.py",
-}
+# Every lesson id a bank may name is a page file of the same name (checked by a test).
+LESSON_PAGES = {lesson: f"lessons/{lesson}.py" for lesson in LESSON_IDS}
 
 
 def choice_markdown(letter: str, text: str) -> str:

@@ -1,74 +1,24 @@
-"""Helpers for browser tests: start a Streamlit server, wait for reruns, screenshot."""
+"""Helpers for browser tests: start a Streamlit server, wait for reruns, screenshot, act."""
 
 from __future__ import annotations
 
 import contextlib
-import os
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
+from helpers.st_ws import start_server, stop_server
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def start_app(
     script: Path, log: Path, env: dict[str, str] | None = None
 ) -> tuple[str, subprocess.Popen]:
-    port = free_port()
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(script),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        env={**os.environ, **(env or {})},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"streamlit exited early ({proc.returncode}); see {log}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                if r.read().strip() == b"ok":
-                    return url, proc
-        except OSError:
-            time.sleep(0.2)
-    proc.kill()
-    raise TimeoutError(f"streamlit did not become healthy; see {log}")
+    """`streamlit run <script>` on a free loopback port, once healthy (helpers/st_ws.py)."""
+    return start_server(log, env or {}, script=script)
 
 
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+stop = stop_server
 
 
 RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'

@@ -153,8 +153,10 @@ class StreamlitSession:
 # ---------------------------------------------------------------- a server of one's own
 
 
-def start_server(log: Path, env: dict[str, str]) -> tuple[str, subprocess.Popen]:
-    """`streamlit run app.py` on a free loopback port; returns (url, process) once healthy."""
+def start_server(
+    log: Path, env: dict[str, str], script: Path = ROOT / "app.py"
+) -> tuple[str, subprocess.Popen]:
+    """`streamlit run <script>` on a free loopback port; returns (url, process) once healthy."""
     import socket
 
     with socket.socket() as s:
@@ -165,7 +167,7 @@ def start_server(log: Path, env: dict[str, str]) -> tuple[str, subprocess.Popen]
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(script),
         "--server.headless",
         "true",
         "--server.port",

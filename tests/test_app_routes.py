@@ -1,0 +1,17 @@
+"""The router and the lesson ids agree: every lesson a bank may link to is a routed page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.quiz.models import LESSON_IDS
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_every_lesson_id_is_a_page_file_that_app_py_routes():
+    routes = (ROOT / "app.py").read_text()
+    for lesson in LESSON_IDS:
+        page = f"lessons/{lesson}.py"
+        assert (ROOT / page).is_file(), page
+        assert f'"{page}"' in routes, f"{page} is not routed in app.py"
