@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 from helpers.st_ws import start_server, stop_server
+from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,11 +32,8 @@ def wait_idle(page, timeout: float = 30_000) -> None:
     # finished), then wait for the end, so we never read the page of the previous run.
     with contextlib.suppress(Exception):  # a fast rerun may already be over
         page.wait_for_selector(RUNNING, timeout=1_000)
-    page.wait_for_selector(IDLE, timeout=timeout)
     # Elements of the previous run linger, marked stale, until replaced: never act on them.
-    page.wait_for_function(
-        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout
-    )
+    settle(page, timeout)
 
 
 def screenshot(page, path: Path) -> None:
@@ -63,6 +61,31 @@ def sign_in(page, name: str) -> None:
     wait_idle(page)
 
 
+def settle(page, timeout: float = 30_000) -> None:
+    """Wait until no script run is in progress and nothing on the page is stale."""
+    page.wait_for_selector(IDLE, timeout=timeout)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout
+    )
+
+
+def pick(label) -> None:
+    """Tick a Streamlit radio/checkbox option and make sure it took.
+
+    Clicks the control itself (top-left of the option), not the middle of the label: an
+    option whose text is a code block can swallow a click in its middle, and under load a
+    click can land while the option is re-rendered.
+    """
+    settle(label.page)  # the run that drew the option must be over, or it may redraw it
+    control = label.locator("input")
+    for _ in range(3):
+        label.click(position={"x": 6, "y": 10})
+        if control.is_checked():
+            return
+        label.page.wait_for_timeout(300)
+    expect(control).to_be_checked()
+
+
 def answer_first(page, number: str = "0.5") -> None:
     """Pick the first option (or type `number`), whatever the input type on the page."""
     main = page.get_by_test_id("stMain")
@@ -71,8 +94,8 @@ def answer_first(page, number: str = "0.5") -> None:
     radios = main.locator('[data-testid="stRadio"] label:has(input[type=radio])')
     boxes = main.locator('[data-testid="stCheckbox"] label:has(input[type=checkbox])')
     if radios.count():
-        radios.first.click()
+        pick(radios.first)
     elif boxes.count():
-        boxes.first.click()
+        pick(boxes.first)
     else:
         main.locator('[data-testid="stTextInput"] input').fill(number)

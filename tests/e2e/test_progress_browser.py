@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
-from browser import screenshot, start_app, stop, wait_idle
+from browser import pick, screenshot, start_app, stop, wait_idle
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -71,7 +71,7 @@ def answer(page: Page, question: Question, *, right: bool) -> None:
         seen = label.inner_text().split(".", 1)[-1]  # drop the "A." letter
         best = max(question.choices, key=lambda c: likeness(c.text, seen))
         if best.id in wanted:
-            label.click()
+            pick(label)
 
 
 def go(page: Page, link: str) -> None:

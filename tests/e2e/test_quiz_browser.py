@@ -6,7 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
-from browser import open_page, screenshot, sign_in, wait_idle
+from browser import open_page, pick, screenshot, sign_in, wait_idle
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -29,9 +29,9 @@ def answer_current(page: Page, text: str | None = None) -> None:
     boxes = main.locator('[data-testid="stCheckbox"] label:has(input[type=checkbox])')
     if radios.count():
         target = radios.filter(has_text=text) if text else radios
-        target.first.click()
+        pick(target.first)
     elif boxes.count():
-        (boxes.filter(has_text=text) if text else boxes).first.click()
+        pick((boxes.filter(has_text=text) if text else boxes).first)
     else:
         main.locator('[data-testid="stTextInput"] input').fill(text or "0.5")
 
