@@ -88,6 +88,7 @@ def pick(label) -> None:
 
 def answer_first(page, number: str = "0.5") -> None:
     """Pick the first option (or type `number`), whatever the input type on the page."""
+    settle(page)  # decide on the input type from this question, not a stale one
     main = page.get_by_test_id("stMain")
     inputs = '[data-testid="stRadio"], [data-testid="stCheckbox"], [data-testid="stTextInput"]'
     main.locator(inputs).first.wait_for()

@@ -8,7 +8,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
-from browser import pick, screenshot, start_app, stop, wait_idle
+from browser import pick, screenshot, settle, start_app, stop, wait_idle
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -43,9 +43,14 @@ def likeness(a: str, b: str) -> float:
 
 
 def shown_question(page: Page) -> Question:
-    """The bank question whose prompt opens with the same eight words as one on the page."""
+    """The bank question whose prompt opens with the same eight words as one on the page.
+
+    Reads the page only once it has settled: a rerun that started late can show the new
+    caption and prompt above the previous question's still-stale options.
+    """
     found: list[Question] = []
-    for _ in range(50):  # the prompt may arrive a moment after the caption on a busy machine
+    for _ in range(50):
+        settle(page)  # the prompt may arrive a moment after the caption on a busy machine
         shown = " " + " ".join(tokens(page.get_by_test_id("stMain").inner_text())) + " "
         found = [q for q in BANK.questions if f" {' '.join(tokens(q.prompt)[:8])} " in shown]
         if len(found) == 1:
@@ -56,6 +61,7 @@ def shown_question(page: Page) -> Question:
 
 def answer(page: Page, question: Question, *, right: bool) -> None:
     """Answer the shown question right or wrong, matching option labels to choice texts."""
+    settle(page)  # never match against the options of the question before
     main = page.get_by_test_id("stMain")
     if question.type is QuestionType.NUMERIC:
         value = float(question.answer) if right else float(question.answer) + 1000  # type: ignore[arg-type]
