@@ -86,12 +86,12 @@ if graded is None:
             st.warning(response)
         else:
             graded = grade(question, response)
-            used_hint = state["hints"].get(qid, 0) > 0
-            save_answer(db, practice_attempt_id(), question, response, graded, used_hint=used_hint)
-            state["graded"][qid] = graded
-            if graded.correct:
-                state["done"].add(qid)
-            st.rerun()
+            hinted = state["hints"].get(qid, 0) > 0
+            if save_answer(db, practice_attempt_id, question, response, graded, used_hint=hinted):
+                state["graded"][qid] = graded
+                if graded.correct:
+                    state["done"].add(qid)
+                st.rerun()
 else:
     explain_grade(shown, graded)
 

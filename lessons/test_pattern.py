@@ -6,12 +6,14 @@ import random
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.quiz.attempt import TestAttempt, restore_attempt
 from engine.quiz.grading import AnswerRejected, grade
 from engine.quiz.models import Verdict
 from engine.quiz.report import TestReport
 from engine.quiz.session import Mode, plan_attempt, present
+from engine.store import explain_database_error
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import (
@@ -55,21 +57,27 @@ if attempt is None and db is not None and learner is not None:
             st.info(f"Welcome back: your test resumes at question {len(answers) + 1}.")
 
 
-def start() -> None:
+def start() -> bool:
+    """Begin a new test; the database records it first, so a test that is shown is saved."""
     plan = plan_attempt(bank, Mode.TEST, random.randrange(2**31))
+    attempt_id = None
+    if db is not None and learner is not None:
+        try:
+            attempt_id = db.start_attempt(
+                learner.id,
+                bank_id=bank.id,
+                bank_version=bank.version,
+                mode="test",
+                seed=plan.seed,
+                plan=plan.to_json(),
+            ).id
+        except SQLAlchemyError as exc:
+            st.error(f"The test could not be started: {explain_database_error(exc)}.")
+            return False
     st.session_state[key] = TestAttempt(bank, plan)
     st.session_state.pop(f"{key}::report", None)
-    st.session_state[f"{key}::id"] = None
-    if db is not None and learner is not None:
-        record = db.start_attempt(
-            learner.id,
-            bank_id=bank.id,
-            bank_version=bank.version,
-            mode="test",
-            seed=plan.seed,
-            plan=plan.to_json(),
-        )
-        st.session_state[f"{key}::id"] = record.id
+    st.session_state[f"{key}::id"] = attempt_id
+    return True
 
 
 if attempt is None:
@@ -82,8 +90,7 @@ if attempt is None:
         f"{rule.hard_at_least:.0%} of the hard questions; **developing** starts at "
         f"{rule.developing_at:.0%}."
     )
-    if st.button("Start the test", key="start", type="primary"):
-        start()
+    if st.button("Start the test", key="start", type="primary") and start():
         st.rerun()
     st.stop()
 
@@ -128,8 +135,7 @@ def show_report(report: TestReport) -> None:
             st.markdown(shown.prompt)
             st.markdown("**Your answer:**\n\n" + describe_response(shown, review.response))
             explain_grade(shown, graded, show_verdict=False)
-    if st.button("Retake with new questions", key="retake", type="primary"):
-        start()
+    if st.button("Retake with new questions", key="retake", type="primary") and start():
         st.rerun()
 
 

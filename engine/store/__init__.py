@@ -12,6 +12,7 @@ from engine.store.models import (
     ReviewCard,
     StoreUnavailable,
 )
+from engine.store.rows import explain_database_error
 from engine.store.store import Store
 
 __all__ = [
@@ -28,5 +29,6 @@ __all__ = [
     "ReviewCard",
     "Store",
     "StoreUnavailable",
+    "explain_database_error",
     "migrate",
 ]

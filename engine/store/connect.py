@@ -47,6 +47,26 @@ def describe(url: URL) -> str:
     return url.render_as_string(hide_password=True)
 
 
+def folder_trouble(url: URL) -> str | None:
+    """What is wrong with a SQLite file's folder, in words, when its file system is the cause.
+
+    SQLite reports a read-only or full file system as "unable to open database file" or
+    "disk I/O error"; the file system itself can say which.
+    """
+    if url.get_backend_name() != "sqlite" or not _is_sqlite_file(url):
+        return None
+    folder = Path(url.database).resolve().parent
+    try:
+        stats = os.statvfs(folder)
+    except OSError:
+        return None
+    if stats.f_flag & os.ST_RDONLY:
+        return f"the data folder {folder} is on a read-only file system"
+    if stats.f_bavail == 0:
+        return f"the disk holding the data folder {folder} is full"
+    return None
+
+
 def _is_sqlite_file(url: URL) -> bool:
     return bool(url.database) and url.database != ":memory:" and "mode=memory" not in str(url)
 

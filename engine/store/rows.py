@@ -79,10 +79,14 @@ def clean_response(response: Any) -> list[str] | float | int:
     raise ValueError(f"response must be a list of choice ids (str) or a number, got {response!r}.")
 
 
-def explain_open_failure(where: str, exc: DBAPIError) -> str:
-    reason = str(exc.orig).strip() or type(exc.orig).__name__
+def explain_database_error(exc: BaseException) -> str:
+    """The database's own words plus what to do about them, for any failed open or write."""
+    orig = getattr(exc, "orig", None) or exc
+    reason = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     lowered = reason.lower()
-    if "readonly" in lowered or "read-only" in lowered:
+    if "disk is full" in lowered or "no space left" in lowered or "disk full" in lowered:
+        fix = "the disk holding it is full: free some space or move the data folder, then retry"
+    elif "readonly" in lowered or "read-only" in lowered:
         fix = "the file or its folder is read-only: make it writable or point the store elsewhere"
     elif "unable to open database file" in lowered:
         fix = "the file cannot be created or opened: check that its folder exists and is writable"
@@ -93,9 +97,21 @@ def explain_open_failure(where: str, exc: DBAPIError) -> str:
             "the file is not a readable SQLite database (corrupt or another format): move it "
             "aside to start afresh, or restore it from a backup"
         )
+    elif "disk i/o error" in lowered:
+        fix = "the operating system refused to write it: check the disk and the data folder"
     else:
         fix = "check the server is running and the URL, user and password are right"
-    return f"Cannot open the TuneLab database at {where}: {reason} ({fix})."
+    return f"{reason} ({fix})"
+
+
+def explain_open_failure(where: str, exc: DBAPIError, folder_trouble: str | None = None) -> str:
+    if folder_trouble:
+        reason = str(exc.orig).strip() or type(exc.orig).__name__
+        return (
+            f"Cannot open the TuneLab database at {where}: {reason} ({folder_trouble}: make "
+            "room or make it writable, or point the store elsewhere)."
+        )
+    return f"Cannot open the TuneLab database at {where}: {explain_database_error(exc)}."
 
 
 def attempt_from_row(row: Row[Any]) -> Attempt:

@@ -14,7 +14,13 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from engine import review
 from engine.store import schema as t
-from engine.store.connect import describe, make_engine, resolve_url, with_retries
+from engine.store.connect import (
+    describe,
+    folder_trouble,
+    make_engine,
+    resolve_url,
+    with_retries,
+)
 from engine.store.frames import frame_to_csv, responses_frame
 from engine.store.migrations import current_version, migrate
 from engine.store.models import (
@@ -73,7 +79,9 @@ class Store:
             migrate(engine)
         except DBAPIError as exc:
             engine.dispose()
-            raise StoreUnavailable(explain_open_failure(where, exc)) from exc
+            raise StoreUnavailable(
+                explain_open_failure(where, exc, folder_trouble(resolved))
+            ) from exc
         except Exception:
             engine.dispose()
             raise

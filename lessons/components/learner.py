@@ -6,7 +6,7 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.quiz.models import QuestionBank
-from engine.store import Learner, Store, StoreUnavailable
+from engine.store import Learner, Store, StoreUnavailable, explain_database_error
 from lessons.components.banks import pick_bank
 
 
@@ -56,10 +56,7 @@ def current_learner(*, ask: bool = True) -> Learner | None:
                 st.error(str(exc))
             except SQLAlchemyError as exc:
                 # A locked or failing database: say so, and let them try again.
-                st.error(
-                    f"Could not sign you in: the database did not answer ({exc.orig}). "
-                    "Try again in a moment."
-                )
+                st.error(f"Could not sign you in: {explain_database_error(exc)}.")
             else:
                 st.rerun()
     return None

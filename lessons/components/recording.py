@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
@@ -10,7 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from engine.quiz.attempt import response_to_record
 from engine.quiz.grading import Grade, Response
 from engine.quiz.models import Question
-from engine.store import AnswerRefused, AttemptNotFound, Store
+from engine.store import AnswerRefused, AttemptNotFound, Store, explain_database_error
 
 SHOWN_AT = "question_shown_at"
 
@@ -28,7 +29,7 @@ def seconds_on(question_id: str) -> float:
 
 def save_answer(
     db: Store | None,
-    attempt_id: int | None,
+    attempt_id: int | Callable[[], int | None] | None,
     question: Question,
     response: Response,
     graded: Grade,
@@ -37,13 +38,18 @@ def save_answer(
 ) -> bool:
     """Commit one answer; True when it is safely stored (or there is no store to use).
 
-    On failure the learner is told and nothing is acknowledged, so they can resubmit.
+    ``attempt_id`` may be a function that starts the attempt on first need, so that a
+    failure to start it is reported like a failure to save. On failure the learner is told
+    why and nothing is acknowledged: the form keeps their choice and they submit again.
     """
-    if db is None or attempt_id is None:
+    if db is None:
         return True
     try:
+        target = attempt_id() if callable(attempt_id) else attempt_id
+        if target is None:
+            return True
         db.record_answer(
-            attempt_id,
+            target,
             question_id=question.id,
             question_fingerprint=question.fingerprint,
             response=response_to_record(response),
@@ -58,8 +64,8 @@ def save_answer(
         return False
     except SQLAlchemyError as exc:
         st.error(
-            "Your answer could not be saved (the database did not respond: "
-            f"{type(exc).__name__}). Nothing was lost; submit again in a moment."
+            f"Your answer could not be saved: {explain_database_error(exc)}. Nothing was "
+            "recorded and your choice is still selected: submit again once that is fixed."
         )
         return False
     return True
