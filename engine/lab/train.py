@@ -32,6 +32,7 @@ from engine.lab.freeze import (
     head_and_backbone_parameters,
     set_train_mode,
 )
+from engine.lab.head_step import linear_head_gradients
 from engine.lab.model import SmallResNet
 from engine.lab.results import (
     BatchProgress,
@@ -120,15 +121,17 @@ class _Stepper:
     schedule: LrSchedule
     done: int = field(default=0)
 
-    def step(self, loss: torch.Tensor) -> None:
+    def step(self, loss: torch.Tensor | None) -> None:
+        """Backpropagate ``loss`` and update; None means the gradients are already set."""
         factor = 1.0
         if self.schedule is LrSchedule.COSINE:
             factor = 0.5 * (1 + math.cos(math.pi * self.done / max(1, self.total_steps)))
         for group in self.optimizer.param_groups:
             group.setdefault("base_lr", group["lr"])
             group["lr"] = group["base_lr"] * factor
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
+        if loss is not None:
+            self.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
         self.optimizer.step()
         self.done += 1
 
@@ -198,8 +201,12 @@ def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:
                 break
             rows = slice(b * config.batch_size, (b + 1) * config.batch_size)
             batch_y = epoch_y[rows]
-            loss = F.cross_entropy(forward(epoch_x[rows]), batch_y)
-            stepper.step(loss)
+            if cached:  # the head's gradients in closed form: no autograd graph to build
+                loss = linear_head_gradients(epoch_x[rows], batch_y, head.weight, head.bias)
+                stepper.step(None)
+            else:
+                loss = F.cross_entropy(forward(epoch_x[rows]), batch_y)
+                stepper.step(loss)
             loss_sum += loss.detach() * len(batch_y)
             if on_batch is not None:
                 on_batch(BatchProgress(epoch, b + 1, batches, config.epochs))
