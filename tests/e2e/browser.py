@@ -38,11 +38,14 @@ def wait_idle(page, timeout: float = 30_000) -> None:
 
 def screenshot(page, path: Path) -> None:
     """Full-page screenshot: Streamlit scrolls inside stMain, so grow the viewport first."""
+    settle(page)
     height = page.evaluate(
         "() => document.querySelector('[data-testid=\"stMain\"]')?.scrollHeight || 900"
     )
     width = page.viewport_size["width"] if page.viewport_size else 1280
     page.set_viewport_size({"width": width, "height": min(max(int(height), 600), 8000)})
+    # Charts redraw for the new size: let two frames pass so the picture is of the redraw.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
     page.screenshot(path=str(path), full_page=True)
 
 
@@ -62,10 +65,13 @@ def sign_in(page, name: str) -> None:
 
 
 def settle(page, timeout: float = 30_000) -> None:
-    """Wait until no script run is in progress and nothing on the page is stale."""
+    """Wait until no script run is in progress, nothing on the page is stale, and every
+    element's code has loaded (Streamlit loads most widgets and charts lazily and shows a
+    grey stSkeleton box until then: a screenshot or a click must not meet one)."""
     page.wait_for_selector(IDLE, timeout=timeout)
     page.wait_for_function(
-        "() => !document.querySelector('[data-stale=\"true\"]')", timeout=timeout
+        '() => !document.querySelector(\'[data-stale="true"], [data-testid="stSkeleton"]\')',
+        timeout=timeout,
     )
 
 
