@@ -8,10 +8,11 @@ import streamlit as st
 
 from engine.quiz.grading import grade
 from engine.quiz.session import Mode, plan_attempt, present
+from engine.store import AttemptMode
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
-from lessons.components.recording import mark_shown, save_answer
+from lessons.components.recording import mark_shown, save_answer, start_recorded_attempt
 
 st.title("Practice")
 st.caption("Answer, read why, try again. Nothing here counts towards a test.")
@@ -48,14 +49,7 @@ def practice_attempt_id() -> int | None:
     if db is None or learner is None:
         return None
     if state.get("attempt_id") is None:
-        record = db.start_attempt(
-            learner.id,
-            bank_id=bank.id,
-            bank_version=bank.version,
-            mode="practice",
-            seed=plan.seed,
-            plan=plan.to_json(),
-        )
+        record = start_recorded_attempt(db, learner, bank, plan, AttemptMode.PRACTICE)
         state["attempt_id"] = record.id
     return state["attempt_id"]
 

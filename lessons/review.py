@@ -15,7 +15,7 @@ from engine.quiz.session import AttemptPlan, Mode, plan_attempt, present
 from engine.store import Attempt, AttemptMode
 from lessons.components.learner import learner_store_and_bank
 from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
-from lessons.components.recording import mark_shown, save_answer
+from lessons.components.recording import mark_shown, save_answer, start_recorded_attempt
 
 st.title("Review")
 learner, db, bank = learner_store_and_bank("review_bank")
@@ -47,14 +47,7 @@ def review_attempt() -> Attempt:
     if open_attempt is not None:  # the bank changed: its choice order may be stale
         db.finish_attempt(open_attempt.id)
     plan = plan_attempt(bank, Mode.PRACTICE, random.randrange(2**31))
-    return db.start_attempt(
-        learner.id,
-        bank_id=bank.id,
-        bank_version=bank.version,
-        mode=AttemptMode.REVIEW,
-        seed=plan.seed,
-        plan=plan.to_json(),
-    )
+    return start_recorded_attempt(db, learner, bank, plan, AttemptMode.REVIEW)
 
 
 if state["graded"] is None:

@@ -13,7 +13,7 @@ from engine.quiz.grading import AnswerRejected, grade
 from engine.quiz.models import Verdict
 from engine.quiz.report import TestReport
 from engine.quiz.session import Mode, plan_attempt, present
-from engine.store import explain_database_error
+from engine.store import AttemptMode, explain_database_error
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import (
@@ -22,7 +22,7 @@ from lessons.components.quiz_ui import (
     explain_grade,
     question_header,
 )
-from lessons.components.recording import mark_shown, save_answer
+from lessons.components.recording import mark_shown, save_answer, start_recorded_attempt
 
 st.title("Test this pattern")
 
@@ -63,14 +63,7 @@ def start() -> bool:
     attempt_id = None
     if db is not None and learner is not None:
         try:
-            attempt_id = db.start_attempt(
-                learner.id,
-                bank_id=bank.id,
-                bank_version=bank.version,
-                mode="test",
-                seed=plan.seed,
-                plan=plan.to_json(),
-            ).id
+            attempt_id = start_recorded_attempt(db, learner, bank, plan, AttemptMode.TEST).id
         except SQLAlchemyError as exc:
             st.error(f"The test could not be started: {explain_database_error(exc)}.")
             return False

@@ -52,6 +52,16 @@ def app(page: str) -> AppTest:
     return at
 
 
+def signed_in(name: str, page: str) -> AppTest:
+    """A learner arriving by a link that carries their name, then opening ``page``."""
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["learner"] = name
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
 def warnings(at: AppTest) -> str:
     return "\n".join(w.value for w in at.warning)
 
@@ -228,10 +238,7 @@ def recorded_for(data: Path, name: str) -> list[str]:
 def test_an_answer_that_meets_a_locked_database_is_refused_then_saved_once_free(
     quizzes, lock, tmp_path
 ):
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["learner"] = "Ada"
-    at.run()
-    at.switch_page("lessons/test_pattern.py").run()
+    at = signed_in("Ada", "lessons/test_pattern.py")
     at.button(key="start").click().run()
     assert not at.exception, at.exception
     lock.take()

@@ -19,7 +19,14 @@ from pathlib import Path
 import pytest
 from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
-from test_faults import answer_current, practice_still_works, quizzes, recorded_for, warnings
+from test_faults import (
+    answer_current,
+    practice_still_works,
+    quizzes,
+    recorded_for,
+    signed_in,
+    warnings,
+)
 
 from engine.store import Store
 from lessons.components import learner as learner_component
@@ -95,15 +102,6 @@ def plain_data(tmp_path, monkeypatch) -> Iterator[Path]:
     yield from own_store(tmp_path / "data", monkeypatch)
 
 
-def signed_in_test(name: str) -> AppTest:
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["learner"] = name
-    at.run()
-    at.switch_page("lessons/test_pattern.py").run()
-    assert not at.exception, at.exception
-    return at
-
-
 def errors(at: AppTest) -> str:
     return "\n".join(e.value for e in at.error)
 
@@ -115,7 +113,7 @@ def on_question(at: AppTest, number: int) -> bool:
 def test_an_answer_that_meets_a_full_disk_is_refused_in_plain_words_then_saved_once_freed(
     quizzes, disk, data
 ):
-    at = signed_in_test("Ada")
+    at = signed_in("Ada", "lessons/test_pattern.py")
     at.button(key="start").click().run()
     answer_current(at)
     disk.fill()
@@ -134,7 +132,7 @@ def test_an_answer_that_meets_a_full_disk_is_refused_in_plain_words_then_saved_o
 def test_starting_a_test_on_a_full_disk_says_so_and_starts_nothing_until_there_is_room(
     quizzes, disk, data
 ):
-    at = signed_in_test("Ada")
+    at = signed_in("Ada", "lessons/test_pattern.py")
     disk.fill()
     at.button(key="start").click().run()
     assert not at.exception, at.exception
@@ -152,10 +150,7 @@ def test_starting_a_test_on_a_full_disk_says_so_and_starts_nothing_until_there_i
 def test_a_practice_answer_on_a_full_disk_is_not_acknowledged_until_it_is_stored(
     quizzes, disk, data
 ):
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["learner"] = "Ada"
-    at.run()
-    at.switch_page("lessons/practice.py").run()
+    at = signed_in("Ada", "lessons/practice.py")
     answer_current(at)
     disk.fill()
     at.button(key="submit").click().run()
@@ -200,9 +195,7 @@ def test_a_database_that_fails_while_a_page_reads_it_is_named_there_and_other_pa
     def broken(*_args, **_kwargs):
         raise OperationalError("SELECT ...", {}, sqlite3.OperationalError("disk I/O error"))
 
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["learner"] = "Ada"
-    at.run()
+    at = signed_in("Ada", "lessons/home.py")
     monkeypatch.setattr(Store, "attempts", broken)
     monkeypatch.setattr(Store, "review_cards", broken)
     for page in ("lessons/progress.py", "lessons/review.py"):

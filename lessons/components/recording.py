@@ -10,8 +10,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from engine.quiz.attempt import response_to_record
 from engine.quiz.grading import Grade, Response
-from engine.quiz.models import Question
-from engine.store import AnswerRefused, AttemptNotFound, Store, explain_database_error
+from engine.quiz.models import Question, QuestionBank
+from engine.quiz.session import AttemptPlan
+from engine.store import (
+    AnswerRefused,
+    Attempt,
+    AttemptMode,
+    AttemptNotFound,
+    Learner,
+    Store,
+    explain_database_error,
+)
 
 SHOWN_AT = "question_shown_at"
 
@@ -25,6 +34,20 @@ def mark_shown(question_id: str) -> None:
 def seconds_on(question_id: str) -> float:
     started = st.session_state.get(SHOWN_AT, {}).pop(question_id, None)
     return 0.0 if started is None else round(time.monotonic() - started, 3)
+
+
+def start_recorded_attempt(
+    db: Store, learner: Learner, bank: QuestionBank, plan: AttemptPlan, mode: AttemptMode
+) -> Attempt:
+    """Record the start of an attempt with everything needed to resume it later."""
+    return db.start_attempt(
+        learner.id,
+        bank_id=bank.id,
+        bank_version=bank.version,
+        mode=mode,
+        seed=plan.seed,
+        plan=plan.to_json(),
+    )
 
 
 def save_answer(
