@@ -1,11 +1,20 @@
 """The instructor passcode: where it comes from, a constant-time check, and a lockout.
 
-The rule: the first ``FREE_TRIES - 1`` wrong passcodes cost nothing; from the
-``FREE_TRIES``-th failure on, every failure locks the gate for ``2 ** failures`` seconds
-(8 s, 16 s, 32 s, ... capped at ``MAX_LOCK_S``). While locked, a try is refused without
-looking at it (and does not count), so guessing is no faster than the lock allows. A
-right passcode resets the count. Time is passed in (``now``, seconds on a monotonic
-clock), so the rule is tested without sleeping and pages never sleep either.
+The rule, per client address: the first ``FREE_TRIES - 1`` wrong passcodes cost nothing;
+from the ``FREE_TRIES``-th failure on, every failure locks that address out for
+``2 ** failures`` seconds (8 s, 16 s, 32 s, ... capped at ``MAX_LOCK_S``). While locked, a
+try is refused without looking at it (and does not count), so guessing is no faster than
+the lock allows. A right passcode resets the count.
+
+Why per address, plus a server-wide gate: one gate for the whole server let anyone who
+guessed three times keep the real instructor out for up to 15 minutes. Per address, a
+guesser locks out only themselves. Addresses can be many (or spoofed behind a proxy), so a
+server-wide gate with a larger allowance (``SERVER_FREE_TRIES``) still bounds the total
+rate of guesses. A new browser session does not reset either count: both live in the
+server process, never in a session.
+
+Time is passed in (``now``, seconds on a monotonic clock), so the rule is tested without
+sleeping and pages never sleep either.
 """
 
 from __future__ import annotations
@@ -13,12 +22,14 @@ from __future__ import annotations
 import hmac
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 PASSCODE_ENV = "TUNELAB_INSTRUCTOR_PASSCODE"
 PASSCODE_SECRET = "instructor_passcode"
 FREE_TRIES = 3
+SERVER_FREE_TRIES = 20
+MAX_ADDRESSES = 10_000  # gates remembered at once; the oldest unlocked are forgotten first
 MAX_LOCK_S = 900.0
 
 
@@ -50,30 +61,82 @@ def passcode_matches(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.strip().encode(), expected.encode())
 
 
-def lock_seconds(failures: int) -> float:
-    """How long the gate stays locked after ``failures`` consecutive wrong passcodes."""
-    if failures < FREE_TRIES:
+def lock_seconds(failures: int, free_tries: int = FREE_TRIES) -> float:
+    """How long a gate stays locked after ``failures`` consecutive wrong passcodes: nothing
+    before ``free_tries``, then 8 s doubling with each failure, up to ``MAX_LOCK_S``."""
+    if failures < free_tries:
         return 0.0
-    return min(float(2**failures), MAX_LOCK_S)
+    return min(float(2 ** (failures - free_tries + FREE_TRIES)), MAX_LOCK_S)
 
 
 @dataclass
 class PasscodeGate:
-    """One session's failure count and lock; kept server-side (never sent to the browser)."""
+    """One failure count and lock; kept server-side (never sent to the browser)."""
 
     failures: int = 0
     locked_until: float = 0.0
+    free_tries: int = FREE_TRIES
 
     def wait_s(self, now: float) -> float:
         return max(0.0, self.locked_until - now)
+
+    def fail(self, now: float) -> None:
+        self.failures += 1
+        self.locked_until = now + lock_seconds(self.failures, self.free_tries)
+
+    def reset(self) -> None:
+        self.failures, self.locked_until = 0, 0.0
 
     def attempt(self, given: str, expected: str, *, now: float) -> Verdict:
         """Check ``given`` unless locked; a failure may start (or lengthen) the lock."""
         if self.wait_s(now) > 0:
             return Verdict(Outcome.LOCKED, self.failures, self.wait_s(now))
         if passcode_matches(given, expected):
-            self.failures, self.locked_until = 0, 0.0
+            self.reset()
             return Verdict(Outcome.ACCEPTED, 0, 0.0)
-        self.failures += 1
-        self.locked_until = now + lock_seconds(self.failures)
+        self.fail(now)
         return Verdict(Outcome.REFUSED, self.failures, self.wait_s(now))
+
+
+@dataclass
+class GateKeeper:
+    """A gate per client address, and one for the whole server with a larger allowance."""
+
+    server: PasscodeGate = field(default_factory=lambda: PasscodeGate(free_tries=SERVER_FREE_TRIES))
+    by_address: dict[str, PasscodeGate] = field(default_factory=dict)
+    max_addresses: int = MAX_ADDRESSES
+
+    def wait_s(self, address: str, now: float) -> float:
+        gate = self.by_address.get(address)
+        return max(self.server.wait_s(now), gate.wait_s(now) if gate else 0.0)
+
+    def attempt(self, address: str, given: str, expected: str, *, now: float) -> Verdict:
+        """Check ``given`` from ``address`` unless that address or the server is locked."""
+        gate = self._gate(address, now)
+        wait = self.wait_s(address, now)
+        if wait > 0:
+            return Verdict(Outcome.LOCKED, gate.failures, wait)
+        if passcode_matches(given, expected):
+            gate.reset()
+            self.server.reset()
+            return Verdict(Outcome.ACCEPTED, 0, 0.0)
+        gate.fail(now)
+        self.server.fail(now)
+        return Verdict(Outcome.REFUSED, gate.failures, self.wait_s(address, now))
+
+    def _gate(self, address: str, now: float) -> PasscodeGate:
+        gate = self.by_address.get(address)
+        if gate is None:
+            if len(self.by_address) >= self.max_addresses:
+                self._forget_one(now)
+            gate = self.by_address[address] = PasscodeGate()
+        return gate
+
+    def _forget_one(self, now: float) -> None:
+        # Oldest first (dicts keep insertion order); a locked gate is kept while any
+        # unlocked one can go, so flooding addresses cannot free a locked guesser.
+        victim = next(
+            (a for a, g in self.by_address.items() if g.wait_s(now) == 0),
+            next(iter(self.by_address)),
+        )
+        del self.by_address[victim]

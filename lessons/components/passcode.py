@@ -11,19 +11,25 @@ import streamlit as st
 from engine.instructor_auth import (
     PASSCODE_ENV,
     PASSCODE_SECRET,
+    GateKeeper,
     Outcome,
-    PasscodeGate,
     configured_passcode,
 )
 
-_GATE_KEY = "instructor_gate"
 _UNLOCKED_KEY = "instructor_unlocked"
 
 
 @st.cache_resource(show_spinner=False)
-def _server_gate() -> tuple[PasscodeGate, threading.Lock]:
-    # One gate per server, not per session: a new session per guess must not reset the count.
-    return PasscodeGate(), threading.Lock()
+def _server_gates() -> tuple[GateKeeper, threading.Lock]:
+    # Kept per server, not per session: a new session per guess must not reset a count.
+    return GateKeeper(), threading.Lock()
+
+
+def _client_address() -> str:
+    # None means a browser on this machine (Streamlit hides loopback addresses); anything
+    # but a string (AppTest hands out a mock) is treated the same way.
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "this machine"
 
 
 def _secrets() -> dict[str, object]:
@@ -53,20 +59,22 @@ def instructor_gate() -> bool:
             st.session_state.pop(_UNLOCKED_KEY)
             st.rerun()
         return True
-    # Kept in session state, i.e. on the server: the browser never sees the count or lock.
-    gate, gate_lock = _server_gate()
+    # Kept on the server: the browser never sees the count or the lock.
+    gates, gates_lock = _server_gates()
+    address = _client_address()
     with st.form("instructor_login"):
         given = st.text_input("Instructor passcode", type="password", key="instructor_passcode")
         submitted = st.form_submit_button("Unlock", key="instructor_unlock", type="primary")
     if submitted:
-        with gate_lock:
-            verdict = gate.attempt(given, expected, now=time.monotonic())
+        with gates_lock:
+            verdict = gates.attempt(address, given, expected, now=time.monotonic())
         if verdict.outcome is Outcome.ACCEPTED:
             st.session_state[_UNLOCKED_KEY] = True
             st.rerun()
         if verdict.outcome is Outcome.REFUSED:
             st.error(f"Wrong passcode ({verdict.failures} failed {_tries(verdict.failures)}).")
-    wait = gate.wait_s(time.monotonic())
+    with gates_lock:
+        wait = gates.wait_s(address, time.monotonic())
     if wait > 0:
         st.warning(
             f"Too many wrong passcodes: try again in {math.ceil(wait)} s. Tries before then are "
