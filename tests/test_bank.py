@@ -130,7 +130,29 @@ def test_one_run_reports_every_problem_in_the_file():
     q1 = question("q1", answer="z")
     q2 = question("q2", difficulty="eazy")
     errs = errors_of(bank_yaml(questions=[q1, q2], title=""))
-    assert {(e.question_id, e.field) for e in errs} >= {("q2", "difficulty"), (None, "title")}
+    # q1 parses but breaks a cross-field rule; q2 does not parse; the bank lacks a title:
+    # all three come out of one run, in file order.
+    assert [(e.question_id, e.field) for e in errs] == [
+        (None, "title"),
+        ("q1", "answer"),
+        ("q2", "difficulty"),
+    ]
+    assert "answer 'z' is not a choice id" in errs[1].message
+    assert [e.line for e in errs] == sorted(e.line for e in errs)
+
+
+def test_a_question_with_a_missing_key_does_not_hide_another_questions_rule_breach():
+    q1 = question("q1", answer=["b", "d"])  # single_choice with two answers
+    q2 = question("q2", lesson="no-such-lesson")
+    q3 = question("q3")
+    del q3["quick_check"]
+    errs = errors_of(bank_yaml(questions=[q1, q2, q3]))
+    assert [(e.question_id, e.field) for e in errs] == [
+        ("q1", "answer"),
+        ("q2", "lesson"),
+        ("q3", "quick_check"),
+    ]
+    assert errs[0].message.startswith("single_choice needs exactly one correct choice; found 2")
 
 
 def test_not_a_mapping_is_a_clear_error():
@@ -237,3 +259,12 @@ def test_true_false_choices_keep_true_first_even_with_feedback():
     )
     loaded = load_bank_text(bank_yaml(questions=[q]))
     assert loaded.questions[0].shuffle is False
+
+
+def test_a_key_written_twice_names_its_question_and_field_and_hides_nothing_else():
+    text = bank_yaml(questions=[question("q1", answer="z"), question("q2")])
+    text = text.replace("  topic: metrics\n", "  topic: metrics\n  topic: again\n", 1)
+    errs = errors_of(text)
+    assert [(e.question_id, e.field) for e in errs] == [("q1", "topic"), ("q1", "answer")]
+    assert errs[0].message.startswith("key 'topic' appears twice in one mapping (first on line")
+    assert errs[0].line == text.splitlines().index("  topic: again") + 1

@@ -111,7 +111,9 @@ def test_pasted_broken_yaml_shows_every_error_with_its_line_number(passcode):
     assert at.error[0].value.startswith("3 problem(s)")  # the misspelt key counts twice
     lines = at.code[0].value.splitlines()
     line_of = {text.strip(): n for n, text in enumerate(broken.splitlines(), start=1)}
-    assert lines[0].startswith(f"<pasted>:{line_of['difficulty: trivial']}: [e1] difficulty:")
+    difficulty = f"<pasted>:{line_of['difficulty: trivial']}: [e1] difficulty:"
+    assert any(x.startswith(difficulty) for x in lines)
+    assert lines == sorted(lines, key=lambda x: int(x.split(":")[1]))  # in file order
     assert any(f":{line_of['quick_chek: Check it.']}: [e1] quick_chek" in x for x in lines)
 
 

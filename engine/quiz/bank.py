@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from engine.quiz.checks import bank_problems
+from engine.quiz.checks import Problem, questions_problems, recipe_problems
 from engine.quiz.models import Question, QuestionBank
 from engine.quiz.safe_yaml import MAX_BYTES, ParsedYaml, YamlProblem, parse_yaml
 
@@ -67,13 +68,14 @@ def load_bank(path: Path | str) -> QuestionBank:
 def load_bank_text(text: str | bytes, *, filename: str = "<pasted>") -> QuestionBank:
     """Load a bank from YAML text (pasted into the instructor page, or read from disk)."""
     parsed = _parse(text, filename, need_lines=False)
+    if not parsed.has_lines:
+        # The fast path keeps no line numbers; errors are rare, so the first error to be
+        # placed parses again for them (the same data: tests/test_fast_yaml.py).
+        parsed.line_source = lambda: parse_yaml(text, need_lines=True).lines
     try:
         return _validate(parsed, filename)
-    except BankInvalid:
-        if parsed.has_lines:
-            raise
-    # The fast path keeps no line numbers; errors are rare, so parse again to place them.
-    return _validate(_parse(text, filename, need_lines=True), filename)
+    except YamlProblem as problem:  # the careful parse found what the fast one let through
+        raise BankInvalid([_error(filename, problem.line, problem.message)]) from None
 
 
 def _parse(text: str | bytes, filename: str, *, need_lines: bool) -> ParsedYaml:
@@ -120,16 +122,21 @@ def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
         got = "an empty file" if data is None else f"a {type(data).__name__}"
         raise BankInvalid([_error(filename, 1, f"a bank must be a mapping of keys; got {got}")])
 
-    errors: list[BankError] = []
+    errors = [_duplicate_error(parsed, filename, *found) for found in parsed.duplicates]
     raw_questions = data.get("questions")
     questions: list[Question] | Any = raw_questions
+    parsed_questions: list[tuple[int, Question]] = []
     if isinstance(raw_questions, list):
-        questions = []
         for index, raw in enumerate(raw_questions):
             try:
-                questions.append(Question.model_validate(raw))
+                parsed_questions.append((index, Question.model_validate(raw)))
             except ValidationError as exc:
                 errors += _translate(exc, parsed, filename, ("questions", index), Question)
+        questions = [question for _, question in parsed_questions]
+    # Cross-field rules run on every question that parsed, even when others did not, so
+    # one run reports everything an instructor has to fix.
+    ids = {index: question.id for index, question in parsed_questions}
+    errors += _problem_errors(questions_problems(parsed_questions), parsed, filename, ids)
     if errors:
         # Bank-level keys are still checked so one run reports everything.
         header = {k: v for k, v in data.items() if k != "questions"}
@@ -138,28 +145,50 @@ def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
             QuestionBank.model_validate(header)
         except ValidationError as exc:
             errors += _translate(exc, parsed, filename, (), QuestionBank)
-        raise BankInvalid(errors)
+        raise BankInvalid(_in_file_order(errors))
 
     try:
         bank = QuestionBank.model_validate({**data, "questions": questions})
     except ValidationError as exc:
         raise BankInvalid(_translate(exc, parsed, filename, (), QuestionBank)) from None
+    errors += _problem_errors(recipe_problems(bank), parsed, filename, ids)
+    if errors:
+        raise BankInvalid(_in_file_order(errors))
+    return bank
 
-    for index, path, message in bank_problems(bank):
+
+def _duplicate_error(
+    parsed: ParsedYaml, filename: str, path: tuple[str | int, ...], line: int, message: str
+) -> BankError:
+    question_id, field = None, path
+    if path[:1] == ("questions",) and len(path) > 2 and isinstance(path[1], int):
+        raw = parsed.data["questions"][path[1]]
+        question_id = raw.get("id") if isinstance(raw, dict) else None
+        question_id = question_id if isinstance(question_id, str) else None
+        field = path[2:]
+    return BankError(filename, line, question_id, _field_name(field), message)
+
+
+def _problem_errors(
+    problems: Iterable[Problem], parsed: ParsedYaml, filename: str, ids: dict[int, str]
+) -> list[BankError]:
+    out = []
+    for index, path, message in problems:
         prefix: tuple[str | int, ...] = () if index is None else ("questions", index)
-        full = (*prefix, *path)
-        errors.append(
+        out.append(
             BankError(
                 file=filename,
-                line=parsed.line_of(full),
-                question_id=None if index is None else bank.questions[index].id,
+                line=parsed.line_of((*prefix, *path)),
+                question_id=None if index is None else ids.get(index),
                 field=_field_name(path),
                 message=message,
             )
         )
-    if errors:
-        raise BankInvalid(errors)
-    return bank
+    return out
+
+
+def _in_file_order(errors: list[BankError]) -> list[BankError]:
+    return sorted(errors, key=lambda error: error.line)
 
 
 _PLACEHOLDER = Question.model_construct()

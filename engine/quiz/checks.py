@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from engine.quiz.models import LESSON_IDS, Difficulty, Question, QuestionBank, QuestionType
 
@@ -93,10 +93,11 @@ def _unknown_choice(choice_id: str, known: set[str]) -> str:
     return f"answer '{choice_id}' is not a choice id; choices are: {_ids(known)}"
 
 
-def bank_problems(bank: QuestionBank) -> Iterator[Problem]:
-    """Yield every cross-field problem of a bank whose parts each parsed."""
+def questions_problems(indexed: Iterable[tuple[int, Question]]) -> Iterator[Problem]:
+    """Yield the cross-field problems of every question given (index, question) for,
+    including ids used twice; questions that failed to parse are simply not given."""
     seen: dict[str, int] = {}
-    for index, question in enumerate(bank.questions):
+    for index, question in indexed:
         if question.id in seen:
             yield (
                 index,
@@ -110,6 +111,9 @@ def bank_problems(bank: QuestionBank) -> Iterator[Problem]:
         for path, message in question_problems(question):
             yield index, path, message
 
+
+def recipe_problems(bank: QuestionBank) -> Iterator[Problem]:
+    """Yield the problems of the test recipe against the questions the bank has."""
     available = Counter(q.difficulty for q in bank.questions)
     for difficulty in Difficulty:
         wanted = bank.test.count(difficulty)

@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
-from yaml.composer import Composer
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import ScalarNode
 
 from engine.quiz.fast_yaml import try_fast_parse
 
-# Limits sized far beyond any real bank (a 10 000-question bank is ~4 MB, ~400 000 nodes)
-# yet small enough that a hostile file is refused in well under a second.
-MAX_BYTES = 16 * 1024 * 1024
+# Limits sized beyond any real bank (a 10 000-question bank is 5.4 MB, ~340 000 nodes) yet
+# small enough that the careful parse of a hostile file ends in an error within ~2 s
+# (bench/bank_scale.py measures the worst cases).
+MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
-MAX_NODES = 2_000_000
+MAX_NODES = 1_000_000
 MAX_ALIAS_EXPANSION = 10_000
 
 # Only the plain data tags. Everything else (!!python/object, !!binary, !!set, custom
@@ -51,9 +52,16 @@ class ParsedYaml:
     data: Any
     lines: dict[Path, int] = field(default_factory=dict)
     has_lines: bool = True  # False when the fast path parsed it (no line numbers kept)
+    # Keys written twice in one mapping: (path, line, message). The first value is kept so
+    # that validation can go on and report everything else in the same run.
+    duplicates: list[tuple[Path, int, str]] = field(default_factory=list)
+    # For a fast-path parse: where to get the lines the first time one is asked for.
+    line_source: Callable[[], dict[Path, int]] | None = None
 
     def line_of(self, path: Path) -> int:
         """Line of the deepest known prefix of `path` (a missing key reports its parent)."""
+        if not self.has_lines and self.line_source is not None:
+            self.lines, self.has_lines = self.line_source(), True
         for end in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:end]))
             if line is not None:
@@ -61,105 +69,161 @@ class ParsedYaml:
         return 1
 
 
-class _DepthLimitedLoader(yaml.SafeLoader):
-    """SafeLoader whose composer refuses absurd nesting before Python's stack does."""
-
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
-                raise YamlProblem(
-                    mark.line + 1,
-                    f"nesting is deeper than {MAX_DEPTH} levels; a bank never needs that",
-                )
-            return Composer.compose_node(self, parent, index)
-        finally:
-            self._depth -= 1
+# libyaml's parser emits events ~15x faster than PyYAML's pure-Python one; composing its
+# events into PyYAML node objects is what is slow (5 s for a 5 MB bank), so we build plain
+# data from the events ourselves, limits and line numbers included.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_resolver = yaml.SafeLoader("")  # resolves "1.5", "true", "null" as YAML 1.1 does
+_ALLOWED_COLLECTION_TAGS = {None, "!", _SEQ, _MAP}
 
 
-_scalar_constructor = yaml.SafeLoader(  # resolves "1.5", "true", "null" as YAML 1.1 does
-    ""
-)
+@dataclass
+class _Frame:
+    """A sequence or mapping being built, and (for an anchored one) where its size began."""
+
+    container: list[Any] | dict[str, Any]
+    path: Path
+    anchor: str | None
+    size_at_start: int
+    key: str | None = None  # a mapping's key waiting for its value
+    key_expected: bool = True
+    discard: bool = False  # the waiting key was written twice: drop its second value
 
 
-class _Builder:
-    """Turns a node tree into plain data, recording lines, refusing tags and bombs."""
+class _EventBuilder:
+    """Plain data from parser events, recording lines, refusing tags, bombs and depth."""
 
     def __init__(self) -> None:
         self.lines: dict[Path, int] = {}
-        self.nodes = 0
+        self.stack: list[_Frame] = []
+        self.nodes = 0  # counted as if every alias were written out in full
         self.alias_nodes = 0
-        self.seen: set[int] = set()
+        self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, expanded size)
+        self.result: Any = None
+        self.documents = 0
+        self.duplicates: list[tuple[Path, int, str]] = []
 
-    def build(self, node: Node, path: Path, in_alias: bool) -> Any:
-        self.nodes += 1
+    def feed(self, event: yaml.Event) -> None:
+        line = event.start_mark.line + 1 if event.start_mark else 0
+        if isinstance(event, yaml.ScalarEvent):  # most events: test for them first
+            self._scalar(event, line)
+        elif isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise YamlProblem(line, "a bank is one YAML document; remove the second '---'")
+        elif isinstance(event, yaml.AliasEvent):
+            self._alias(event, line)
+        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            self._open(event, line)
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            self._close()
+
+    def _count(self, line: int, expanded: int = 1) -> None:
+        self.nodes += expanded
         if self.nodes > MAX_NODES:
-            raise YamlProblem(node.start_mark.line + 1, "document is too large to be a bank")
-        # PyYAML reuses the anchored node object for every alias: meeting one twice means
-        # an alias is being expanded, and those expansions are what a "billion laughs"
-        # bomb multiplies, so they get a budget of their own.
-        if id(node) in self.seen:
-            in_alias = True
-        self.seen.add(id(node))
-        if in_alias:
-            self.alias_nodes += 1
-            if self.alias_nodes > MAX_ALIAS_EXPANSION:
-                raise YamlProblem(
-                    node.start_mark.line + 1,
-                    "aliases (*name) expand to too much data; write the content out instead",
-                )
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, ScalarNode):
-            return self._scalar(node)
-        if isinstance(node, SequenceNode):
-            self._check_tag(node, _SEQ)
-            return [self.build(item, (*path, i), in_alias) for i, item in enumerate(node.value)]
-        if isinstance(node, MappingNode):
-            self._check_tag(node, _MAP)
-            return self._mapping(node, path, in_alias)
-        raise YamlProblem(node.start_mark.line + 1, "unsupported YAML node")  # pragma: no cover
+            raise YamlProblem(line, "document is too large to be a bank")
 
-    def _mapping(self, node: MappingNode, path: Path, in_alias: bool) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            if not isinstance(key_node, ScalarNode):
-                raise YamlProblem(line, "a key must be a plain word, not a list or mapping")
-            if key_node.value == "<<" and key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem(line, "merge keys (<<) are not supported; write keys out")
-            key = key_node.value
-            if key in out:
-                first = self.lines.get((*path, key), line)
-                raise YamlProblem(
-                    line, f"key '{key}' appears twice in one mapping (first on line {first})"
-                )
-            self.lines[(*path, key)] = line
-            out[key] = self.build(value_node, (*path, key), in_alias)
-        return out
+    def _path_for_value(self, line: int) -> Path | None:
+        """The path of the node starting now; None when it is a mapping key."""
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container))
+        if top.key_expected:
+            return None
+        return (*top.path, top.key)  # type: ignore[arg-type]
 
-    def _check_tag(self, node: Node, expected: str) -> None:
-        if node.tag != expected:
+    def _place(self, value: Any) -> None:
+        if not self.stack:
+            self.result = value
+            return
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            top.container.append(value)
+        else:
+            if not top.discard:
+                top.container[top.key] = value  # type: ignore[index]
+            top.key, top.key_expected, top.discard = None, True, False
+
+    def _key(self, event: yaml.ScalarEvent, line: int) -> None:
+        top = self.stack[-1]
+        if event.value == "<<" and event.implicit[0] and event.tag in (None, "!"):
+            raise YamlProblem(line, "merge keys (<<) are not supported; write keys out")
+        key = event.value
+        assert isinstance(top.container, dict)
+        if key in top.container:
+            first = self.lines.get((*top.path, key), line)
+            message = f"key '{key}' appears twice in one mapping (first on line {first})"
+            self.duplicates.append(((*top.path, key), line, message))
+            top.key, top.key_expected, top.discard = key, False, True
+            return
+        self.lines[(*top.path, key)] = line
+        top.key, top.key_expected = key, False
+
+    def _scalar(self, event: yaml.ScalarEvent, line: int) -> None:
+        self._count(line)
+        path = self._path_for_value(line)
+        if path is None:
+            self._key(event, line)
+            return
+        self.lines.setdefault(path, line)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = _resolver.resolve(ScalarNode, event.value, event.implicit)
+        if tag in (_STR, _TIMESTAMP):  # a date (version: 2026-11-24) stays text
+            value: Any = event.value
+        elif tag not in _SCALAR_TAGS:
+            raise YamlProblem(line, _tag_refused(tag))
+        else:
+            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            value = _resolver.yaml_constructors[tag](_resolver, node)
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+        self._place(value)
+
+    def _alias(self, event: yaml.AliasEvent, line: int) -> None:
+        if self._path_for_value(line) is None:
+            raise YamlProblem(line, "a key must be a plain word, not an alias")
+        if event.anchor not in self.anchors:
+            raise YamlProblem(line, f"alias *{event.anchor} names no anchor (&{event.anchor})")
+        value, size = self.anchors[event.anchor]
+        # Every alias stands for its whole anchored content: a "billion laughs" bomb is
+        # aliases of aliases, so expansions get a budget of their own.
+        self.alias_nodes += size
+        if self.alias_nodes > MAX_ALIAS_EXPANSION:
             raise YamlProblem(
-                node.start_mark.line + 1,
-                f"tag {_short(node.tag)} is not allowed; banks hold plain text, numbers and lists",
+                line, "aliases (*name) expand to too much data; write the content out instead"
             )
+        self._count(line, size)
+        self._place(value)
 
-    def _scalar(self, node: ScalarNode) -> Any:
-        if node.tag == _TIMESTAMP:
-            # An unquoted date (version: 2026-11-24) is meant as text, not a datetime.
-            return node.value
-        if node.tag not in _SCALAR_TAGS:
+    def _open(self, event: yaml.CollectionStartEvent, line: int) -> None:
+        self._count(line)
+        path = self._path_for_value(line)
+        if path is None:
+            raise YamlProblem(line, "a key must be a plain word, not a list or mapping")
+        if event.tag not in _ALLOWED_COLLECTION_TAGS:
+            raise YamlProblem(line, _tag_refused(event.tag))
+        if len(self.stack) >= MAX_DEPTH:
             raise YamlProblem(
-                node.start_mark.line + 1,
-                f"tag {_short(node.tag)} is not allowed; banks hold plain text, numbers and lists",
+                line, f"nesting is deeper than {MAX_DEPTH} levels; a bank never needs that"
             )
-        constructor = _scalar_constructor.yaml_constructors[node.tag]
-        return constructor(_scalar_constructor, node)
+        self.lines.setdefault(path, line)
+        container: list[Any] | dict[str, Any] = (
+            [] if isinstance(event, yaml.SequenceStartEvent) else {}
+        )
+        self.stack.append(_Frame(container, path, event.anchor, self.nodes - 1))
+
+    def _close(self) -> None:
+        frame = self.stack.pop()
+        if frame.anchor is not None:
+            self.anchors[frame.anchor] = (frame.container, self.nodes - frame.size_at_start)
+        self._place(frame.container)
+
+
+def _tag_refused(tag: str | None) -> str:
+    return f"tag {_short(tag or '!')} is not allowed; banks hold plain text, numbers and lists"
 
 
 def _short(tag: str) -> str:
@@ -187,11 +251,16 @@ def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
         ok, data = try_fast_parse(text.encode("utf-8"), max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
         if ok:
             return ParsedYaml(data=data, has_lines=False)
-    loader = None
+    unprintable = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if unprintable:
+        raise YamlProblem(
+            _line_at(text, unprintable.start()),
+            f"character #x{ord(unprintable.group()):04x} is not allowed in YAML",
+        )
+    builder = _EventBuilder()
     try:
-        # The reader checks for unprintable characters already in the constructor.
-        loader = _DepthLimitedLoader(text)
-        node = loader.get_single_node()
+        for event in yaml.parse(text, Loader=_LOADER):
+            builder.feed(event)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -203,11 +272,4 @@ def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(0, f"not valid YAML: {exc}") from None
-    finally:
-        if loader is not None:
-            loader.dispose()
-    if node is None:
-        return ParsedYaml(data=None)
-    builder = _Builder()
-    data = builder.build(node, (), in_alias=False)
-    return ParsedYaml(data=data, lines=builder.lines)
+    return ParsedYaml(data=builder.result, lines=builder.lines, duplicates=builder.duplicates)
