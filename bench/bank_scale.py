@@ -1,6 +1,7 @@
-"""Bank scale: a generated 10 000-question bank, how fast it loads, what a page sends of it.
+"""Bank scale: a generated 10 000-question bank, how fast it loads (valid, with one error,
+with an anchor), how fast hostile large files are refused, and what a page sends of it.
 
-Run: python -m bench.bank_scale            (load time, then bytes the quiz pages send)
+Run: python -m bench.bank_scale            (load times, then bytes the quiz pages send)
      python -m bench.bank_scale --write /tmp/big/bank.yaml   (just write the bank)
 """
 
@@ -16,7 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from engine.quiz.bank import load_bank_text
+from engine.quiz.bank import BankInvalid, load_bank_text
+from engine.quiz.safe_yaml import MAX_BYTES
 
 QUESTIONS = 10_000
 TOPICS = (
@@ -105,6 +107,48 @@ def time_load(text: str, questions: int, repeats: int = 3) -> list[float]:
     return times
 
 
+def time_to_verdict(text: str) -> tuple[float, str]:
+    """Seconds until `load_bank_text` returns or refuses `text`, and the first message."""
+    t0 = time.perf_counter()
+    try:
+        bank = load_bank_text(text, filename="case.yaml")
+        outcome = f"loaded {len(bank.questions)} questions"
+    except BankInvalid as invalid:
+        outcome = f"{len(invalid.errors)} error(s), first: {invalid.errors[0]}"
+    return time.perf_counter() - t0, outcome[:160]
+
+
+def hard_cases(bank: str) -> dict[str, str]:
+    """Banks an instructor or an attacker might hand the loader, each near the size cap."""
+    near_cap = MAX_BYTES - 1024
+    flat = "x: [" + "1," * ((near_cap - 8) // 2) + "1]\n"  # ~4 M one-character nodes
+    many_keys = "".join(f"k{i}: v\n" for i in range(near_cap // 12))
+    long_text = "prompt: " + "a" * near_cap + "\n"
+    return {
+        "10 000 questions, one typo (difficulty: eazy) in the first": bank.replace(
+            "difficulty: easy", "difficulty: eazy", 1
+        ),
+        "10 000 questions, one typo in the last": _replace_last(
+            bank, "difficulty: ", "difficulty: x"
+        ),
+        "10 000 questions, one anchor (careful path only)": bank.replace(
+            "difficulty: easy", "difficulty: &d easy", 1
+        ),
+        "10 000 questions, a key written twice": bank.replace(
+            "  difficulty: easy\n", "  difficulty: easy\n  difficulty: easy\n", 1
+        ),
+        f"{near_cap / 1e6:.1f} MB flow list of tiny nodes": flat,
+        f"{near_cap / 1e6:.1f} MB of top-level keys": many_keys,
+        f"{near_cap / 1e6:.1f} MB one-line scalar": long_text,
+        "1 byte over the cap": "a" * (MAX_BYTES + 1),
+    }
+
+
+def _replace_last(text: str, old: str, new: str) -> str:
+    head, _, tail = text.rpartition(old)
+    return head + new + tail
+
+
 async def _page_bytes(url: str, page: str) -> dict[str, int | str]:
     """Bytes of every ForwardMsg one learner receives opening `page` (and starting a test)."""
     from bench.ws_client import open_session, trigger
@@ -167,6 +211,11 @@ def main(argv: list[str] | None = None) -> int:
         f"load_bank_text: median {report['load_median_s']:.3f} s of {report['load_s']} "
         f"(load average {load[0]:.2f} before, {report['loadavg_after'][0]:.2f} after)"
     )
+    report["hard_cases"] = {}
+    for name, case in hard_cases(text).items():
+        seconds, outcome = time_to_verdict(case)
+        report["hard_cases"][name] = {"seconds": round(seconds, 3), "outcome": outcome}
+        print(f"{seconds:6.2f} s  {name}: {outcome}")
     if not args.no_pages:
         report["pages"] = page_bytes(text, ("practice", "test_pattern"))
         for page, seen in report["pages"].items():

@@ -297,7 +297,11 @@ st.altair_chart(
     .encode(
         x="epoch:Q",
         y="validation loss:Q",
-        color=alt.Color("run:N", scale=alt.Scale(scheme="tableau10")),
+        # Colour-blind safe colours, and a dash pattern per run so colour is never the
+        # only thing telling two runs apart.
+        color=alt.Color("run:N", scale=alt.Scale(range=OKABE_ITO)),
+        strokeDash=alt.StrokeDash("run:N"),
+        shape=alt.Shape("run:N"),
     )
 )
 with st.expander("Show every run's validation loss as a table"):

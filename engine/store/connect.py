@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlparse
 
 from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -43,7 +44,7 @@ def resolve_url(url: str | None) -> URL:
 def describe(url: URL) -> str:
     """The database's place for messages: the file path, or the URL without its password."""
     if url.get_backend_name() == "sqlite":
-        return str(Path(url.database).resolve()) if _is_sqlite_file(url) else "in-memory SQLite"
+        return str(_sqlite_path(url).resolve()) if _is_sqlite_file(url) else "in-memory SQLite"
     return url.render_as_string(hide_password=True)
 
 
@@ -55,7 +56,7 @@ def folder_trouble(url: URL) -> str | None:
     """
     if url.get_backend_name() != "sqlite" or not _is_sqlite_file(url):
         return None
-    folder = Path(url.database).resolve().parent
+    folder = _sqlite_path(url).resolve().parent
     try:
         stats = os.statvfs(folder)
     except OSError:
@@ -67,6 +68,18 @@ def folder_trouble(url: URL) -> str | None:
     return None
 
 
+def _is_uri(url: URL) -> bool:
+    return str(url.query.get("uri", "")).lower() in {"true", "1"}
+
+
+def _sqlite_path(url: URL) -> Path:
+    """The file a SQLite URL names; `sqlite:///file:/x.db?mode=ro&uri=true` names /x.db."""
+    database = url.database or ""
+    if _is_uri(url) and database.startswith("file:"):
+        return Path(urlparse(database).path)
+    return Path(database)
+
+
 def _is_sqlite_file(url: URL) -> bool:
     return bool(url.database) and url.database != ":memory:" and "mode=memory" not in str(url)
 
@@ -76,9 +89,10 @@ def make_engine(url: URL, *, busy_timeout_s: float) -> Engine:
     if url.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if _is_sqlite_file(url):
-        folder = Path(url.database).resolve().parent
+        folder = _sqlite_path(url).resolve().parent
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            if not _is_uri(url):  # a URI (e.g. mode=ro) opens what exists, creates nothing
+                folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise StoreUnavailable(
                 f"Cannot create the data folder {folder} for the TuneLab database: "
