@@ -1,5 +1,6 @@
 """The freezing lab: choose which blocks of a pretrained ResNet train, press Train, compare runs."""
 
+import dataclasses
 import uuid
 
 import altair as alt
@@ -24,6 +25,7 @@ from engine.lab.plan_code import plan_code
 from engine.lab.results import EpochStats, RunResult
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
 
+MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is it an 8? (rare)"}
@@ -206,8 +208,15 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
         st.error(f"PyTorch refused this plan: {err}")
         st.stop()
     progress.progress(1.0, text="Done")
-    label = f"#{len(session_runs) + 1} {PRESET_LABELS[preset]}"
-    session_runs.append({"label": label, "config": config, "result": result})
+    number = st.session_state.get("lab_run_number", 0) + 1  # never reused, even after drops
+    st.session_state["lab_run_number"] = number
+    label = f"#{number} {PRESET_LABELS[preset]}"
+    # Keep the numbers, not the network: a fine-tuned copy (with its gradients) is ~2.5 MB,
+    # and a classroom of sessions keeping every run's copy would grow without bound.
+    session_runs.append(
+        {"label": label, "config": config, "result": dataclasses.replace(result, model=None)}
+    )
+    del session_runs[:-MAX_RUNS_KEPT]
     just_trained = True
 
 if not session_runs:

@@ -67,3 +67,19 @@ def test_a_missing_checkpoint_is_reported_on_the_page(monkeypatch):
     at = AppTest.from_file(PAGE, default_timeout=60).run()
     assert not at.exception
     assert "y.pt is missing" in at.error[0].value
+
+
+@pytest.mark.slow
+def test_a_session_keeps_its_last_twelve_runs_as_numbers_without_the_networks():
+    at = tiny_lab()
+    at.button(key="lab_train").click().run()
+    first = at.session_state["lab_runs"][0]
+    assert first["result"].model is None  # the page needs the figures, not the weights
+    at.session_state["lab_runs"] = [dict(first, label=f"#{n} earlier") for n in range(1, 13)]
+    at.session_state["lab_run_number"] = 12
+    at.button(key="lab_train").click().run()
+    assert not at.exception
+    runs = at.session_state["lab_runs"]
+    assert len(runs) == 12
+    assert runs[0]["label"] == "#2 earlier"  # the oldest went first
+    assert runs[-1]["label"] == "#13 Linear probe (new head only)"
