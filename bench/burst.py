@@ -39,6 +39,7 @@ class Trainer:
     pressed_at: float = 0.0
     positions: list[tuple[float, int]] = field(default_factory=list)
     started_at: float | None = None  # first "Epoch" progress: the run has its slot
+    first_chart_at: float | None = None  # the live chart's first point reached the browser
     finished_at: float | None = None
     error: str | None = None
 
@@ -49,6 +50,8 @@ class Trainer:
         elif kind == "progress" and element.progress.text.startswith("Epoch"):
             if self.started_at is None:
                 self.started_at = now
+        elif kind == "vega_lite_chart" and self.pressed_at and self.first_chart_at is None:
+            self.first_chart_at = now
         elif kind == "exception":
             self.error = f"{element.exception.type}: {element.exception.message[:200]}"
 
@@ -75,6 +78,10 @@ async def trainer_run(url: str, trainer: Trainer, press_at: float, timeout: floa
                 trainer.error = f"run did not finish: {(alerts or [done.text[-200:]])[0]}"
     except Exception as exc:
         trainer.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+def _since_press(trainer: Trainer, moment: float | None) -> float | None:
+    return None if moment is None else round(moment - trainer.pressed_at, 3)
 
 
 def fifo_report(trainers: list[Trainer], simultaneous_s: float = 0.1) -> dict:
@@ -171,6 +178,14 @@ def main(argv: list[str] | None = None) -> int:
             if warm.error:
                 raise RuntimeError(f"warm-up training failed: {warm.error}")
             report["one_run_alone_s"] = round(warm.finished_at - warm.pressed_at, 2)
+            # Train -> first chart point as a learner sees it: through the websocket, the
+            # rerun, the queue and the model copy (bench_lab.py times finetune() alone).
+            lone = Trainer(-2)
+            asyncio.run(trainer_run(server.url, lone, 0.0, 120))
+            report["press_to_first_chart_point_s"] = {
+                "first_run_on_server": _since_press(warm, warm.first_chart_at),
+                "second_run": _since_press(lone, lone.first_chart_at),
+            }
             report["rss_mb_after_warmup"] = round(server.rss_mb(), 1)
             report["load_before"] = os.getloadavg()
             calm = asyncio.run(quiz_wave(server.url, "calm-quiz-", args.quiz, 15.0, args.seed, 60))

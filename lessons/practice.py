@@ -7,7 +7,7 @@ import random
 import streamlit as st
 
 from engine.quiz.grading import grade
-from engine.quiz.session import Mode, plan_attempt, present
+from engine.quiz.session import Mode, missing_questions, plan_attempt, present
 from engine.store import AttemptMode
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
@@ -24,6 +24,10 @@ if bank is None:
 # Session state survives reruns (every click reruns this script top to bottom), so the
 # plan, the position and the learner's results live there, keyed by bank and version.
 state_key = f"practice::{bank.id}::{bank.version}"
+if state_key in st.session_state and missing_questions(bank, st.session_state[state_key]["plan"]):
+    # Banks are reloaded when edited on disk; one that lost questions cannot go on.
+    del st.session_state[state_key]
+    st.info("This bank was edited while you practised and lost some questions: starting again.")
 if state_key not in st.session_state:
     st.session_state[state_key] = {
         "plan": plan_attempt(bank, Mode.PRACTICE, random.randrange(2**31)),

@@ -39,12 +39,17 @@ state = st.session_state.setdefault(
 )
 
 
-def review_attempt() -> Attempt:
-    """The open review attempt for this bank version (started on first need)."""
+def review_attempt(question_id: str) -> Attempt:
+    """The open review attempt for this bank version that can show ``question_id``
+    (started on first need)."""
     open_attempt = db.unfinished_attempt(learner.id, bank.id, AttemptMode.REVIEW)
-    if open_attempt is not None and open_attempt.bank_version == bank.version:
+    if (
+        open_attempt is not None
+        and open_attempt.bank_version == bank.version
+        and question_id in AttemptPlan.from_json(open_attempt.plan).choice_order
+    ):
         return open_attempt
-    if open_attempt is not None:  # the bank changed: its choice order may be stale
+    if open_attempt is not None:  # the bank changed (edited on disk): its plan is stale
         db.finish_attempt(open_attempt.id)
     plan = plan_attempt(bank, Mode.PRACTICE, random.randrange(2**31))
     return start_recorded_attempt(db, learner, bank, plan, AttemptMode.REVIEW)
@@ -59,7 +64,7 @@ if qid is None:
     if finished is not None and db.answers(finished.id):
         db.finish_attempt(finished.id)
 else:
-    attempt = review_attempt()
+    attempt = review_attempt(qid)
     question = bank.question(qid)
     assert question is not None
     shown = present(bank, AttemptPlan.from_json(attempt.plan), qid)

@@ -12,7 +12,7 @@ from engine.quiz.attempt import TestAttempt, restore_attempt
 from engine.quiz.grading import AnswerRejected, grade
 from engine.quiz.models import Verdict
 from engine.quiz.report import TestReport
-from engine.quiz.session import Mode, plan_attempt, present
+from engine.quiz.session import Mode, missing_questions, plan_attempt, present
 from engine.store import AttemptMode, explain_database_error
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
@@ -55,6 +55,19 @@ if attempt is None and db is not None and learner is not None:
             st.session_state[key] = attempt
             st.session_state[f"{key}::id"] = record.id
             st.info(f"Welcome back: your test resumes at question {len(answers) + 1}.")
+
+if attempt is not None and not attempt.finished and missing_questions(bank, attempt.plan):
+    # The bank was edited on disk (same version) and lost questions of this test: it cannot
+    # be finished or graded fairly, so it is closed and the learner starts a new one.
+    if db is not None and st.session_state.get(f"{key}::id"):
+        db.finish_attempt(st.session_state[f"{key}::id"])
+    for stale in (key, f"{key}::id"):
+        st.session_state.pop(stale, None)
+    attempt = None
+    st.warning(
+        "This bank was edited during your test and some of its questions are gone, so "
+        "that test cannot be finished. Your answers so far are kept; start a new test."
+    )
 
 
 def start() -> bool:

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+from dataclasses import replace
 
 import pytest
 import torch
@@ -15,7 +16,7 @@ from engine.lab.checkpoint import (
     sha256_of,
 )
 from engine.lab.data import source_eval_split
-from engine.lab.pretrain import main
+from engine.lab.pretrain import PretrainConfig, main, pretrain
 from engine.lab.train import source_accuracy
 
 
@@ -65,3 +66,27 @@ def test_shipped_checkpoint_is_small_verified_and_as_accurate_as_its_sidecar_say
     assert pretrained.source_accuracy > 0.95
     measured = source_accuracy(pretrained.model, source_eval_split(), torch.device("cpu"))
     assert measured == pytest.approx(pretrained.source_accuracy, abs=1e-4)
+
+
+def test_pretraining_twice_with_one_seed_gives_bit_identical_weights_and_another_seed_does_not(
+    tiny_weights, tmp_path
+):
+    argv = ["--images", "128", "--test-images", "32", "--epochs", "1", "--classes", "4"]
+    argv += ["--batch-size", "32"]
+    for seed in ("0", "1"):
+        assert main([*argv, "--seed", seed, "--out-dir", str(tmp_path / seed)]) == 0
+    first = load_pretrained(tiny_weights).model.state_dict()
+    again = load_pretrained(tmp_path / "0").model.state_dict()
+    other = load_pretrained(tmp_path / "1").model.state_dict()
+    assert first.keys() == again.keys() == other.keys()
+    assert all(torch.equal(first[k], again[k]) for k in first)
+    assert sha256_of(tmp_path / "0" / CHECKPOINT_NAME) == sha256_of(tiny_weights / CHECKPOINT_NAME)
+    assert not all(torch.equal(first[k], other[k]) for k in first)
+
+
+def test_pretraining_gives_the_callers_thread_count_back(tmp_path):
+    before = torch.get_num_threads()
+    other = 1 if before != 1 else 2
+    config = PretrainConfig(images=64, test_images=16, epochs=1, classes=4, batch_size=32)
+    pretrain(replace(config, threads=other), tmp_path, log=lambda _: None)
+    assert torch.get_num_threads() == before

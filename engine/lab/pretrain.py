@@ -17,6 +17,7 @@ import torch.nn.functional as F
 
 from engine.lab.checkpoint import WEIGHTS_DIR, save_checkpoint
 from engine.lab.data import SOURCE_EVAL_IMAGES, normalize
+from engine.lab.device import torch_threads
 from engine.lab.model import DEFAULT_WIDTHS, SmallResNet
 from engine.lab.source import SOURCE_TEST_SEED, make_source_dataset
 
@@ -43,7 +44,11 @@ def _accuracy(model: SmallResNet, images: torch.Tensor, labels: torch.Tensor) ->
 
 def pretrain(config: PretrainConfig, out_dir: Path, log=print) -> dict:
     """Generate the source task, train, evaluate and save; returns the sidecar metadata."""
-    torch.set_num_threads(config.threads)
+    with torch_threads(config.threads):  # the caller's thread count comes back afterwards
+        return _pretrain(config, out_dir, log)
+
+
+def _pretrain(config: PretrainConfig, out_dir: Path, log) -> dict:
     started = time.perf_counter()
     train_x, train_y = make_source_dataset(config.images, 1000 + config.seed, config.classes)
     test_x, test_y = make_source_dataset(config.test_images, SOURCE_TEST_SEED, config.classes)

@@ -109,6 +109,11 @@ def plan_attempt(bank: QuestionBank, mode: Mode, seed: int) -> AttemptPlan:
     )
 
 
+def missing_questions(bank: QuestionBank, plan: AttemptPlan) -> list[str]:
+    """Questions of ``plan`` that ``bank`` no longer has: it was edited under a session."""
+    return [qid for qid in plan.question_ids if bank.question(qid) is None]
+
+
 def present(bank: QuestionBank, plan: AttemptPlan, question_id: str) -> PresentedQuestion:
     """The learner-facing view of one question of `plan`. Letters follow the shuffle."""
     if question_id not in plan.choice_order:
