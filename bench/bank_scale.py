@@ -135,7 +135,7 @@ def hard_cases(bank: str) -> dict[str, str]:
             "difficulty: easy", "difficulty: &d easy", 1
         ),
         "10 000 questions, a key written twice": bank.replace(
-            "  difficulty: easy\n", "  difficulty: easy\n  difficulty: easy\n", 1
+            "    difficulty: easy\n", "    difficulty: easy\n    difficulty: easy\n", 1
         ),
         f"{near_cap / 1e6:.1f} MB flow list of tiny nodes": flat,
         f"{near_cap / 1e6:.1f} MB of top-level keys": many_keys,

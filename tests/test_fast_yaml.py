@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from engine.quiz.fast_yaml import try_fast_parse
-from engine.quiz.safe_yaml import MAX_DEPTH, MAX_NODES, parse_yaml
+from engine.quiz.safe_yaml import MAX_DEPTH, MAX_NODES, YamlProblem, lines_of, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -26,6 +26,7 @@ def test_the_shipped_banks_take_the_fast_path_and_match_the_safe_one(path: Path)
     ok, data = fast(text)
     assert ok
     assert data == parse_yaml(text).data
+    assert lines_of(text) == parse_yaml(text).lines
 
 
 def test_a_generated_bank_takes_the_fast_path():
@@ -82,4 +83,12 @@ def test_whenever_the_fast_path_applies_it_agrees_with_the_safe_path(doc, flow, 
     )
     ok, data = fast(text)
     if ok:
-        assert data == parse_yaml(text).data
+        careful = parse_yaml(text)
+        assert data == careful.data
+        assert lines_of(text) == careful.lines  # the lines an error report would use
+
+
+def test_a_document_with_more_nodes_than_any_bank_is_refused_at_once_by_the_fast_path():
+    text = "x: [" + "1," * MAX_NODES + "1]\n"
+    with pytest.raises(YamlProblem, match="document is too large to be a bank"):
+        parse_yaml(text, need_lines=False)

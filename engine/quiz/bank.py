@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.quiz.checks import Problem, questions_problems, recipe_problems
 from engine.quiz.models import Question, QuestionBank
-from engine.quiz.safe_yaml import MAX_BYTES, ParsedYaml, YamlProblem, parse_yaml
+from engine.quiz.safe_yaml import MAX_BYTES, ParsedYaml, YamlProblem, lines_of, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -71,11 +71,16 @@ def load_bank_text(text: str | bytes, *, filename: str = "<pasted>") -> Question
     if not parsed.has_lines:
         # The fast path keeps no line numbers; errors are rare, so the first error to be
         # placed parses again for them (the same data: tests/test_fast_yaml.py).
-        parsed.line_source = lambda: parse_yaml(text, need_lines=True).lines
+        parsed.line_source = lambda: lines_of(_as_text(text))
     try:
         return _validate(parsed, filename)
     except YamlProblem as problem:  # the careful parse found what the fast one let through
         raise BankInvalid([_error(filename, problem.line, problem.message)]) from None
+
+
+def _as_text(text: str | bytes) -> str:
+    # The fast path accepted it, so it is UTF-8 already.
+    return text.decode("utf-8") if isinstance(text, bytes) else text
 
 
 def _parse(text: str | bytes, filename: str, *, need_lines: bool) -> ParsedYaml:

@@ -33,6 +33,10 @@ _LENIENT = re.compile(rb"\t|^%|^\.\.\.", re.MULTILINE)
 _BOM = "\ufeff".encode()
 
 
+class TooLarge(ValueError):
+    """The document has more nodes than any bank may have: refuse it outright."""
+
+
 class _NotPlain(Exception):
     """The document uses something only the safe path handles."""
 
@@ -71,7 +75,12 @@ def fast_parse(data: bytes, *, max_depth: int, max_nodes: int) -> Any:
         raise _NotPlain("parse") from exc
     size = tree.size()
     if size > max_nodes:
-        raise _NotPlain("size")
+        # Definitive, not a reason to try the careful path: rapidyaml counts a key and its
+        # value as one node where the careful path counts two, so that path would refuse
+        # it too, after seconds of work instead of this millisecond.
+        raise TooLarge(
+            f"document is too large to be a bank ({size:,} nodes; at most {max_nodes:,})"
+        )
     flags_of, parent_of = _ryml.Tree_type, _ryml.Tree_parent
     key_of, val_of = _ryml.Tree_key, _ryml.Tree_val
     is_map, is_seq, has_key, has_val = ryml.MAP, ryml.SEQ, ryml.KEY, ryml.VAL
@@ -128,5 +137,7 @@ def try_fast_parse(data: bytes, *, max_depth: int, max_nodes: int) -> tuple[bool
     """(True, data) when the fast path applies, (False, None) when the safe path must."""
     try:
         return True, fast_parse(data, max_depth=max_depth, max_nodes=max_nodes)
+    except TooLarge:
+        raise
     except Exception:  # anything odd: the safe path decides, and places it on a line
         return False, None

@@ -10,14 +10,14 @@ from typing import Any
 import yaml
 from yaml.nodes import ScalarNode
 
-from engine.quiz.fast_yaml import try_fast_parse
+from engine.quiz.fast_yaml import TooLarge, try_fast_parse
 
 # Limits sized beyond any real bank (a 10 000-question bank is 5.4 MB, ~340 000 nodes) yet
 # small enough that the careful parse of a hostile file ends in an error within ~2 s
 # (bench/bank_scale.py measures the worst cases).
 MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
-MAX_NODES = 1_000_000
+MAX_NODES = 600_000
 MAX_ALIAS_EXPANSION = 10_000
 
 # Only the plain data tags. Everything else (!!python/object, !!binary, !!set, custom
@@ -234,6 +234,40 @@ def _line_at(text: str, position: int) -> int:
     return text.count("\n", 0, max(position, 0)) + 1
 
 
+def lines_of(text: str) -> dict[Path, int]:
+    """The line of every path of a document the fast path has already read as data.
+
+    Only structure and lines: no scalar is typed and no limit is checked (the fast path
+    checked them), which makes this about twice as fast as a careful parse.
+    """
+    lines: dict[Path, int] = {}
+    stack: list[list[Any]] = []  # [path, is mapping, next index, key waiting for a value]
+    for event in yaml.parse(text, Loader=_LOADER):
+        kind = type(event)
+        if kind in _OPENERS:
+            if not stack:
+                path: Path = ()
+            elif stack[-1][1]:
+                top = stack[-1]
+                if top[3] is None:  # a key (the fast path allows only plain scalar keys)
+                    top[3] = event.value
+                    lines[(*top[0], event.value)] = event.start_mark.line + 1
+                    continue
+                path, top[3] = (*top[0], top[3]), None
+            else:
+                top = stack[-1]
+                path, top[2] = (*top[0], top[2]), top[2] + 1
+            lines.setdefault(path, event.start_mark.line + 1)
+            if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
+                stack.append([path, kind is yaml.MappingStartEvent, 0, None])
+        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
+            stack.pop()
+    return lines
+
+
+_OPENERS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+
+
 def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
     """Parse one YAML document safely. Raises YamlProblem with a line and a plain message.
 
@@ -247,11 +281,16 @@ def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise YamlProblem(0, f"file is not UTF-8 text (byte {exc.start})") from None
-    if not need_lines and not yaml.reader.Reader.NON_PRINTABLE.search(text):
-        ok, data = try_fast_parse(text.encode("utf-8"), max_depth=MAX_DEPTH, max_nodes=MAX_NODES)
+    unprintable = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    if not need_lines and not unprintable:
+        try:
+            ok, data = try_fast_parse(
+                text.encode("utf-8"), max_depth=MAX_DEPTH, max_nodes=MAX_NODES
+            )
+        except TooLarge as exc:
+            raise YamlProblem(1, str(exc)) from None
         if ok:
             return ParsedYaml(data=data, has_lines=False)
-    unprintable = yaml.reader.Reader.NON_PRINTABLE.search(text)
     if unprintable:
         raise YamlProblem(
             _line_at(text, unprintable.start()),
