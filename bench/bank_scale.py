@@ -138,6 +138,7 @@ def hard_cases(bank: str) -> dict[str, str]:
             "    difficulty: easy\n", "    difficulty: easy\n    difficulty: easy\n", 1
         ),
         f"{near_cap / 1e6:.1f} MB flow list of tiny nodes": flat,
+        f"{near_cap / 1e6:.1f} MB flow list with a tab (careful path only)": "x:\t" + flat[3:],
         f"{near_cap / 1e6:.1f} MB of top-level keys": many_keys,
         f"{near_cap / 1e6:.1f} MB one-line scalar": long_text,
         "1 byte over the cap": "a" * (MAX_BYTES + 1),
