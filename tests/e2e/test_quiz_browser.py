@@ -6,7 +6,7 @@ import re
 import uuid
 from pathlib import Path
 
-from browser import open_page, pick, screenshot, sign_in, wait_idle
+from browser import open_page, pick, screenshot, settle, sign_in, wait_idle
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -22,6 +22,7 @@ def plain(markdown: str) -> str:
 
 def answer_current(page: Page, text: str | None = None) -> None:
     """Pick the option containing `text` (or the first one), whatever the input type."""
+    settle(page)  # decide on this question's inputs, never on a stale one's
     main = page.get_by_test_id("stMain")
     inputs = '[data-testid="stRadio"], [data-testid="stCheckbox"], [data-testid="stTextInput"]'
     main.locator(inputs).first.wait_for()
