@@ -45,8 +45,19 @@ def test_a_generated_bank_takes_the_fast_path():
         "[" * (MAX_DEPTH + 5) + "]" * (MAX_DEPTH + 5),
         "? [complex, key]\n: v\n",
         "a: [1, 2\n",
+        "a: {b: 1,\n---\n  c: 2}\n",
     ],
-    ids=["tag", "alias", "duplicate", "merge", "two-documents", "deep", "complex-key", "broken"],
+    ids=[
+        "tag",
+        "alias",
+        "duplicate",
+        "merge",
+        "two-documents",
+        "deep",
+        "complex-key",
+        "broken",
+        "document-marker-in-flow",
+    ],
 )
 def test_anything_beyond_plain_data_is_left_to_the_safe_path(text: str):
     assert fast(text) == (False, None)

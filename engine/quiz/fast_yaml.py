@@ -29,7 +29,9 @@ _BUILD = {
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # Where rapidyaml is more lenient than PyYAML (tabs, directives, "..." markers, a second
 # byte-order mark), the safe path decides: found by fuzzing both against each other.
-_LENIENT = re.compile(rb"\t|^%|^\.\.\.", re.MULTILINE)
+# A "---" opening any line but the first (even inside a flow collection, where rapidyaml
+# reads it as text and libyaml refuses it) also goes to the safe path.
+_LENIENT = re.compile(rb"\t|^%|^\.\.\.|\n---", re.MULTILINE)
 _BOM = "\ufeff".encode()
 
 

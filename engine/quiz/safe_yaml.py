@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -242,7 +242,7 @@ def lines_of(text: str) -> dict[Path, int]:
     """
     lines: dict[Path, int] = {}
     stack: list[list[Any]] = []  # [path, is mapping, next index, key waiting for a value]
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in _events(text):
         kind = type(event)
         if kind in _OPENERS:
             if not stack:
@@ -297,9 +297,15 @@ def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
             f"character #x{ord(unprintable.group()):04x} is not allowed in YAML",
         )
     builder = _EventBuilder()
+    for event in _events(text):
+        builder.feed(event)
+    return ParsedYaml(data=builder.result, lines=builder.lines, duplicates=builder.duplicates)
+
+
+def _events(text: str) -> Iterator[yaml.Event]:
+    """libyaml's events for `text`; its errors become YamlProblems with a line."""
     try:
-        for event in yaml.parse(text, Loader=_LOADER):
-            builder.feed(event)
+        yield from yaml.parse(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
@@ -311,4 +317,3 @@ def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
         ) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(0, f"not valid YAML: {exc}") from None
-    return ParsedYaml(data=builder.result, lines=builder.lines, duplicates=builder.duplicates)
