@@ -22,7 +22,7 @@ def test_training_the_default_linear_probe_shows_curves_and_results(
     trainable = page.locator('[data-testid="stMetric"]').filter(has_text="Trainable parameters")
     expect(trainable.locator('[data-testid="stMetricValue"]')).to_have_text("1,290")
 
-    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_test_id("stMain").get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_role("heading", name="Results of run #1")).to_be_visible(timeout=90_000)
     wait_idle(page)
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
@@ -39,6 +39,7 @@ def test_stop_interrupts_a_long_run_and_frees_the_queue(page: Page, app_url: str
     page.get_by_role("link", name="Freezing lab").click()
     expect(page.get_by_role("heading", name="Freezing lab", level=1)).to_be_visible()
     wait_idle(page)
+    main = page.get_by_test_id("stMain")
     # Full fine-tuning for the maximum number of epochs: long enough to stop mid-way.
     page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
     page.get_by_role("option", name="Full fine-tuning").click()
@@ -48,9 +49,10 @@ def test_stop_interrupts_a_long_run_and_frees_the_queue(page: Page, app_url: str
     epochs.press("End")
     wait_idle(page)
 
-    page.get_by_role("button", name="Train", exact=True).click()
+    main.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_text(re.compile(r"Epoch \d+ of 30"))).to_be_visible(timeout=60_000)
-    page.get_by_role("button", name="Stop", exact=True).click()
+    # The page's own Stop: Streamlit's header shows a "Stop" (the script) while it runs.
+    main.get_by_role("button", name="Stop", exact=True).click()
     expect(page.get_by_text("Training stopped.")).to_be_visible(timeout=30_000)
     wait_idle(page)
     assert page.get_by_role("heading", name=re.compile("Results of run")).count() == 0
@@ -59,5 +61,5 @@ def test_stop_interrupts_a_long_run_and_frees_the_queue(page: Page, app_url: str
     epochs.focus()
     epochs.press("Home")
     wait_idle(page)
-    page.get_by_role("button", name="Train", exact=True).click()
+    main.get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_role("heading", name="Results of run #1")).to_be_visible(timeout=90_000)
