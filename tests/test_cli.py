@@ -52,3 +52,18 @@ def test_schema_writes_the_json_schema(tmp_path: Path):
     out = tmp_path / "schema.json"
     assert main(["schema", "--out", str(out)]) == 0
     assert '"title": "TuneLab question bank"' in out.read_text()
+
+
+def test_an_instructor_reads_each_yaml_problem_once_without_parser_internals(tmp_path: Path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: x\ntitle: [unclosed\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "engine", "validate", str(broken)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert done.stdout.startswith(f"{broken}:3: not valid YAML")
+    assert done.stderr == "0 of 1 banks valid\n"  # no C++ parser message, no source paths
