@@ -304,7 +304,7 @@ st.altair_chart(
     alt.Chart(overlay, title="Validation loss of every run")
     .mark_line(point=True)
     .encode(
-        x="epoch:Q",
+        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),  # epochs are whole numbers
         y="validation loss:Q",
         # Colour-blind safe colours, and a dash pattern per run so colour is never the
         # only thing telling two runs apart.

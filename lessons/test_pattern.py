@@ -50,7 +50,7 @@ if attempt is None and db is not None and learner is not None:
         attempt = restore_attempt(bank, record.plan, answers)
         if attempt is None:  # the bank changed since: that attempt cannot be resumed
             db.finish_attempt(record.id)
-            st.info("Your unfinished test was for an older version of this bank; start anew.")
+            st.info("Your unfinished test was for an earlier form of this bank; start anew.")
         else:
             st.session_state[key] = attempt
             st.session_state[f"{key}::id"] = record.id

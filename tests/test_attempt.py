@@ -143,6 +143,16 @@ def test_a_record_from_another_bank_version_is_not_restored():
     assert restore_attempt(newer, run.plan.to_json(), {}) is None
 
 
+def test_a_record_whose_questions_left_the_bank_under_the_same_version_is_not_restored():
+    run = attempt()
+    current = run.current
+    edited = full_bank()
+    edited = edited.model_copy(
+        update={"questions": [q for q in edited.questions if q.id != current]}
+    )
+    assert restore_attempt(edited, run.plan.to_json(), {}) is None
+
+
 def test_recorded_answers_outside_the_plan_are_dropped():
     run = attempt()
     back = restore_attempt(full_bank(), run.plan.to_json(), {"zz": ["a"], "e1": ["a"]})

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from builders import bank_yaml
+from helpers.arrival import signed_in
 from helpers.st_ws import (
     StreamlitSession,
     radio_pick,
@@ -47,16 +48,6 @@ def quizzes(tmp_path: Path, monkeypatch) -> Path:
 
 def app(page: str) -> AppTest:
     at = AppTest.from_file("../app.py", default_timeout=60).run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def signed_in(name: str, page: str) -> AppTest:
-    """A learner arriving by a link that carries their name, then opening ``page``."""
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["learner"] = name
-    at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
     return at
@@ -177,11 +168,7 @@ def _db_with_garbled_tables(data: Path) -> None:
 def test_a_database_with_malformed_tables_is_reported_on_the_page(quizzes, tmp_path, monkeypatch):
     _db_with_garbled_tables(tmp_path / "data")
     monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["learner"] = "Before The Crash"
-    at.run()
-    at.switch_page("lessons/test_pattern.py").run()
-    assert not at.exception, at.exception[0].message
+    at = signed_in("Before The Crash", "lessons/test_pattern.py")
     assert "malformed" in warnings(at) + "\n".join(e.value for e in at.error)
 
 

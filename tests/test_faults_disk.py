@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.arrival import signed_in
 from sqlalchemy.exc import OperationalError
 from streamlit.testing.v1 import AppTest
 from test_faults import (
@@ -24,7 +25,6 @@ from test_faults import (
     practice_still_works,
     quizzes,
     recorded_for,
-    signed_in,
     warnings,
 )
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from builders import bank, bank_yaml, question, standard_questions
+from helpers.arrival import signed_in
 from streamlit.testing.v1 import AppTest
 
 from engine.quiz.attempt import TestAttempt
@@ -181,10 +182,7 @@ def test_practice_on_a_question_removed_from_the_bank_starts_again_instead_of_cr
 
 
 def test_a_test_whose_questions_vanish_is_closed_and_a_new_one_can_start(banks):
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["learner"] = "Ada"
-    at.run()
-    at.switch_page("lessons/test_pattern.py").run()
+    at = signed_in("Ada", "lessons/test_pattern.py")
     at.button(key="start").click().run()
     attempt = the_attempt(at)
     write_later(banks / "demo.yaml", bank_yaml(questions=renamed(attempt.current)))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from builders import bank_yaml
+from helpers.arrival import signed_in
 from streamlit.testing.v1 import AppTest
 
 RIGHT = {"e1": "a", "h2": "true"}
@@ -147,11 +148,7 @@ def test_an_unfinished_test_resumes_in_a_new_session(demo_banks):
     second = current_qid(at)
 
     # A reload is a new session that only has the learner's name in the URL.
-    again = AppTest.from_file("../app.py", default_timeout=60)
-    again.query_params["learner"] = "Grace"
-    again.run()
-    again.switch_page("lessons/test_pattern.py").run()
-    assert not again.exception
+    again = signed_in("Grace", "lessons/test_pattern.py")
     assert current_qid(again) == second
     assert "resumes at question 2" in again.info[0].value
 
@@ -166,10 +163,7 @@ def test_an_unfinished_test_resumes_in_a_new_session(demo_banks):
 def test_practice_answers_of_a_signed_in_learner_are_recorded(demo_banks):
     from engine.store import Store
 
-    at = AppTest.from_file("../app.py", default_timeout=60)
-    at.query_params["learner"] = "Lin"
-    at.run()
-    at.switch_page("lessons/practice.py").run()
+    at = signed_in("Lin", "lessons/practice.py")
     at.button(key="hint").click().run()
     answer(at, "e1", right=True)
     at.button(key="submit").click().run()

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from engine.quiz.grading import AnswerRejected, Response, check_response
 from engine.quiz.models import QuestionBank
 from engine.quiz.report import TestReport, score_test
-from engine.quiz.session import AttemptPlan, Mode
+from engine.quiz.session import AttemptPlan, Mode, missing_questions
 
 
 @dataclass
@@ -79,8 +79,10 @@ def restore_attempt(
     restored = AttemptPlan.from_json(plan)
     if restored.bank_id != bank.id or restored.bank_version != bank.version:
         return None
+    if missing_questions(bank, restored):  # edited on disk without a new version
+        return None
     attempt = TestAttempt(bank, restored)
     for question_id, value in answers.items():
-        if question_id in restored.question_ids and bank.question(question_id) is not None:
+        if question_id in restored.question_ids:
             attempt.responses[question_id] = response_from_record(value)
     return attempt

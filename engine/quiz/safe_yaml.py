@@ -123,7 +123,7 @@ class _EventBuilder:
         if self.nodes > MAX_NODES:
             raise YamlProblem(line, "document is too large to be a bank")
 
-    def _path_for_value(self, line: int) -> Path | None:
+    def _path_for_value(self) -> Path | None:
         """The path of the node starting now; None when it is a mapping key."""
         if not self.stack:
             return ()
@@ -163,7 +163,7 @@ class _EventBuilder:
 
     def _scalar(self, event: yaml.ScalarEvent, line: int) -> None:
         self._count(line)
-        path = self._path_for_value(line)
+        path = self._path_for_value()
         if path is None:
             self._key(event, line)
             return
@@ -183,7 +183,7 @@ class _EventBuilder:
         self._place(value)
 
     def _alias(self, event: yaml.AliasEvent, line: int) -> None:
-        if self._path_for_value(line) is None:
+        if self._path_for_value() is None:
             raise YamlProblem(line, "a key must be a plain word, not an alias")
         if event.anchor not in self.anchors:
             raise YamlProblem(line, f"alias *{event.anchor} names no anchor (&{event.anchor})")
@@ -200,7 +200,7 @@ class _EventBuilder:
 
     def _open(self, event: yaml.CollectionStartEvent, line: int) -> None:
         self._count(line)
-        path = self._path_for_value(line)
+        path = self._path_for_value()
         if path is None:
             raise YamlProblem(line, "a key must be a plain word, not a list or mapping")
         if event.tag not in _ALLOWED_COLLECTION_TAGS:
