@@ -1,9 +1,8 @@
 """TuneLab: a router only. Each page is a script in lessons/; logic lives in engine/."""
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
-from engine.store import explain_database_error
+from engine.store import StoreError
 
 st.set_page_config(page_title="TuneLab", page_icon="🎛️", layout="centered")
 
@@ -48,12 +47,12 @@ pages = {
 }
 try:
     st.navigation(pages).run()
-except SQLAlchemyError as exc:
+except StoreError as exc:
     # The safety net for a database that fails mid-page (full disk, read-only, gone): the
     # page says what is wrong instead of a traceback, and every other page keeps working.
     # Writes that a learner waits on (answers, sign-in, starting a test) are caught
     # closer to the learner, where nothing is acknowledged before the commit.
     st.error(
-        f"This page needs the TuneLab database, which failed: {explain_database_error(exc)}. "
+        f"This page needs the TuneLab database, which failed: {exc}. "
         "Lessons and practice without sign-in keep working."
     )

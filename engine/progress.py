@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # pandas-stubs is not a dependency
 
+from engine.modes import AttemptMode
 from engine.quiz.models import QuestionBank
-from engine.store.models import Answer, Attempt, AttemptMode
+from engine.store.models import Answer, Attempt
 
 # Answers to questions the bank no longer holds still count, under this group.
 NOT_IN_BANK = "(no longer in the bank)"
@@ -53,7 +54,7 @@ def answers_frame(history: Iterable[tuple[Attempt, Sequence[Answer]]]) -> pd.Dat
 
 def finished_tests(history: Iterable[tuple[Attempt, Sequence[Answer]]]) -> pd.DataFrame:
     """One row per *finished* test attempt, in the order taken: score as a fraction."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for attempt, answers in history:
         if attempt.mode is not AttemptMode.TEST or attempt.finished_at is None:
             continue

@@ -9,6 +9,7 @@ import streamlit as st
 from engine.quiz.models import QuestionType
 from engine.quiz.stats import ItemFlag, item_statistics, items_frame, overall_statistics
 from engine.store import AttemptMode
+from engine.store.reports import frame_to_csv, responses_frame
 from lessons.components.banks import pick_bank
 from lessons.components.learner import store
 from lessons.components.passcode import instructor_gate
@@ -21,7 +22,7 @@ bank = pick_bank("stats_bank")
 if db is None or bank is None:
     st.stop()
 
-everything = db.responses_frame(bank.id, None, AttemptMode.TEST)
+everything = responses_frame(db, bank.id, None, AttemptMode.TEST)
 versions = sorted(set(everything["bank_version"]) | {bank.version})
 version = st.selectbox(
     "Bank version",
@@ -31,7 +32,7 @@ version = st.selectbox(
     help="Answers to different versions are never mixed: an edited question starts afresh.",
 )
 # Only finished tests: a half-taken test would read as a low score on the items it skipped.
-frame = db.responses_frame(bank.id, version, AttemptMode.TEST, finished_only=True)
+frame = responses_frame(db, bank.id, version, AttemptMode.TEST, finished_only=True)
 st.caption(
     f"From {frame['attempt_id'].nunique()} finished test attempt(s) at version {version}. "
     "No learner names are shown here."
@@ -91,7 +92,7 @@ st.subheader("Downloads")
 names = st.checkbox("Include learner names in the results CSV", key="stats_names")
 st.download_button(
     "Results (CSV)",
-    db.export_csv(bank.id, version, AttemptMode.TEST, include_names=names),
+    frame_to_csv(responses_frame(db, bank.id, version, AttemptMode.TEST, include_names=names)),
     file_name=f"{bank.id}-v{version}-results.csv",
     mime="text/csv",
     key="stats_results_csv",

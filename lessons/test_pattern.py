@@ -6,14 +6,13 @@ import random
 
 import pandas as pd
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from engine.quiz.attempt import TestAttempt, restore_attempt
 from engine.quiz.grading import AnswerRejected, grade
 from engine.quiz.models import Verdict
 from engine.quiz.report import TestReport
 from engine.quiz.session import Mode, missing_questions, plan_attempt, present
-from engine.store import AttemptMode, explain_database_error
+from engine.store import AttemptMode, StoreError
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import (
@@ -77,8 +76,8 @@ def start() -> bool:
     if db is not None and learner is not None:
         try:
             attempt_id = start_recorded_attempt(db, learner, bank, plan, AttemptMode.TEST).id
-        except SQLAlchemyError as exc:
-            st.error(f"The test could not be started: {explain_database_error(exc)}.")
+        except StoreError as exc:
+            st.error(f"The test could not be started: {exc}.")
             return False
     st.session_state[key] = TestAttempt(bank, plan)
     st.session_state.pop(f"{key}::report", None)

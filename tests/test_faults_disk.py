@@ -195,8 +195,9 @@ def test_a_data_folder_on_a_read_only_file_system_is_named_and_practice_still_wo
 def test_a_database_that_fails_while_a_page_reads_it_is_named_there_and_other_pages_work(
     quizzes, plain_data, monkeypatch
 ):
-    def broken(*_args, **_kwargs):
-        raise OperationalError("SELECT ...", {}, sqlite3.OperationalError("disk I/O error"))
+    def broken(self: Store, *_args, **_kwargs):
+        with self.reading():  # fails inside the store's read, as a dying disk would
+            raise OperationalError("SELECT ...", {}, sqlite3.OperationalError("disk I/O error"))
 
     at = signed_in("Ada", "lessons/home.py")
     monkeypatch.setattr(Store, "attempts", broken)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from builders import bank
 
+from engine.modes import AttemptMode
 from engine.progress import (
     NOT_IN_BANK,
     Grouping,
@@ -15,7 +16,7 @@ from engine.progress import (
     score_by,
     weak_questions,
 )
-from engine.store.models import Answer, Attempt, AttemptMode
+from engine.store.models import Answer, Attempt
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 

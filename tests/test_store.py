@@ -19,10 +19,12 @@ from engine.store import (
     AttemptMode,
     AttemptNotFound,
     Store,
+    StoreError,
     StoreUnavailable,
     migrate,
 )
 from engine.store.connect import make_engine
+from engine.store.reports import frame_to_csv, responses_frame
 
 
 @pytest.fixture
@@ -410,31 +412,33 @@ def test_responses_frame_filters_by_bank_version_and_mode_and_hides_names(store)
     practice = start(store, grace.id, mode="practice", bank_version="v2")
     answer(store, practice.id, "q2")
 
-    frame = store.responses_frame("bank")
+    frame = responses_frame(store, "bank")
     assert "learner_name" not in frame.columns
     assert list(frame["attempt_id"]) == [t1.id, t2.id]
     assert list(frame["question_fingerprint"]) == ["fp-q1", "fp-q1-edited"]
     assert list(frame["response"]) == [["a", "c"], 3.5]
     assert list(frame["score"]) == [0.5, 1.0]
     assert list(frame["attempt_finished"]) == [True, False]
-    assert list(store.responses_frame("bank", "v2")["learner_id"]) == [grace.id]
-    assert len(store.responses_frame("bank", finished_only=True)) == 1
-    assert len(store.responses_frame("bank", mode=None)) == 3
-    assert list(store.responses_frame("bank", mode="practice")["question_id"]) == ["q2"]
-    named = store.responses_frame("bank", include_names=True)
+    assert list(responses_frame(store, "bank", "v2")["learner_id"]) == [grace.id]
+    assert len(responses_frame(store, "bank", finished_only=True)) == 1
+    assert len(responses_frame(store, "bank", mode=None)) == 3
+    assert list(responses_frame(store, "bank", mode=AttemptMode.PRACTICE)["question_id"]) == ["q2"]
+    named = responses_frame(store, "bank", include_names=True)
     assert list(named["learner_name"]) == ["Ada", "Grace"]
-    assert store.responses_frame("no such bank").empty
+    assert responses_frame(store, "no such bank").empty
 
 
 def test_csv_export_parses_back_and_defuses_formula_names(store):
     sneaky = store.learner("=HYPERLINK(1)")
     attempt = start(store, sneaky.id)
     answer(store, attempt.id, "q1", response=["b", "a"], score=0.25, correct=False)
-    plain = pd.read_csv(io.StringIO(store.export_csv("bank")))
+    plain = pd.read_csv(io.StringIO(frame_to_csv(responses_frame(store, "bank"))))
     assert "learner_name" not in plain.columns
     assert json.loads(plain.loc[0, "response"]) == ["b", "a"]
     assert plain.loc[0, "score"] == 0.25
-    named = pd.read_csv(io.StringIO(store.export_csv("bank", include_names=True)))
+    named = pd.read_csv(
+        io.StringIO(frame_to_csv(responses_frame(store, "bank", include_names=True)))
+    )
     assert named.loc[0, "learner_name"] == "'=HYPERLINK(1)"
 
 
@@ -477,10 +481,28 @@ def test_review_answers_move_a_card_up_the_boxes_until_it_leaves(store, clock):
     assert store.review_due(learner.id, "bank", clock.advance(days=100)) == []
 
 
-def test_update_review_applies_the_rule_for_callers_that_do_not_record(store, clock):
+def test_a_recorded_miss_opens_a_card_due_now_and_a_due_right_answer_moves_it_up(store, clock):
     learner = store.learner("Ada")
-    card = store.update_review(learner.id, "bank", "q9", correct=False, used_hint=False)
+    attempt = start(store, learner.id, mode="review")
+    answer(store, attempt.id, "q9", correct=False, score=0.0)
+    card = store.review_card(learner.id, "bank", "q9")
     assert (card.box, card.due_at) == (1, clock.now)
-    again = store.update_review(learner.id, "bank", "q9", correct=True, used_hint=False)
-    assert again.box == 2
-    assert store.update_review(learner.id, "bank", "new", correct=True, used_hint=False) is None
+    answer(store, attempt.id, "q9")
+    assert store.review_card(learner.id, "bank", "q9").box == 2
+    answer(store, attempt.id, "new")
+    assert store.review_card(learner.id, "bank", "new") is None
+
+
+def test_a_database_failure_reaches_callers_as_a_store_error_in_plain_words(tmp_path):
+    path = tmp_path / "tunelab.db"
+    with Store.open(f"sqlite:///{path}") as store:
+        ada = store.learner("Ada")
+        raw = sqlite3.connect(path)
+        raw.execute("DROP TABLE answers")
+        raw.commit()
+        raw.close()
+        with pytest.raises(StoreError, match=r"no such table: answers \(check the server"):
+            store.answers(1)
+        attempt = start(store, ada.id)
+        with pytest.raises(StoreError, match="no such table: answers"):
+            answer(store, attempt.id, "q1")

@@ -11,6 +11,7 @@ import pytest
 from helpers.store_backends import store_url  # noqa: F401  (fixture)
 
 from engine.store import AnswerRefused, Store
+from engine.store.reports import responses_frame
 
 THREADS = 16
 ANSWERS_PER_THREAD = 50
@@ -125,7 +126,7 @@ def test_sixteen_threads_recording_at_once_lose_and_duplicate_nothing(store_url,
         )
         assert sorted(found) == sorted(acknowledged)
         assert max(Counter(found).values()) == 1
-        assert len(store.responses_frame("bank")) == len(acknowledged) + 1
+        assert len(responses_frame(store, "bank")) == len(acknowledged) + 1
         assert Counter(outcomes) == {"accepted": 1, "refused": THREADS - 1}
         assert len(store.answers(race.id)) == 1
         assert len(set(learners)) == 1

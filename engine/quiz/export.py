@@ -149,17 +149,19 @@ def main(argv: list[str]) -> int:
         if args.format == "gift":
             _write(bank_to_gift(load_bank(args.bank)), args.out)
             return 0
-        from engine.store import AttemptMode, Store, StoreUnavailable
+        from engine.store import AttemptMode, Store, StoreError
+        from engine.store.reports import frame_to_csv, responses_frame
 
         if args.mode != "all" and args.mode not in {m.value for m in AttemptMode}:
             parser.error(f"--mode must be test, practice, review or all, not {args.mode!r}")
         mode = None if args.mode == "all" else AttemptMode(args.mode)
         try:
             with Store.open() as store:
-                csv = store.export_csv(
-                    _bank_id(args.bank), args.version, mode, include_names=args.names
+                frame = responses_frame(
+                    store, _bank_id(args.bank), args.version, mode, include_names=args.names
                 )
-        except StoreUnavailable as exc:
+            csv = frame_to_csv(frame)
+        except StoreError as exc:
             print(exc, file=sys.stderr)
             return 1
         _write(csv, args.out)

@@ -1,18 +1,16 @@
 """Persistence: learners, attempts, answers and review cards in SQLite or any SQLAlchemy URL."""
 
+from engine.modes import AttemptMode
 from engine.store.connect import DATA_DIR_ENV, DATABASE_URL_ENV
-from engine.store.migrations import LATEST_VERSION, MIGRATIONS, migrate
-from engine.store.models import (
-    Answer,
+from engine.store.errors import (
     AnswerRefused,
-    Attempt,
-    AttemptMode,
     AttemptNotFound,
-    Learner,
-    ReviewCard,
+    StoreError,
     StoreUnavailable,
+    explain_database_error,
 )
-from engine.store.rows import explain_database_error
+from engine.store.migrations import LATEST_VERSION, MIGRATIONS, migrate
+from engine.store.models import Answer, Attempt, Learner, ReviewCard
 from engine.store.store import Store
 
 __all__ = [
@@ -28,6 +26,7 @@ __all__ = [
     "Learner",
     "ReviewCard",
     "Store",
+    "StoreError",
     "StoreUnavailable",
     "explain_database_error",
     "migrate",

@@ -15,7 +15,7 @@ from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
-from engine.store.models import StoreUnavailable
+from engine.store.errors import StoreUnavailable
 
 DATABASE_URL_ENV = "TUNELAB_DATABASE_URL"
 DATA_DIR_ENV = "TUNELAB_DATA_DIR"

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, Engine, func, insert, select, text
 
-from engine.store.models import StoreUnavailable
+from engine.store.errors import StoreUnavailable
 from engine.store.schema import TABLES_V1, TABLES_V2, schema_version
 
 

@@ -1,34 +1,15 @@
-"""Plain records the store hands out, the attempt modes, the store's errors and name rules."""
+"""Plain records the store hands out, and the rules for display names."""
 
 from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
+from engine.modes import AttemptMode
+
 DISPLAY_NAME_MAX = 40
-
-
-class AttemptMode(StrEnum):
-    """How an attempt is taken; only TEST attempts feed item statistics."""
-
-    PRACTICE = "practice"
-    TEST = "test"
-    REVIEW = "review"
-
-
-class StoreUnavailable(RuntimeError):
-    """The database cannot be opened or reached; the message says what and where."""
-
-
-class AnswerRefused(ValueError):
-    """An answer the rules do not allow (finished attempt, second answer in a test)."""
-
-
-class AttemptNotFound(LookupError):
-    """No attempt has the id that was asked for."""
 
 
 @dataclass(frozen=True)

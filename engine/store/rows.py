@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import math
+from dataclasses import fields
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, insert, select, update
-from sqlalchemy.exc import DBAPIError
 
 from engine import review
+from engine.modes import AttemptMode
 from engine.store import schema as t
-from engine.store.models import Answer, Attempt, AttemptMode, ReviewCard
+from engine.store.models import Answer, Attempt, ReviewCard
+
+# Any of the store's frozen dataclass records.
+RecordT = TypeVar("RecordT", Answer, Attempt, ReviewCard)
 
 
 def schedule_card(
@@ -79,78 +83,20 @@ def clean_response(response: Any) -> list[str] | float | int:
     raise ValueError(f"response must be a list of choice ids (str) or a number, got {response!r}.")
 
 
-def explain_database_error(exc: BaseException) -> str:
-    """The database's own words plus what to do about them, for any failed open or write."""
-    orig = getattr(exc, "orig", None) or exc
-    reason = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
-    lowered = reason.lower()
-    if "disk is full" in lowered or "no space left" in lowered or "disk full" in lowered:
-        fix = "the disk holding it is full: free some space or move the data folder, then retry"
-    elif "readonly" in lowered or "read-only" in lowered:
-        fix = "the file or its folder is read-only: make it writable or point the store elsewhere"
-    elif "unable to open database file" in lowered:
-        fix = "the file cannot be created or opened: check that its folder exists and is writable"
-    elif "locked" in lowered or "busy" in lowered:
-        fix = "another program holds a lock on it: close that program or wait, then retry"
-    elif "not a database" in lowered or "malformed" in lowered or "corrupt" in lowered:
-        fix = (
-            "the file is not a readable SQLite database (corrupt or another format): move it "
-            "aside to start afresh, or restore it from a backup"
-        )
-    elif "disk i/o error" in lowered:
-        fix = "the operating system refused to write it: check the disk and the data folder"
-    else:
-        fix = "check the server is running and the URL, user and password are right"
-    return f"{reason} ({fix})"
-
-
-def explain_open_failure(where: str, exc: DBAPIError, folder_trouble: str | None = None) -> str:
-    if folder_trouble:
-        reason = str(exc.orig).strip() or type(exc.orig).__name__
-        return (
-            f"Cannot open the TuneLab database at {where}: {reason} ({folder_trouble}: make "
-            "room or make it writable, or point the store elsewhere)."
-        )
-    return f"Cannot open the TuneLab database at {where}: {explain_database_error(exc)}."
+def record_from_row(record: type[RecordT], row: Row[Any], **converted: Any) -> RecordT:
+    """The record whose fields are the row's columns of the same names (``converted`` wins)."""
+    columns = row._mapping
+    values = {f.name: columns[f.name] for f in fields(record) if f.name not in converted}
+    return record(**values, **converted)
 
 
 def attempt_from_row(row: Row[Any]) -> Attempt:
-    return Attempt(
-        id=row.id,
-        learner_id=row.learner_id,
-        bank_id=row.bank_id,
-        bank_version=row.bank_version,
-        mode=AttemptMode(row.mode),
-        seed=row.seed,
-        plan=row.plan,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-    )
+    return record_from_row(Attempt, row, mode=AttemptMode(row.mode))
 
 
 def answer_from_row(row: Row[Any]) -> Answer:
-    return Answer(
-        id=row.id,
-        attempt_id=row.attempt_id,
-        question_id=row.question_id,
-        question_fingerprint=row.question_fingerprint,
-        response=row.response,
-        score=row.score,
-        max_score=row.max_score,
-        correct=row.correct,
-        used_hint=row.used_hint,
-        seconds=row.seconds,
-        answered_at=row.answered_at,
-    )
+    return record_from_row(Answer, row)
 
 
 def card_from_row(row: Row[Any]) -> ReviewCard:
-    return ReviewCard(
-        learner_id=row.learner_id,
-        bank_id=row.bank_id,
-        question_id=row.question_id,
-        box=row.box,
-        due_at=row.due_at,
-        last_result=row.last_result,
-        updated_at=row.updated_at,
-    )
+    return record_from_row(ReviewCard, row)

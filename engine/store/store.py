@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, Self
 
-import pandas as pd
-from sqlalchemy import Connection, Engine, insert, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Connection, CursorResult, Engine, insert, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
 from engine import review
+from engine.modes import AttemptMode
 from engine.store import schema as t
 from engine.store.connect import (
     describe,
@@ -21,17 +21,20 @@ from engine.store.connect import (
     resolve_url,
     with_retries,
 )
-from engine.store.frames import frame_to_csv, responses_frame
+from engine.store.errors import (
+    AnswerRefused,
+    AttemptNotFound,
+    StoreError,
+    StoreUnavailable,
+    explain_database_error,
+    explain_open_failure,
+)
 from engine.store.migrations import current_version, migrate
 from engine.store.models import (
     Answer,
-    AnswerRefused,
     Attempt,
-    AttemptMode,
-    AttemptNotFound,
     Learner,
     ReviewCard,
-    StoreUnavailable,
     clean_display_name,
     display_name_key,
 )
@@ -42,7 +45,6 @@ from engine.store.rows import (
     card_query,
     check_numbers,
     clean_response,
-    explain_open_failure,
     schedule_card,
 )
 
@@ -53,8 +55,25 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def new_id(result: CursorResult[Any]) -> int:
+    """The primary key of the row an INSERT just made."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row always has a primary key"
+    return int(key[0])
+
+
 class Store:
-    """Persistence for TuneLab. Every method is one committed transaction; thread-safe."""
+    """Persistence for TuneLab. Every method is one committed transaction; thread-safe.
+
+    Every database failure leaves as a StoreError (or StoreUnavailable when opening) whose
+    message says what went wrong and what to do, so callers never see SQLAlchemy.
+
+    One rule runs inside: ``record_answer`` moves the question's review card by the
+    Leitner rule (``engine.review``) in the answer's own transaction. An answer and its card
+    move then commit together or not at all: a crash or a full disk can never leave an
+    acknowledged miss without its card, nor a card moved for an answer that was lost.
+    Reporting (frames, CSV) lives beside the store, in ``engine.store.reports``.
+    """
 
     def __init__(self, engine: Engine, *, where: str, clock: Clock = utc_now) -> None:
         self._engine = engine
@@ -106,19 +125,36 @@ class Store:
         return self._engine.dialect.name
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
-        with self._engine.connect() as conn:
-            yield conn
+    def reading(self) -> Iterator[Connection]:
+        """A connection for reading, for reports beside the store; failures are StoreErrors."""
+        try:
+            with self._engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(explain_database_error(exc)) from exc
 
-    def _write(self, work: Callable[[Connection], Any]) -> Any:
+    def _write(self, work: Callable[[Connection], Any], *, conflict_ok: bool = False) -> Any:
+        """Run ``work`` as one transaction, retried on lock contention.
+
+        With ``conflict_ok`` a uniqueness conflict returns None (someone else wrote it
+        first); any other failure is a StoreError.
+        """
+
         def transaction() -> Any:
             with self._writer.begin() as conn:
                 return work(conn)
 
-        return with_retries(transaction)
+        try:
+            return with_retries(transaction)
+        except IntegrityError as exc:
+            if conflict_ok:
+                return None
+            raise StoreError(explain_database_error(exc)) from exc
+        except SQLAlchemyError as exc:
+            raise StoreError(explain_database_error(exc)) from exc
 
     def schema_version(self) -> int:
-        with self._read() as conn:
+        with self.reading() as conn:
             return current_version(conn)
 
     # Learners ------------------------------------------------------------------------
@@ -131,23 +167,23 @@ class Store:
         if existing is not None:
             return existing
         # A concurrent session may create the same name first: then theirs is ours.
-        with suppress(IntegrityError):
-            self._write(
-                lambda conn: conn.execute(
-                    insert(t.learners).values(name=cleaned, name_key=key, created_at=self._clock())
-                )
-            )
+        self._write(
+            lambda conn: conn.execute(
+                insert(t.learners).values(name=cleaned, name_key=key, created_at=self._clock())
+            ),
+            conflict_ok=True,
+        )
         found = self._learner_by_key(key)
         assert found is not None
         return found
 
     def _learner_by_key(self, key: str) -> Learner | None:
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(t.learners).where(t.learners.c.name_key == key)).first()
         return None if row is None else Learner(row.id, row.name, row.created_at)
 
     def get_learner(self, learner_id: int) -> Learner | None:
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first()
         return None if row is None else Learner(row.id, row.name, row.created_at)
 
@@ -159,12 +195,12 @@ class Store:
         *,
         bank_id: str,
         bank_version: str,
-        mode: AttemptMode | str,
+        mode: AttemptMode,
         seed: int,
         plan: dict[str, Any],
     ) -> Attempt:
         """Begin an attempt; ``plan`` (JSON) is what the quiz engine needs to resume it."""
-        mode = AttemptMode(mode)
+        mode = AttemptMode(mode)  # typed callers pass the enum; this refuses any other text
         json.dumps(plan)  # fail here, with the caller's stack, if the plan is not JSON
         values = dict(
             learner_id=learner_id,
@@ -176,12 +212,12 @@ class Store:
             started_at=self._clock(),
         )
         attempt_id = self._write(
-            lambda conn: conn.execute(insert(t.attempts).values(**values)).inserted_primary_key[0]
+            lambda conn: new_id(conn.execute(insert(t.attempts).values(**values)))
         )
         return self.get_attempt(attempt_id)
 
     def get_attempt(self, attempt_id: int) -> Attempt:
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(t.attempts).where(t.attempts.c.id == attempt_id)).first()
         if row is None:
             raise AttemptNotFound(f"No attempt with id {attempt_id}.")
@@ -202,7 +238,7 @@ class Store:
         return self.get_attempt(attempt_id)
 
     def unfinished_attempt(
-        self, learner_id: int, bank_id: str, mode: AttemptMode | str
+        self, learner_id: int, bank_id: str, mode: AttemptMode
     ) -> Attempt | None:
         """The learner's latest unfinished attempt at this bank in this mode, for resuming."""
         query = (
@@ -215,7 +251,7 @@ class Store:
             )
             .order_by(t.attempts.c.started_at.desc(), t.attempts.c.id.desc())
         )
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(query).first()
         return None if row is None else attempt_from_row(row)
 
@@ -224,7 +260,7 @@ class Store:
         query = select(t.attempts).where(t.attempts.c.learner_id == learner_id)
         if bank_id is not None:
             query = query.where(t.attempts.c.bank_id == bank_id)
-        with self._read() as conn:
+        with self.reading() as conn:
             rows = conn.execute(query.order_by(t.attempts.c.started_at, t.attempts.c.id))
             return [attempt_from_row(row) for row in rows]
 
@@ -243,10 +279,11 @@ class Store:
         used_hint: bool,
         seconds: float,
     ) -> Answer:
-        """Record and commit one answer, and move the question's review card.
+        """Record and commit one answer, and move the question's review card with it.
 
         Raises AnswerRefused for a finished attempt or a second answer to a test question,
-        AttemptNotFound for an unknown attempt, ValueError for impossible numbers.
+        AttemptNotFound for an unknown attempt, ValueError for impossible numbers,
+        StoreError when the database fails (then nothing was recorded).
         """
         check_numbers(score=score, max_score=max_score, seconds=seconds)
         response = clean_response(response)
@@ -266,21 +303,23 @@ class Store:
                 )
             is_test = attempt.mode == AttemptMode.TEST.value
             try:
-                answer_id = conn.execute(
-                    insert(t.answers).values(
-                        attempt_id=attempt_id,
-                        question_id=question_id,
-                        question_fingerprint=question_fingerprint,
-                        response=response,
-                        score=float(score),
-                        max_score=float(max_score),
-                        correct=bool(correct),
-                        used_hint=bool(used_hint),
-                        seconds=float(seconds),
-                        answered_at=now,
-                        single_answer_key=question_id if is_test else None,
+                answer_id = new_id(
+                    conn.execute(
+                        insert(t.answers).values(
+                            attempt_id=attempt_id,
+                            question_id=question_id,
+                            question_fingerprint=question_fingerprint,
+                            response=response,
+                            score=float(score),
+                            max_score=float(max_score),
+                            correct=bool(correct),
+                            used_hint=bool(used_hint),
+                            seconds=float(seconds),
+                            answered_at=now,
+                            single_answer_key=question_id if is_test else None,
+                        )
                     )
-                ).inserted_primary_key[0]
+                )
             except IntegrityError as exc:  # the transaction rolls back as this propagates
                 raise AnswerRefused(
                     f"Question {question_id!r} was already answered in test attempt "
@@ -291,7 +330,7 @@ class Store:
             return answer_id
 
         answer_id = self._write(work)
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(select(t.answers).where(t.answers.c.id == answer_id)).one()
         return answer_from_row(row)
 
@@ -302,31 +341,13 @@ class Store:
             .where(t.answers.c.attempt_id == attempt_id)
             .order_by(t.answers.c.answered_at, t.answers.c.id)
         )
-        with self._read() as conn:
+        with self.reading() as conn:
             return [answer_from_row(row) for row in conn.execute(query)]
 
     # Review --------------------------------------------------------------------------
 
-    def update_review(
-        self,
-        learner_id: int,
-        bank_id: str,
-        question_id: str,
-        *,
-        correct: bool,
-        used_hint: bool,
-        now: datetime | None = None,
-    ) -> ReviewCard | None:
-        """Move a card by the Leitner rule (engine.review); record_answer already does this."""
-        when = now or self._clock()
-        result = review.classify(correct=correct, used_hint=used_hint)
-        self._write(
-            lambda conn: schedule_card(conn, learner_id, bank_id, question_id, result, when)
-        )
-        return self.review_card(learner_id, bank_id, question_id)
-
     def review_card(self, learner_id: int, bank_id: str, question_id: str) -> ReviewCard | None:
-        with self._read() as conn:
+        with self.reading() as conn:
             row = conn.execute(card_query(learner_id, bank_id, question_id)).first()
         return None if row is None else card_from_row(row)
 
@@ -335,7 +356,7 @@ class Store:
         query = select(t.review_cards).where(
             t.review_cards.c.learner_id == learner_id, t.review_cards.c.bank_id == bank_id
         )
-        with self._read() as conn:
+        with self.reading() as conn:
             return [card_from_row(row) for row in conn.execute(query)]
 
     def review_due(
@@ -344,44 +365,3 @@ class Store:
         """Cards due now, most overdue first (engine.review.order_queue)."""
         cards = self.review_cards(learner_id, bank_id)
         return review.order_queue(cards, now=now or self._clock())
-
-    # Reporting -----------------------------------------------------------------------
-
-    def responses_frame(
-        self,
-        bank_id: str,
-        bank_version: str | None = None,
-        mode: AttemptMode | str | None = AttemptMode.TEST,
-        *,
-        finished_only: bool = False,
-        include_names: bool = False,
-    ) -> pd.DataFrame:
-        """One row per answer at this bank, for statistics and export (no names unless asked)."""
-        with self._read() as conn:
-            return responses_frame(
-                conn,
-                bank_id,
-                bank_version=bank_version,
-                mode=None if mode is None else AttemptMode(mode),
-                finished_only=finished_only,
-                include_names=include_names,
-            )
-
-    def export_csv(
-        self,
-        bank_id: str,
-        bank_version: str | None = None,
-        mode: AttemptMode | str | None = AttemptMode.TEST,
-        *,
-        finished_only: bool = False,
-        include_names: bool = False,
-    ) -> str:
-        """The responses frame as CSV text (responses as JSON, spreadsheet-formula safe)."""
-        frame = self.responses_frame(
-            bank_id,
-            bank_version,
-            mode,
-            finished_only=finished_only,
-            include_names=include_names,
-        )
-        return frame_to_csv(frame)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from engine.quiz.models import QuestionBank
-from engine.store import Learner, Store, StoreUnavailable, explain_database_error
+from engine.store import Learner, Store, StoreError, StoreUnavailable
 from lessons.components.banks import pick_bank
 
 
@@ -54,9 +53,9 @@ def current_learner(*, ask: bool = True) -> Learner | None:
                 _sign_in(db, name)
             except ValueError as exc:
                 st.error(str(exc))
-            except SQLAlchemyError as exc:
+            except StoreError as exc:
                 # A locked or failing database: say so, and let them try again.
-                st.error(f"Could not sign you in: {explain_database_error(exc)}.")
+                st.error(f"Could not sign you in: {exc}.")
             else:
                 st.rerun()
     return None

@@ -6,7 +6,6 @@ import time
 from collections.abc import Callable
 
 import streamlit as st
-from sqlalchemy.exc import SQLAlchemyError
 
 from engine.quiz.attempt import response_to_record
 from engine.quiz.grading import Grade, Response
@@ -19,7 +18,7 @@ from engine.store import (
     AttemptNotFound,
     Learner,
     Store,
-    explain_database_error,
+    StoreError,
 )
 
 SHOWN_AT = "question_shown_at"
@@ -85,9 +84,9 @@ def save_answer(
     except (AnswerRefused, AttemptNotFound) as exc:
         st.error(f"This answer was not accepted: {exc}")
         return False
-    except SQLAlchemyError as exc:
+    except StoreError as exc:
         st.error(
-            f"Your answer could not be saved: {explain_database_error(exc)}. Nothing was "
+            f"Your answer could not be saved: {exc}. Nothing was "
             "recorded and your choice is still selected: submit again once that is fixed."
         )
         return False

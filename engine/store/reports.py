@@ -1,14 +1,15 @@
-"""Answers as a pandas DataFrame (for item statistics) and as CSV text (for export)."""
+"""Reporting beside the store: answers as a DataFrame (item statistics) and as CSV (export)."""
 
 from __future__ import annotations
 
 import json
 
-import pandas as pd
-from sqlalchemy import Connection, select
+import pandas as pd  # type: ignore[import-untyped]  # pandas-stubs is not a dependency
+from sqlalchemy import select
 
+from engine.modes import AttemptMode
 from engine.store import schema as t
-from engine.store.models import AttemptMode
+from engine.store.store import Store
 
 RESPONSE_COLUMNS: tuple[str, ...] = (
     "answer_id",
@@ -33,15 +34,19 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def responses_frame(
-    conn: Connection,
+    db: Store,
     bank_id: str,
+    bank_version: str | None = None,
+    mode: AttemptMode | None = AttemptMode.TEST,
     *,
-    bank_version: str | None,
-    mode: AttemptMode | None,
-    finished_only: bool,
-    include_names: bool,
+    finished_only: bool = False,
+    include_names: bool = False,
 ) -> pd.DataFrame:
-    """One row per answer, oldest first; ``learner_name`` only when ``include_names``."""
+    """One row per answer at this bank, oldest first, for statistics and export.
+
+    ``bank_version`` and ``mode`` None mean every version and every mode; names appear
+    (as ``learner_name``) only with ``include_names``. Raises StoreError if the read fails.
+    """
     a, q = t.attempts, t.answers
     columns = [
         q.c.id.label("answer_id"),
@@ -72,7 +77,8 @@ def responses_frame(
         query = query.where(a.c.mode == mode.value)
     if finished_only:
         query = query.where(a.c.finished_at.is_not(None))
-    rows = conn.execute(query.order_by(q.c.answered_at, q.c.id)).all()
+    with db.reading() as conn:
+        rows = conn.execute(query.order_by(q.c.answered_at, q.c.id)).all()
     names = [str(column.name) for column in columns]
     frame = pd.DataFrame([tuple(row) for row in rows], columns=names)
     # Keep dtypes stable when there are no rows (pages chart empty frames too).
