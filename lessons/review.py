@@ -11,11 +11,11 @@ import streamlit as st
 
 from engine import review
 from engine.quiz.grading import grade
-from engine.quiz.session import AttemptPlan, Mode, plan_attempt, present
-from engine.store import Attempt, AttemptMode
+from engine.quiz.practice_flow import ReviewSession, close_review, due_cards, review_attempt
+from engine.quiz.session import AttemptPlan, present
 from lessons.components.learner import learner_store_and_bank
 from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
-from lessons.components.recording import mark_shown, save_answer, start_recorded_attempt
+from lessons.components.recording import mark_shown, save_answer
 
 st.title("Review")
 learner, db, bank = learner_store_and_bank("review_bank")
@@ -32,73 +32,52 @@ st.caption(
 
 now = datetime.now(UTC)
 cards = db.review_cards(learner.id, bank.id)
-due = [c for c in review.order_queue(cards, now=now) if bank.question(c.question_id)]
+due = due_cards(cards, bank, now)
 # One entry per learner and bank; it survives reruns, and a reload simply re-reads the queue.
-state = st.session_state.setdefault(
-    f"review::{learner.id}::{bank.id}", {"qid": None, "graded": None, "round": 0, "hints": 0}
+state: ReviewSession = st.session_state.setdefault(
+    f"review::{learner.id}::{bank.id}", ReviewSession()
 )
 
-
-def review_attempt(question_id: str) -> Attempt:
-    """The open review attempt for this bank version that can show ``question_id``
-    (started on first need)."""
-    open_attempt = db.unfinished_attempt(learner.id, bank.id, AttemptMode.REVIEW)
-    if (
-        open_attempt is not None
-        and open_attempt.bank_version == bank.version
-        and question_id in AttemptPlan.from_json(open_attempt.plan).choice_order
-    ):
-        return open_attempt
-    if open_attempt is not None:  # the bank changed (edited on disk): its plan is stale
-        db.finish_attempt(open_attempt.id)
-    plan = plan_attempt(bank, Mode.PRACTICE, random.randrange(2**31))
-    return start_recorded_attempt(db, learner, bank, plan, AttemptMode.REVIEW)
-
-
-if state["graded"] is None:
-    state["qid"] = due[0].question_id if due else None
-qid = state["qid"]
+qid = state.ask(due)
 if qid is None:
     st.success("Nothing is due for review. Well done — come back when a card below is due.")
-    finished = db.unfinished_attempt(learner.id, bank.id, AttemptMode.REVIEW)
-    if finished is not None and db.answers(finished.id):
-        db.finish_attempt(finished.id)
+    close_review(db, learner.id, bank)
 else:
-    attempt = review_attempt(qid)
+    attempt = review_attempt(db, learner.id, bank, qid, random.randrange(2**31))
     question = bank.question(qid)
     assert question is not None
     shown = present(bank, AttemptPlan.from_json(attempt.plan), qid)
     shown = dataclasses.replace(shown, number=1, total=max(len(due), 1))
     st.caption(f"{len(due)} question(s) due now, most overdue first.")
     question_header(shown)
-    for hint in shown.hints[: state["hints"]]:
+    for hint in shown.hints[: state.hints]:
         st.info(f"**Hint:** {hint}")
-    if state["graded"] is None:
+    if state.graded is None:
         mark_shown(qid)
-        if state["hints"] < len(shown.hints) and st.button("Show a hint", key="review_hint"):
-            state["hints"] += 1
+        if state.hints < len(shown.hints) and st.button("Show a hint", key="review_hint"):
+            state.hints += 1
             st.rerun()
-        with st.form(key=f"review_form_{state['round']}"):
-            response = answer_widget(shown, key=f"review_answer_{qid}_{state['round']}")
+        with st.form(key=f"review_form_{state.round}"):
+            response = answer_widget(shown, key=f"review_answer_{qid}_{state.round}")
             submitted = st.form_submit_button("Submit", key="review_submit", type="primary")
         if submitted and response is not None and not isinstance(response, str):
             graded = grade(question, response)
-            hinted = state["hints"] > 0
+            hinted = state.hints > 0
             # save_answer commits (and moves the card) before anything is acknowledged.
             if save_answer(db, attempt.id, question, response, graded, used_hint=hinted):
-                state["graded"] = graded
+                state.graded = graded
                 st.rerun()
         elif submitted:
             st.warning(response or "Choose an answer first.")
     else:
-        explain_grade(shown, state["graded"])
+        explain_grade(shown, state.graded)
         card = db.review_card(learner.id, bank.id, qid)
         if card is None or not card.in_queue:
             st.caption("This question has left the review queue: learned.")
         else:
             st.caption(f"Now in box {card.box}; due again {card.due_at:%Y-%m-%d %H:%M} UTC.")
         if st.button("Next question", key="review_next", type="primary"):
-            state.update(qid=None, graded=None, hints=0, round=state["round"] + 1)
+            state.next_question()
             st.rerun()
 
 queue = review.order_queue(cards, now=now, due_only=False)

@@ -7,12 +7,18 @@ import random
 import pandas as pd
 import streamlit as st
 
-from engine.quiz.attempt import TestAttempt, restore_attempt
+from engine.quiz.flow import (
+    TestSession,
+    close_if_questions_vanished,
+    finish_test,
+    resume_test,
+    start_test,
+)
 from engine.quiz.grading import AnswerRejected, grade
 from engine.quiz.models import Verdict
 from engine.quiz.report import TestReport
-from engine.quiz.session import Mode, missing_questions, plan_attempt, present
-from engine.store import AttemptMode, StoreError
+from engine.quiz.session import present
+from engine.store import StoreError
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import (
@@ -21,7 +27,7 @@ from lessons.components.quiz_ui import (
     explain_grade,
     question_header,
 )
-from lessons.components.recording import mark_shown, save_answer, start_recorded_attempt
+from lessons.components.recording import mark_shown, save_answer
 
 st.title("Test this pattern")
 
@@ -36,33 +42,22 @@ if db is not None and learner is None:
 if learner is not None:
     st.caption(f"Signed in as **{learner.name}**; your answers are saved as you go.")
 
-# The attempt (with its answer key) lives only in server-side session state; the browser
+# The test (with its answer key) lives only in server-side session state; the browser
 # receives the rendered question and nothing else until the report.
 key = f"test::{bank.id}::{bank.version}::{learner.id if learner else '-'}"
-attempt: TestAttempt | None = st.session_state.get(key)
+session: TestSession | None = st.session_state.get(key)
 
-if attempt is None and db is not None and learner is not None:
-    # A reload or a visit tomorrow: pick up the unfinished test where it was left.
-    record = db.unfinished_attempt(learner.id, bank.id, "test")
-    if record is not None:
-        answers = {a.question_id: a.response for a in db.answers(record.id)}
-        attempt = restore_attempt(bank, record.plan, answers)
-        if attempt is None:  # the bank changed since: that attempt cannot be resumed
-            db.finish_attempt(record.id)
-            st.info("Your unfinished test was for an earlier form of this bank; start anew.")
-        else:
-            st.session_state[key] = attempt
-            st.session_state[f"{key}::id"] = record.id
-            st.info(f"Welcome back: your test resumes at question {len(answers) + 1}.")
+if session is None and db is not None and learner is not None:
+    resumed = resume_test(db, learner.id, bank)
+    if resumed.session is not None:
+        session = st.session_state[key] = resumed.session
+        st.info(f"Welcome back: your test resumes at question {resumed.next_number}.")
+    elif resumed.closed_stale:
+        st.info("Your unfinished test was for an earlier form of this bank; start anew.")
 
-if attempt is not None and not attempt.finished and missing_questions(bank, attempt.plan):
-    # The bank was edited on disk (same version) and lost questions of this test: it cannot
-    # be finished or graded fairly, so it is closed and the learner starts a new one.
-    if db is not None and st.session_state.get(f"{key}::id"):
-        db.finish_attempt(st.session_state[f"{key}::id"])
-    for stale in (key, f"{key}::id"):
-        st.session_state.pop(stale, None)
-    attempt = None
+if session is not None and close_if_questions_vanished(db, session, bank):
+    del st.session_state[key]
+    session = None
     st.warning(
         "This bank was edited during your test and some of its questions are gone, so "
         "that test cannot be finished. Your answers so far are kept; start a new test."
@@ -71,21 +66,17 @@ if attempt is not None and not attempt.finished and missing_questions(bank, atte
 
 def start() -> bool:
     """Begin a new test; the database records it first, so a test that is shown is saved."""
-    plan = plan_attempt(bank, Mode.TEST, random.randrange(2**31))
-    attempt_id = None
-    if db is not None and learner is not None:
-        try:
-            attempt_id = start_recorded_attempt(db, learner, bank, plan, AttemptMode.TEST).id
-        except StoreError as exc:
-            st.error(f"The test could not be started: {exc}.")
-            return False
-    st.session_state[key] = TestAttempt(bank, plan)
-    st.session_state.pop(f"{key}::report", None)
-    st.session_state[f"{key}::id"] = attempt_id
+    try:
+        st.session_state[key] = start_test(
+            db, learner.id if learner else None, bank, random.randrange(2**31)
+        )
+    except StoreError as exc:
+        st.error(f"The test could not be started: {exc}.")
+        return False
     return True
 
 
-if attempt is None:
+if session is None:
     recipe, rule = bank.test, bank.verdict
     st.markdown(f"**{bank.title}**  \n{bank.pattern}")
     st.markdown(
@@ -144,15 +135,14 @@ def show_report(report: TestReport) -> None:
         st.rerun()
 
 
-if attempt.finished:
-    show_report(st.session_state[f"{key}::report"])
+if session.report is not None:
+    show_report(session.report)
     st.stop()
 
+attempt = session.attempt
 qid = attempt.current
 if qid is None:  # every question answered: grade the whole test now
-    st.session_state[f"{key}::report"] = attempt.finish()
-    if db is not None and st.session_state.get(f"{key}::id"):
-        db.finish_attempt(st.session_state[f"{key}::id"])
+    finish_test(db, session)
     st.rerun()
 
 shown = present(bank, attempt.plan, qid)
@@ -177,6 +167,6 @@ if submitted:
         else:
             assert question is not None
             graded = grade(question, response)  # stored for statistics, shown only at the end
-            if save_answer(db, st.session_state.get(f"{key}::id"), question, response, graded):
+            if save_answer(db, session.attempt_id, question, response, graded):
                 attempt.submit(qid, response)
                 st.rerun()

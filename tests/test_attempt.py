@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 from builders import bank, bank_dict
 
+from engine.modes import AttemptMode
 from engine.quiz.attempt import TestAttempt, response_to_record, restore_attempt
 from engine.quiz.grading import AnswerRejected, Response
 from engine.quiz.models import Difficulty, QuestionBank, Verdict, VerdictRule
 from engine.quiz.report import score_test
-from engine.quiz.session import Mode, plan_attempt
+from engine.quiz.session import plan_attempt
 
 RIGHT = {
     "e1": Response.choices(["a"]),
@@ -31,7 +32,7 @@ def full_bank() -> QuestionBank:
 
 def attempt() -> TestAttempt:
     b = full_bank()
-    return TestAttempt(b, plan_attempt(b, Mode.TEST, 1))
+    return TestAttempt(b, plan_attempt(b, AttemptMode.TEST, 1))
 
 
 def test_an_answer_is_locked_once_submitted():
@@ -78,7 +79,7 @@ def test_all_right_is_strong():
 
 def test_the_report_breaks_scores_down_by_difficulty_and_topic():
     b = full_bank()
-    plan = plan_attempt(b, Mode.TEST, 1)
+    plan = plan_attempt(b, AttemptMode.TEST, 1)
     report = score_test(b, plan, {"e1": RIGHT["e1"], "m1": RIGHT["m1"], "h1": WRONG["h1"]})
     assert report.by_difficulty[Difficulty.EASY].fraction == 1.0
     assert report.by_difficulty[Difficulty.HARD].fraction == 0.0
@@ -94,7 +95,7 @@ def test_a_high_score_without_the_hard_questions_is_not_strong():
     b = QuestionBank.model_validate(
         {**bank_dict(test={"easy": 1, "medium": 1, "hard": 2}), "verdict": rule.model_dump()}
     )
-    plan = plan_attempt(b, Mode.TEST, 1)
+    plan = plan_attempt(b, AttemptMode.TEST, 1)
     report = score_test(b, plan, {"e1": RIGHT["e1"], "m1": RIGHT["m1"]})
     assert report.overall.fraction == 0.5
     assert report.verdict is Verdict.DEVELOPING
@@ -123,7 +124,7 @@ def test_a_verdict_rule_with_developing_above_strong_is_invalid():
 def test_a_practice_plan_cannot_drive_a_test_attempt():
     b = bank()
     with pytest.raises(ValueError, match="needs a test plan"):
-        TestAttempt(b, plan_attempt(b, Mode.PRACTICE, 1))
+        TestAttempt(b, plan_attempt(b, AttemptMode.PRACTICE, 1))
 
 
 def test_an_unfinished_attempt_is_restored_from_its_record():

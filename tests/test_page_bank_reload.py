@@ -11,8 +11,9 @@ from builders import bank, bank_yaml, question, standard_questions
 from helpers.arrival import signed_in
 from streamlit.testing.v1 import AppTest
 
+from engine.modes import AttemptMode
 from engine.quiz.attempt import TestAttempt
-from engine.quiz.session import Mode, plan_attempt
+from engine.quiz.session import plan_attempt
 from engine.store import Store
 
 
@@ -110,18 +111,18 @@ THREE_EASY_QUESTIONS = [
 def seeds_with_different_plans() -> tuple[int, int]:
     """Two seeds whose test plans differ in the questions drawn (the bank is fixed)."""
     demo = bank(questions=THREE_EASY_QUESTIONS)
-    first = plan_attempt(demo, Mode.TEST, 1)
+    first = plan_attempt(demo, AttemptMode.TEST, 1)
     second = next(
         s
         for s in range(2, 100)
-        if plan_attempt(demo, Mode.TEST, s).question_ids != first.question_ids
+        if plan_attempt(demo, AttemptMode.TEST, s).question_ids != first.question_ids
     )
     return 1, second
 
 
 def the_attempt(at: AppTest) -> TestAttempt:
     [key] = [k for k in at.session_state if k.startswith("test::") and k.count("::") == 3]
-    return at.session_state[key]
+    return at.session_state[key].attempt
 
 
 def test_retake_with_new_questions_starts_a_new_differently_drawn_attempt(banks, monkeypatch):
@@ -153,7 +154,7 @@ def test_retake_with_new_questions_starts_a_new_differently_drawn_attempt(banks,
     assert retake.plan.seed == second_seed
     assert retake.plan.question_ids != first.plan.question_ids
     demo = bank(questions=THREE_EASY_QUESTIONS)
-    assert retake.plan == plan_attempt(demo, Mode.TEST, second_seed)
+    assert retake.plan == plan_attempt(demo, AttemptMode.TEST, second_seed)
     [shown] = [r for r in at.radio if r.key and r.key.startswith("answer_")]
     assert shown.key == f"answer_{retake.plan.question_ids[0]}"
 
@@ -172,7 +173,7 @@ def test_practice_on_a_question_removed_from_the_bank_starts_again_instead_of_cr
     at.switch_page("lessons/practice.py").run()
     [key] = [k for k in at.session_state if k.startswith("practice::")]
     state = at.session_state[key]
-    current = state["plan"].question_ids[state["index"]]
+    current = state.current
 
     write_later(banks / "demo.yaml", bank_yaml(questions=renamed(current)))
     at.run()

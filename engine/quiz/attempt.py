@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from engine.modes import AttemptMode
 from engine.quiz.grading import AnswerRejected, Response, check_response
 from engine.quiz.models import QuestionBank
 from engine.quiz.report import TestReport, score_test
-from engine.quiz.session import AttemptPlan, Mode, missing_questions
+from engine.quiz.session import AttemptPlan, missing_questions
 
 
 @dataclass
@@ -22,7 +23,7 @@ class TestAttempt:
     finished: bool = False
 
     def __post_init__(self) -> None:
-        if self.plan.mode is not Mode.TEST:
+        if self.plan.mode is not AttemptMode.TEST:
             raise ValueError(f"TestAttempt needs a test plan, got mode '{self.plan.mode}'")
 
     @property

@@ -5,15 +5,14 @@ from __future__ import annotations
 import random
 import string
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from engine.modes import AttemptMode
 from engine.quiz.models import Difficulty, QuestionBank, QuestionType
 
-
-class Mode(StrEnum):
-    PRACTICE = "practice"  # feedback after every answer, hints, retries
-    TEST = "test"  # the bank's recipe, answers locked, feedback only at the end
+# The one attempt-mode enum, under the name this module's callers have used: the same
+# class as engine.store.AttemptMode, so a plan's mode and a stored attempt's compare equal.
+Mode = AttemptMode
 
 
 @dataclass(frozen=True)
@@ -22,7 +21,7 @@ class AttemptPlan:
 
     bank_id: str
     bank_version: str
-    mode: Mode
+    mode: AttemptMode
     seed: int
     question_ids: tuple[str, ...]
     choice_order: dict[str, tuple[str, ...]]
@@ -42,7 +41,7 @@ class AttemptPlan:
         return cls(
             bank_id=data["bank_id"],
             bank_version=data["bank_version"],
-            mode=Mode(data["mode"]),
+            mode=AttemptMode(data["mode"]),
             seed=int(data["seed"]),
             question_ids=tuple(data["question_ids"]),
             choice_order={k: tuple(v) for k, v in data["choice_order"].items()},
@@ -77,14 +76,14 @@ class PresentedQuestion:
 _DIFFICULTY_ORDER = {d: i for i, d in enumerate(Difficulty)}
 
 
-def plan_attempt(bank: QuestionBank, mode: Mode, seed: int) -> AttemptPlan:
+def plan_attempt(bank: QuestionBank, mode: AttemptMode, seed: int) -> AttemptPlan:
     """Pick questions and shuffle choices, reproducibly from `seed`.
 
     Test mode draws the bank's recipe (e.g. 3 easy, 4 medium, 3 hard), easy first.
     Practice walks the whole bank, easy to hard, in file order within a difficulty.
     """
     rng = random.Random(seed)
-    if mode is Mode.TEST:
+    if mode is AttemptMode.TEST:
         picked = []
         for difficulty in Difficulty:
             pool = [q for q in bank.questions if q.difficulty is difficulty]
@@ -139,5 +138,5 @@ def present(bank: QuestionBank, plan: AttemptPlan, question_id: str) -> Presente
         topic=question.topic,
         prompt=question.prompt,
         options=options,
-        hints=tuple(question.hints) if plan.mode is Mode.PRACTICE else (),
+        hints=tuple(question.hints) if plan.mode is AttemptMode.PRACTICE else (),
     )

@@ -7,19 +7,10 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from engine.quiz.attempt import response_to_record
+from engine.quiz.flow import record_answer
 from engine.quiz.grading import Grade, Response
-from engine.quiz.models import Question, QuestionBank
-from engine.quiz.session import AttemptPlan
-from engine.store import (
-    AnswerRefused,
-    Attempt,
-    AttemptMode,
-    AttemptNotFound,
-    Learner,
-    Store,
-    StoreError,
-)
+from engine.quiz.models import Question
+from engine.store import AnswerRefused, AttemptNotFound, Store, StoreError
 
 SHOWN_AT = "question_shown_at"
 
@@ -33,20 +24,6 @@ def mark_shown(question_id: str) -> None:
 def seconds_on(question_id: str) -> float:
     started = st.session_state.get(SHOWN_AT, {}).pop(question_id, None)
     return 0.0 if started is None else round(time.monotonic() - started, 3)
-
-
-def start_recorded_attempt(
-    db: Store, learner: Learner, bank: QuestionBank, plan: AttemptPlan, mode: AttemptMode
-) -> Attempt:
-    """Record the start of an attempt with everything needed to resume it later."""
-    return db.start_attempt(
-        learner.id,
-        bank_id=bank.id,
-        bank_version=bank.version,
-        mode=mode,
-        seed=plan.seed,
-        plan=plan.to_json(),
-    )
 
 
 def save_answer(
@@ -70,14 +47,12 @@ def save_answer(
         target = attempt_id() if callable(attempt_id) else attempt_id
         if target is None:
             return True
-        db.record_answer(
+        record_answer(
+            db,
             target,
-            question_id=question.id,
-            question_fingerprint=question.fingerprint,
-            response=response_to_record(response),
-            score=graded.score,
-            max_score=graded.max_score,
-            correct=graded.correct,
+            question,
+            response,
+            graded,
             used_hint=used_hint,
             seconds=seconds_on(question.id),
         )
