@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from builders import bank_yaml
+
+from engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,3 +24,19 @@ def _clear_streamlit_caches():
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
+    """The store the app opens (a SQLite file under tmp_path) beside the demo bank.
+
+    Pages driven by AppTest find both through the environment, as a deployment would.
+    """
+    monkeypatch.delenv("TUNELAB_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
+    quizzes = tmp_path / "quizzes"
+    quizzes.mkdir()
+    (quizzes / "demo.yaml").write_text(bank_yaml())
+    monkeypatch.setenv("TUNELAB_QUIZ_DIR", str(quizzes))
+    with Store.open() as store:
+        yield store

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from builders import bank, question
 
 from engine.modes import AttemptMode
@@ -21,12 +17,6 @@ from engine.quiz.models import QuestionBank, Verdict
 from engine.store import Store
 
 EASY = [question("e1"), question("e2", answer="b"), question("e3", answer="c")]
-
-
-@pytest.fixture
-def db(tmp_path: Path) -> Iterator[Store]:
-    with Store.open(f"sqlite:///{tmp_path / 'tunelab.db'}") as store:
-        yield store
 
 
 def demo(version: str = "1", questions: list | None = None) -> QuestionBank:

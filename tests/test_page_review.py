@@ -4,25 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-from builders import bank_yaml
 from streamlit.testing.v1 import AppTest
 
 from engine.store import AttemptMode, Store
 
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "review.py")
-
-
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch) -> Store:
-    monkeypatch.delenv("TUNELAB_DATABASE_URL", raising=False)
-    monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
-    quizzes = tmp_path / "quizzes"
-    quizzes.mkdir()
-    (quizzes / "demo.yaml").write_text(bank_yaml())
-    monkeypatch.setenv("TUNELAB_QUIZ_DIR", str(quizzes))
-    with Store.open() as store:
-        yield store
 
 
 def miss(db: Store, name: str, *question_ids: str) -> int:

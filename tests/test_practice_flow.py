@@ -33,6 +33,7 @@ def clock() -> FakeClock:
 
 @pytest.fixture
 def db(tmp_path: Path, clock: FakeClock) -> Iterator[Store]:
+    """Overrides conftest's ``db``: review schedules need a clock the test moves."""
     with Store.open(f"sqlite:///{tmp_path / 'tunelab.db'}", clock=clock) as store:
         yield store
 

@@ -1,7 +1,7 @@
 """Item statistics from recorded test responses: facility, discrimination, choices, flags.
 
-Input: a DataFrame with one row per answer (``Store.responses_frame``): columns
-``attempt_id``, ``question_id``, ``score``, ``max_score``, ``response`` (chosen choice ids
+Input: a DataFrame with one row per answer (``engine.store.reports.responses_frame``):
+columns ``attempt_id``, ``question_id``, ``score``, ``max_score``, ``response`` (chosen choice ids
 as a list, or a number) and, optionally, ``question_fingerprint``. An item is a question id
 *and* fingerprint, so an edited question starts fresh statistics.
 
@@ -85,7 +85,7 @@ def _check_columns(frame: pd.DataFrame) -> None:
     if missing:
         raise ValueError(
             f"Responses frame lacks column(s) {', '.join(missing)}; "
-            f"expected {', '.join(REQUIRED_COLUMNS)} (as Store.responses_frame gives)."
+            f"expected {', '.join(REQUIRED_COLUMNS)} (as store.reports.responses_frame gives)."
         )
 
 

@@ -49,7 +49,11 @@ def _explain_setup() -> None:
 
 
 def instructor_gate() -> bool:
-    """True once this session has given the passcode; otherwise render the login and stop."""
+    """True once this session has given the passcode.
+
+    Otherwise it draws the setup note or the passcode form and returns False; the caller
+    stops the page (``if not instructor_gate(): st.stop()``), so nothing below it runs.
+    """
     expected = configured_passcode(_secrets())
     if expected is None:
         _explain_setup()
