@@ -9,7 +9,9 @@ import pandas as pd  # type: ignore[import-untyped]  # pandas-stubs is not a dep
 
 from engine.modes import AttemptMode
 from engine.quiz.models import QuestionBank
-from engine.store.models import Answer, Attempt
+from engine.store import Answer, Attempt, Store
+
+History = list[tuple[Attempt, list[Answer]]]
 
 # Answers to questions the bank no longer holds still count, under this group.
 NOT_IN_BANK = "(no longer in the bank)"
@@ -24,6 +26,13 @@ ANSWER_COLUMNS = (
     "used_hint",
     "answered_at",
 )
+
+
+def learner_history(db: Store, learner_id: int, bank_id: str) -> History:
+    """Every attempt of the learner at the bank, oldest first, each with its answers."""
+    return [
+        (attempt, db.answers(attempt.id)) for attempt in db.attempts(learner_id, bank_id=bank_id)
+    ]
 
 
 class Grouping(StrEnum):

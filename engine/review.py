@@ -96,12 +96,17 @@ class Scheduled(Protocol):
 CardT = TypeVar("CardT", bound=Scheduled)
 
 
+def _due_at(card: Scheduled) -> datetime:
+    assert card.due_at is not None, "only cards still in the queue are ordered"
+    return card.due_at
+
+
 def order_queue(cards: Iterable[CardT], *, now: datetime, due_only: bool = True) -> list[CardT]:
     """Cards still in the queue: due first and most overdue first, then (optionally) the rest."""
     queued = [card for card in cards if card.box is not None and card.due_at is not None]
     if due_only:
-        queued = [card for card in queued if card.due_at <= now]  # type: ignore[operator]
+        queued = [card for card in queued if _due_at(card) <= now]
     return sorted(
         queued,
-        key=lambda card: (card.due_at > now, card.due_at, card.box, card.question_id),  # type: ignore[operator]
+        key=lambda card: (_due_at(card) > now, _due_at(card), card.box, card.question_id),
     )

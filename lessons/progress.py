@@ -6,7 +6,14 @@ import altair as alt
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from engine.progress import Grouping, answers_frame, finished_tests, score_by, weak_questions
+from engine.progress import (
+    Grouping,
+    answers_frame,
+    finished_tests,
+    learner_history,
+    score_by,
+    weak_questions,
+)
 from lessons.components.learner import learner_store_and_bank
 
 st.title("My progress")
@@ -14,9 +21,7 @@ st.title("My progress")
 learner, db, bank = learner_store_and_bank("progress_bank")
 
 st.caption(f"Signed in as **{learner.name}** · {bank.title}")
-history = [
-    (attempt, db.answers(attempt.id)) for attempt in db.attempts(learner.id, bank_id=bank.id)
-]
+history = learner_history(db, learner.id, bank.id)
 answers = answers_frame(history)
 if answers.empty:
     st.info(

@@ -13,6 +13,7 @@ from engine.progress import (
     Grouping,
     answers_frame,
     finished_tests,
+    learner_history,
     score_by,
     weak_questions,
 )
@@ -113,3 +114,29 @@ def test_weak_questions_put_the_most_missed_first_and_leave_out_questions_never_
 def test_without_a_bank_every_question_is_grouped_as_not_in_the_bank():
     table = score_by(answers_frame(HISTORY), None, Grouping.DIFFICULTY)
     assert list(table["difficulty"]) == [NOT_IN_BANK]
+
+
+def test_a_learners_history_pairs_each_attempt_at_the_bank_with_its_answers_oldest_first(db):
+    ada, grace = db.learner("Ada"), db.learner("Grace")
+    plan = dict(bank_version="1", seed=1, plan={})
+    first = db.start_attempt(ada.id, bank_id="demo", mode=AttemptMode.TEST, **plan)
+    db.start_attempt(ada.id, bank_id="other", mode=AttemptMode.TEST, **plan)
+    second = db.start_attempt(ada.id, bank_id="demo", mode=AttemptMode.PRACTICE, **plan)
+    db.start_attempt(grace.id, bank_id="demo", mode=AttemptMode.TEST, **plan)
+    for qid in ("e1", "m1"):
+        db.record_answer(
+            first.id,
+            question_id=qid,
+            question_fingerprint="fp",
+            response=["a"],
+            score=1.0,
+            max_score=1.0,
+            correct=True,
+            used_hint=False,
+            seconds=1.0,
+        )
+    history = learner_history(db, ada.id, "demo")
+    assert [(attempt.id, [a.question_id for a in answers]) for attempt, answers in history] == [
+        (first.id, ["e1", "m1"]),
+        (second.id, []),
+    ]
