@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import random
 from datetime import UTC, datetime
 
@@ -11,8 +10,14 @@ import streamlit as st
 
 from engine import review
 from engine.quiz.grading import grade
-from engine.quiz.practice_flow import ReviewSession, close_review, due_cards, review_attempt
-from engine.quiz.session import AttemptPlan, present
+from engine.quiz.practice_flow import (
+    ReviewSession,
+    close_review,
+    coming_up,
+    due_cards,
+    review_attempt,
+    review_question,
+)
 from lessons.components.learner import learner_store_and_bank
 from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
 from lessons.components.recording import mark_shown, save_answer
@@ -46,8 +51,7 @@ else:
     attempt = review_attempt(db, learner.id, bank, qid, random.randrange(2**31))
     question = bank.question(qid)
     assert question is not None
-    shown = present(bank, AttemptPlan.from_json(attempt.plan), qid)
-    shown = dataclasses.replace(shown, number=1, total=max(len(due), 1))
+    shown = review_question(bank, attempt, qid, len(due))
     st.caption(f"{len(due)} question(s) due now, most overdue first.")
     question_header(shown)
     for hint in shown.hints[: state.hints]:
@@ -80,8 +84,7 @@ else:
             state.next_question()
             st.rerun()
 
-queue = review.order_queue(cards, now=now, due_only=False)
-later = [c for c in queue if c.due_at is not None and c.due_at > now]
+later = coming_up(cards, now)
 st.subheader("Coming up")
 if not later:
     st.write("No other question is waiting.")

@@ -16,9 +16,11 @@ from engine.quiz.grading import Response, grade
 from engine.quiz.practice_flow import (
     ReviewSession,
     close_review,
+    coming_up,
     due_cards,
     practice_attempt_id,
     review_attempt,
+    review_question,
     start_practice,
 )
 from engine.store import Store
@@ -141,3 +143,28 @@ def test_closing_review_finishes_only_an_attempt_that_recorded_answers(db):
     close_review(db, ada.id, b)
     assert db.get_attempt(attempt.id).finished
     close_review(db, ada.id, b)  # nothing open: nothing to do
+
+
+def test_coming_up_lists_queued_cards_not_yet_due_soonest_first(db, clock):
+    b, ada = demo(), db.learner("Ada")
+    attempt = review_attempt(db, ada.id, b, "e1", seed=1)
+    for qid in ("e1", "e2", "m1"):
+        q, response, graded = answered(b, qid, "c")  # a miss: box 1, due at once
+        record_answer(db, attempt.id, q, response, graded, used_hint=False, seconds=1.0)
+        clock.advance(hours=1)
+    for qid in ("m1", "e1"):  # right while due: box 2, due a day after the answer
+        q, response, graded = answered(b, qid, "a")
+        record_answer(db, attempt.id, q, response, graded, used_hint=False, seconds=1.0)
+        clock.advance(hours=1)
+    cards = db.review_cards(ada.id, b.id)
+    assert [c.question_id for c in coming_up(cards, clock.now)] == ["m1", "e1"]
+    assert coming_up(cards, clock.now + timedelta(days=2)) == []
+
+
+def test_a_review_question_is_numbered_as_the_first_of_those_due(db):
+    b, ada = demo(), db.learner("Ada")
+    attempt = review_attempt(db, ada.id, b, "m1", seed=1)
+    shown = review_question(b, attempt, "m1", due_count=4)
+    assert (shown.id, shown.number, shown.total) == ("m1", 1, 4)
+    assert shown.hints == ("A hint.",)  # review plans are practice-style: hints show
+    assert review_question(b, attempt, "m1", due_count=0).total == 1

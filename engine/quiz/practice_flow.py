@@ -7,6 +7,7 @@ learner, starting the attempt on the first answer so that browsing records nothi
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -15,7 +16,7 @@ from engine.modes import AttemptMode
 from engine.quiz.flow import start_attempt
 from engine.quiz.grading import Grade
 from engine.quiz.models import QuestionBank
-from engine.quiz.session import AttemptPlan, plan_attempt
+from engine.quiz.session import AttemptPlan, PresentedQuestion, plan_attempt, present
 from engine.store import Attempt, ReviewCard, Store
 
 
@@ -94,6 +95,20 @@ class ReviewSession:
 def due_cards(cards: list[ReviewCard], bank: QuestionBank, now: datetime) -> list[ReviewCard]:
     """Cards due now, most overdue first, for questions the bank still has."""
     return [c for c in review.order_queue(cards, now=now) if bank.question(c.question_id)]
+
+
+def coming_up(cards: list[ReviewCard], now: datetime) -> list[ReviewCard]:
+    """Cards still in the queue but not yet due, soonest first."""
+    queue = review.order_queue(cards, now=now, due_only=False)
+    return [c for c in queue if c.due_at is not None and c.due_at > now]
+
+
+def review_question(
+    bank: QuestionBank, attempt: Attempt, question_id: str, due_count: int
+) -> PresentedQuestion:
+    """The due question as the learner sees it, numbered as the first of what is due."""
+    shown = present(bank, AttemptPlan.from_json(attempt.plan), question_id)
+    return dataclasses.replace(shown, number=1, total=max(due_count, 1))
 
 
 def review_attempt(
