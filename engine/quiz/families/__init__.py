@@ -40,8 +40,8 @@ from engine.quiz.families.core import (
 from engine.quiz.families.curves import LOSS_CURVE
 from engine.quiz.families.multiclass import MACRO_MICRO
 from engine.quiz.families.ranking import AVERAGE_PRECISION, CHEAPEST_THRESHOLD, ROC_AUC
-from engine.quiz.families.regression import REGRESSION_ERROR
 from engine.quiz.families.registry import GENERATORS, generator
+from engine.quiz.families.regression import REGRESSION_ERROR
 from engine.quiz.families.templating import TemplateError, fill
 
 __all__ = [

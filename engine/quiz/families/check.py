@@ -39,8 +39,10 @@ def variant_problems(variant: Variant) -> list[tuple[str, str]]:
         problems.append(("key", f"option ids repeat: {', '.join(ids)}"))
     numbers = dict(variant.numbers)
     if variant.numeric is not None:
-        numbers |= {"numeric.value": variant.numeric.value,
-                    "numeric.tolerance": variant.numeric.tolerance}
+        numbers |= {
+            "numeric.value": variant.numeric.value,
+            "numeric.tolerance": variant.numeric.tolerance,
+        }
     for name, number in numbers.items():
         if not math.isfinite(float(number)):
             problems.append(("key", f"{name} is {number}, not a finite number"))

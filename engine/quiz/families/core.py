@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import sklearn
 
 # Attempts at a draw whose choices all read differently before a generator gives up.
 MAX_REDRAWS = 100
+# Named mistakes shown beside the key: a generator offers more, in order of preference, so
+# that one coinciding with the key (FP = FN makes "swapped" equal the key) is skipped.
+MISTAKES_SHOWN = 3
 
 
 class FamilyError(ValueError):
@@ -178,7 +182,7 @@ class Draft:
     numbers: dict[str, float]
     answer: str  # display text of the correct option
     answer_feedback: str
-    mistakes: Sequence[tuple[str, str, str]]  # (name, display text, feedback)
+    mistakes: Sequence[tuple[str, str, str]]  # (name, display text, feedback), preferred first
     numeric: NumericKey | None = None
     chart: Chart | None = None
 
@@ -212,36 +216,46 @@ class Generator:
         for name in given:
             self.spec(name)
         return {
-            p.name: p.validate(given[p.name]) if p.name in given else p.default
-            for p in self.params
+            p.name: p.validate(given[p.name]) if p.name in given else p.default for p in self.params
         }
 
     def generate(self, seed: int, params: Mapping[str, Any] | None = None) -> Variant:
         """The variant for `seed`: same seed and params, same variant, on every machine."""
         bounds = self.resolve(params)
         rng = np.random.default_rng(seed)
-        for _ in range(MAX_REDRAWS):
-            drawn = {p.name: p.draw(rng, bounds[p.name]) for p in self.params}
-            try:
-                draft = self.compute(drawn, rng)
-            except _Redraw:
-                continue
-            texts = [draft.answer, *(text for _, text, _ in draft.mistakes)]
-            if len(set(texts)) == len(texts):
-                return self._variant(seed, draft)
+        # Inputs are drawn here, finite and well-typed: scikit-learn's per-call checks of
+        # them cost more than the metric itself. The computation is the same.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            for _ in range(MAX_REDRAWS):
+                drawn = {p.name: p.draw(rng, bounds[p.name]) for p in self.params}
+                try:
+                    draft = self.compute(drawn, rng)
+                except _Redraw:
+                    continue
+                shown = _distinct_mistakes(draft)
+                if len(shown) == MISTAKES_SHOWN:
+                    return self._variant(seed, draft, shown)
         raise FamilyError(
             f"{self.name}: no draw in {MAX_REDRAWS} gave distinct choices for seed {seed}; "
             "widen the ranges"
         )
 
-    def _variant(self, seed: int, draft: Draft) -> Variant:
-        options = (
-            Option("correct", draft.answer, draft.answer_feedback, correct=True),
-            *(Option(name, text, feedback) for name, text, feedback in draft.mistakes),
-        )
+    def _variant(self, seed: int, draft: Draft, shown: list[Option]) -> Variant:
+        options = (Option("correct", draft.answer, draft.answer_feedback, correct=True), *shown)
         return Variant(
             self.name, seed, draft.values, draft.numbers, options, draft.numeric, draft.chart
         )
+
+
+def _distinct_mistakes(draft: Draft) -> list[Option]:
+    """The first MISTAKES_SHOWN mistakes that read differently from the key and each other."""
+    texts = {draft.answer}
+    shown: list[Option] = []
+    for name, text, feedback in draft.mistakes:
+        if text not in texts and len(shown) < MISTAKES_SHOWN:
+            texts.add(text)
+            shown.append(Option(name, text, feedback))
+    return shown
 
 
 class _Redraw(Exception):

@@ -62,39 +62,69 @@ def _loss_curve(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     lowest_train = best_epoch(train)
     ask = p["ask"]
     if ask == "best_epoch":
-        answer, feedback = best, f"Right: validation loss is lowest ({min(val):.3f}) at epoch {best}."
+        answer, feedback = (
+            best,
+            f"Right: validation loss is lowest ({min(val):.3f}) at epoch {best}.",
+        )
         mistakes = [
-            ("lowest-training-loss", lowest_train, "That is where the training loss is lowest; "
-             "training loss keeps falling while the model overfits."),
-            ("epoch-training-stopped", stop, "That is where early stopping halts; the weights "
-             "to keep are those from the best epoch."),
+            (
+                "lowest-training-loss",
+                lowest_train,
+                "That is where the training loss is lowest; "
+                "training loss keeps falling while the model overfits.",
+            ),
+            (
+                "epoch-training-stopped",
+                stop,
+                "That is where early stopping halts; the weights "
+                "to keep are those from the best epoch.",
+            ),
             ("counted-from-zero", best - 1, "Epochs here are numbered from 1."),
         ]
     else:
-        answer, feedback = stop, (
-            f"Right: the best is epoch {best}; {p['patience']} epochs later (epoch {stop}) "
-            "none has beaten it."
+        answer, feedback = (
+            stop,
+            (
+                f"Right: the best is epoch {best}; {p['patience']} epochs later (epoch {stop}) "
+                "none has beaten it."
+            ),
         )
         mistakes = [
-            ("stopped-at-best", best, "The best epoch is only known to be best after "
-             "`patience` epochs fail to beat it."),
-            ("off-by-one-patience", stop + 1, "Stop as soon as the patience-th epoch without "
-             "improvement ends, not one later."),
+            (
+                "stopped-at-best",
+                best,
+                "The best epoch is only known to be best after `patience` epochs fail to beat it.",
+            ),
+            (
+                "off-by-one-patience",
+                stop + 1,
+                "Stop as soon as the patience-th epoch without improvement ends, not one later.",
+            ),
             ("ran-to-the-end", len(val), "Early stopping would halt before the last epoch."),
         ]
     return Draft(
-        values={"epochs": str(len(val)), "patience": str(p["patience"]),
-                "val_losses": ", ".join(f"{v:.3f}" for v in val),
-                "train_losses": ", ".join(f"{v:.3f}" for v in train),
-                "best_epoch": str(best), "stop_epoch": str(stop),
-                "best_loss": f"{min(val):.3f}"},
+        values={
+            "epochs": str(len(val)),
+            "patience": str(p["patience"]),
+            "val_losses": ", ".join(f"{v:.3f}" for v in val),
+            "train_losses": ", ".join(f"{v:.3f}" for v in train),
+            "best_epoch": str(best),
+            "stop_epoch": str(stop),
+            "best_loss": f"{min(val):.3f}",
+        },
         numbers={"best_epoch": best, "stop_epoch": stop, "best_loss": min(val)},
         answer=str(answer),
         answer_feedback=feedback,
         mistakes=[(name, str(value), text) for name, value, text in mistakes],
         numeric=NumericKey(float(answer), 0.0),
-        chart=Chart("Loss per epoch", "epoch", "loss", tuple(range(1, len(val) + 1)),
-                    {"training": tuple(train), "validation": tuple(val)}, mark_x=best),
+        chart=Chart(
+            "Loss per epoch",
+            "epoch",
+            "loss",
+            tuple(range(1, len(val) + 1)),
+            {"training": tuple(train), "validation": tuple(val)},
+            mark_x=best,
+        ),
     )
 
 

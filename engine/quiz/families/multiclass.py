@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import f1_score, precision_score, recall_score
+from sklearn.metrics import f1_score
 
 from engine.quiz.families.core import Draft, Generator, IntRange, NumericKey, OneOf, fixed
 
@@ -20,6 +20,23 @@ def labels_from_matrix(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array(true), np.array(pred)
 
 
+def averages_by_hand(matrix: np.ndarray) -> dict[str, float]:
+    """Macro, micro and weighted F1 from the matrix; for distractors (tests hold them to
+    scikit-learn)."""
+    right = np.diag(matrix).astype(float)
+    predicted, actual = matrix.sum(axis=0), matrix.sum(axis=1)
+    precision = np.divide(right, predicted, out=np.zeros(3), where=predicted > 0)
+    recall = np.divide(right, actual, out=np.zeros(3), where=actual > 0)
+    f1 = np.divide(2 * right, predicted + actual, out=np.zeros(3), where=predicted + actual > 0)
+    macro_p, macro_r = precision.mean(), recall.mean()
+    return {
+        "macro": float(f1.mean()),
+        "micro": float(right.sum() / matrix.sum()),  # one label per example: = accuracy
+        "weighted": float((f1 * actual).sum() / actual.sum()),
+        "f1_of_means": float(2 * macro_p * macro_r / (macro_p + macro_r)),
+    }
+
+
 def _macro_micro(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     # The first class is the big one so that macro and micro visibly part ways.
     sizes = np.array([p["majority"], p["minority"], p["minority"]])
@@ -32,38 +49,43 @@ def _macro_micro(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         first = int(rng.integers(0, wrong + 1)) if wrong > 0 else 0
         others = [c for c in range(3) if c != row]
         matrix[row, others[0]], matrix[row, others[1]] = first, wrong - first
-    y_true, y_pred = labels_from_matrix(matrix)
-    zero = {"zero_division": 0.0}
-    score = {
-        average: float(f1_score(y_true, y_pred, average=average, **zero))
-        for average in ("macro", "micro", "weighted")
-    }
-    macro_p = float(precision_score(y_true, y_pred, average="macro", **zero))
-    macro_r = float(recall_score(y_true, y_pred, average="macro", **zero))
-    f1_of_means = 2 * macro_p * macro_r / (macro_p + macro_r)
     ask = p["ask"]
+    y_true, y_pred = labels_from_matrix(matrix)
+    key = float(f1_score(y_true, y_pred, average=ask, zero_division=0.0))
+    score = averages_by_hand(matrix)
+    f1_of_means = score["f1_of_means"]
     other = "micro" if ask == "macro" else "macro"
     values = {f"c{t}{q}": str(matrix[t, q]) for t in range(3) for q in range(3)}
     values |= {f"class{i}": name for i, name in enumerate(CLASSES)}
-    values |= {f"{a}_f1": fixed(v) for a, v in score.items()} | {"average": ask}
+    values |= {f"{a}_f1": fixed(score[a]) for a in ("macro", "micro", "weighted")}
+    values |= {"average": ask}
     mistakes = [
-        (f"used-{other}", fixed(score[other]),
-         "That is the micro average, which equals accuracy here and favours the big class."
-         if other == "micro" else
-         "That is the macro average: each class counts once, whatever its size."),
-        ("weighted-by-support", fixed(score["weighted"]),
-         "That is the weighted average: classes count by their number of examples."),
-        ("f1-of-averages", fixed(f1_of_means),
-         "That is the harmonic mean of macro precision and macro recall, not the mean of "
-         "per-class F1 scores."),
+        (
+            f"used-{other}",
+            fixed(score[other]),
+            "That is the micro average, which equals accuracy here and favours the big class."
+            if other == "micro"
+            else "That is the macro average: each class counts once, whatever its size.",
+        ),
+        (
+            "weighted-by-support",
+            fixed(score["weighted"]),
+            "That is the weighted average: classes count by their number of examples.",
+        ),
+        (
+            "f1-of-averages",
+            fixed(f1_of_means),
+            "That is the harmonic mean of macro precision and macro recall, not the mean of "
+            "per-class F1 scores.",
+        ),
     ]
     return Draft(
         values=values,
-        numbers={**{k: float(v) for k, v in score.items()}, "f1_of_means": f1_of_means},
-        answer=fixed(score[ask]),
-        answer_feedback=f"Right: the {ask}-averaged F1 is {fixed(score[ask])}.",
+        numbers={**score, "key": key},
+        answer=fixed(key),
+        answer_feedback=f"Right: the {ask}-averaged F1 is {fixed(key)}.",
         mistakes=mistakes,
-        numeric=NumericKey(score[ask], TOLERANCE),
+        numeric=NumericKey(key, TOLERANCE),
     )
 
 

@@ -6,14 +6,8 @@ from typing import Any
 
 import numpy as np
 from sklearn.metrics import (
-    accuracy_score,
     auc,
-    average_precision_score,
-    confusion_matrix,
     precision_recall_curve,
-    precision_score,
-    recall_score,
-    roc_auc_score,
     roc_curve,
 )
 
@@ -38,10 +32,22 @@ def _scores(p: dict[str, Any], rng: np.random.Generator) -> tuple[np.ndarray, np
     centre = 0.5 + p["separation"] / 2, 0.5 - p["separation"] / 2
     pos = np.clip(rng.normal(centre[0], 0.18, n_pos), 0.01, 0.99)
     neg = np.clip(rng.normal(centre[1], 0.18, n_neg), 0.01, 0.99)
-    scores = np.round(np.r_[pos, neg], 2)
-    if len(set(scores.tolist())) < len(scores):
-        raise redraw()  # ties make the pair-counting explanation murky
+    scores = _untied(np.round(np.r_[pos, neg] * 100).astype(int)) / 100
     return np.r_[np.ones(n_pos, dtype=int), np.zeros(n_neg, dtype=int)], scores
+
+
+def _untied(cents: np.ndarray) -> np.ndarray:
+    """Scores in hundredths made distinct by nudging repeats up (down at the top): ties
+    would make the pair-counting explanation murky."""
+    taken: set[int] = set()
+    out = cents.copy()
+    for i, value in enumerate(cents.tolist()):
+        step = 1 if value < 50 else -1
+        while value in taken:
+            value += step
+        taken.add(value)
+        out[i] = value
+    return out
 
 
 def _listed(scores: np.ndarray) -> str:
@@ -64,15 +70,36 @@ SCORE_PARAMS = (
 )
 
 
+def pairs_ranked_right(y: np.ndarray, scores: np.ndarray) -> float:
+    """Share of (positive, negative) pairs with the positive scored higher (no ties drawn)."""
+    return float(np.mean(scores[y == 1][:, None] > scores[y == 0][None, :]))
+
+
+def at_half(y: np.ndarray, scores: np.ndarray) -> dict[str, float]:
+    """Accuracy, recall and precision at the 0.5 threshold, by hand (for distractors)."""
+    flagged = scores >= 0.5
+    tp = int(np.sum(flagged & (y == 1)))
+    return {
+        "accuracy": float(np.mean(flagged == (y == 1))),
+        "recall": tp / int(y.sum()),
+        "precision": tp / int(flagged.sum()) if flagged.any() else 0.0,
+    }
+
+
 def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     y, scores = _scores(p, rng)
-    area = float(roc_auc_score(y, scores))
-    at_half = (scores >= 0.5).astype(int)
+    # roc_auc_score on two classes is auc(roc_curve(...)): one pass gives key and chart.
     fpr, tpr, _ = roc_curve(y, scores)
+    area = float(auc(fpr, tpr))
+    half = at_half(y, scores)
     pairs = int(y.sum() * (1 - y).sum())
     return Draft(
-        values={**_score_values(y, scores), "auc": fixed(area), "pairs": str(pairs),
-                "ordered_pairs": str(round(area * pairs))},
+        values={
+            **_score_values(y, scores),
+            "auc": fixed(area),
+            "pairs": str(pairs),
+            "ordered_pairs": str(round(area * pairs)),
+        },
         numbers={"auc": area},
         answer=fixed(area),
         answer_feedback=(
@@ -80,16 +107,30 @@ def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "positive higher."
         ),
         mistakes=[
-            ("accuracy-at-half", fixed(float(accuracy_score(y, at_half))),
-             "That is accuracy at the 0.5 threshold; AUC looks at every threshold at once."),
-            ("recall-at-half", fixed(float(recall_score(y, at_half, zero_division=0.0))),
-             "That is recall at 0.5; AUC is the share of pairs ranked the right way."),
-            ("reversed-ranking", fixed(1 - area),
-             "That counts the pairs ranked the wrong way: 1 - AUC."),
+            (
+                "accuracy-at-half",
+                fixed(half["accuracy"]),
+                "That is accuracy at the 0.5 threshold; AUC looks at every threshold at once.",
+            ),
+            (
+                "recall-at-half",
+                fixed(half["recall"]),
+                "That is recall at 0.5; AUC is the share of pairs ranked the right way.",
+            ),
+            (
+                "reversed-ranking",
+                fixed(1 - area),
+                "That counts the pairs ranked the wrong way: 1 - AUC.",
+            ),
         ],
         numeric=NumericKey(area, TOLERANCE),
-        chart=Chart("ROC curve", "false positive rate", "true positive rate",
-                    tuple(fpr.tolist()), {"ROC": tuple(tpr.tolist())}),
+        chart=Chart(
+            "ROC curve",
+            "false positive rate",
+            "true positive rate",
+            tuple(fpr.tolist()),
+            {"ROC": tuple(tpr.tolist())},
+        ),
     )
 
 
@@ -103,10 +144,17 @@ ROC_AUC = Generator(
 )
 
 
+def step_area(precision: np.ndarray, recall: np.ndarray) -> float:
+    """Sum over the curve of (change in recall) x precision, as scikit-learn defines AP."""
+    return float(-np.sum(np.diff(recall) * precision[:-1]))
+
+
 def _average_precision(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     y, scores = _scores(p, rng)
-    ap = float(average_precision_score(y, scores))
+    # One curve gives key and chart: this is average_precision_score's own step sum
+    # (tests hold the two equal over many seeds).
     precision, recall, _ = precision_recall_curve(y, scores)
+    ap = step_area(precision, recall)
     order = np.argsort(recall)
     return Draft(
         values={**_score_values(y, scores), "ap": fixed(ap)},
@@ -114,19 +162,32 @@ def _average_precision(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         answer=fixed(ap),
         answer_feedback="Right: the mean of the precisions at each positive, ranked by score.",
         mistakes=[
-            ("used-roc-auc", fixed(float(roc_auc_score(y, scores))),
-             "That is ROC-AUC, which ranks positives against negatives; AP asks how clean "
-             "the top of the ranking is."),
-            ("precision-at-half", fixed(float(precision_score(
-                y, (scores >= 0.5).astype(int), zero_division=0.0))),
-             "That is precision at one threshold (0.5), not averaged over the positives."),
-            ("trapezoid-pr-area", fixed(float(auc(recall[order], precision[order]))),
-             "That interpolates the PR curve with trapezoids, which overstates it; AP uses "
-             "steps."),
+            (
+                "used-roc-auc",
+                fixed(pairs_ranked_right(y, scores)),
+                "That is ROC-AUC, which ranks positives against negatives; AP asks how clean "
+                "the top of the ranking is.",
+            ),
+            (
+                "precision-at-half",
+                fixed(at_half(y, scores)["precision"]),
+                "That is precision at one threshold (0.5), not averaged over the positives.",
+            ),
+            (
+                "trapezoid-pr-area",
+                fixed(float(np.trapezoid(precision[order], recall[order]))),
+                "That interpolates the PR curve with trapezoids, which overstates it; AP uses "
+                "steps.",
+            ),
         ],
         numeric=NumericKey(ap, TOLERANCE),
-        chart=Chart("Precision-recall curve", "recall", "precision",
-                    tuple(recall[order].tolist()), {"PR": tuple(precision[order].tolist())}),
+        chart=Chart(
+            "Precision-recall curve",
+            "recall",
+            "precision",
+            tuple(recall[order].tolist()),
+            {"PR": tuple(precision[order].tolist())},
+        ),
     )
 
 
@@ -136,16 +197,20 @@ AVERAGE_PRECISION = Generator(
     lessons=("threshold",),
     params=SCORE_PARAMS,
     compute=_average_precision,
-    library="sklearn.metrics average_precision_score, precision_recall_curve",
+    library="sklearn.metrics precision_recall_curve (= average_precision_score)",
 )
 
 
-def _costs(y: np.ndarray, scores: np.ndarray, cost_fp: float, cost_fn: float) -> list[float]:
-    totals = []
-    for threshold in THRESHOLDS:
-        tn, fp, fn, tp = confusion_matrix(y, scores >= threshold, labels=[0, 1]).ravel()
-        totals.append(float(fp * cost_fp + fn * cost_fn))
-    return totals
+def costs_by_threshold(
+    y: np.ndarray, scores: np.ndarray, cost_fp: float, cost_fn: float
+) -> list[float]:
+    """Total cost at each of THRESHOLDS (positive when score >= threshold); tests hold the
+    counts to scikit-learn's confusion_matrix."""
+    grid = np.array(THRESHOLDS)[:, None]
+    flagged = scores[None, :] >= grid
+    fp = np.sum(flagged & (y == 0), axis=1)
+    fn = np.sum(~flagged & (y == 1), axis=1)
+    return [float(v) for v in fp * cost_fp + fn * cost_fn]
 
 
 def _unique_best(totals: list[float]) -> float:
@@ -158,31 +223,65 @@ def _unique_best(totals: list[float]) -> float:
 def _cheapest_threshold(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     y, scores = _scores(p, rng)
     cost_fp, cost_fn = p["cost_fp"], p["cost_fn"]
-    totals = _costs(y, scores, cost_fp, cost_fn)
+    totals = costs_by_threshold(y, scores, cost_fp, cost_fn)
     best = _unique_best(totals)
-    swapped = THRESHOLDS[int(np.argmin(_costs(y, scores, cost_fn, cost_fp)))]
-    accuracies = [float(accuracy_score(y, scores >= t)) for t in THRESHOLDS]
-    most_accurate = THRESHOLDS[int(np.argmax(accuracies))]
+    swapped = THRESHOLDS[int(np.argmin(costs_by_threshold(y, scores, cost_fn, cost_fp)))]
+    errors = costs_by_threshold(y, scores, 1, 1)
+    most_accurate = THRESHOLDS[int(np.argmin(errors))]
+    catches_all = max([THRESHOLDS[0], *(t for t in THRESHOLDS if np.all(scores[y == 1] >= t))])
     return Draft(
-        values={**_score_values(y, scores), "cost_fp": str(cost_fp), "cost_fn": str(cost_fn),
-                "threshold": f"{best:.1f}", "cost": f"{min(totals):g}"},
+        values={
+            **_score_values(y, scores),
+            "cost_fp": str(cost_fp),
+            "cost_fn": str(cost_fn),
+            "threshold": f"{best:.1f}",
+            "cost": f"{min(totals):g}",
+        },
         numbers={"threshold": best, "cost": min(totals)},
         answer=f"{best:.1f}",
         answer_feedback=f"Right: at {best:.1f} the errors cost {min(totals):g}, the least.",
         mistakes=[
-            ("kept-default", "0.5", "0.5 is only the default; with unequal costs the cheapest "
-             "threshold moves."),
-            ("swapped-costs", f"{swapped:.1f}", "That threshold is cheapest with the two costs "
-             "exchanged: check which error a false negative is."),
-            ("maximised-accuracy", f"{most_accurate:.1f}", "That threshold makes the fewest "
-             "errors, but ignores what each error costs."),
+            (
+                "kept-default",
+                "0.5",
+                "0.5 is only the default; with unequal costs the cheapest threshold moves.",
+            ),
+            (
+                "swapped-costs",
+                f"{swapped:.1f}",
+                "That threshold is cheapest with the two costs "
+                "exchanged: check which error a false negative is.",
+            ),
+            (
+                "maximised-accuracy",
+                f"{most_accurate:.1f}",
+                "That threshold makes the fewest errors, but ignores what each error costs.",
+            ),
+            (
+                "counted-only-false-negatives",
+                f"{THRESHOLDS[0]:.1f}",
+                "Only false negatives were counted; false positives cost something too.",
+            ),
+            (
+                "counted-only-false-positives",
+                f"{THRESHOLDS[-1]:.1f}",
+                "Only false positives were counted; missed positives cost more here.",
+            ),
+            (
+                "caught-every-positive",
+                f"{catches_all:.1f}",
+                "Missing no positive at all pays for many false positives; weigh both costs.",
+            ),
         ],
         numeric=NumericKey(best, 0.01),
-        chart=Chart("Total cost per threshold", "threshold", "cost", THRESHOLDS,
-                    {"cost": tuple(totals)}),
+        chart=Chart(
+            "Total cost per threshold", "threshold", "cost", THRESHOLDS, {"cost": tuple(totals)}
+        ),
     )
 
 
+# The key is an argmin over the cost of each threshold: numpy counts, checked against
+# scikit-learn's confusion_matrix in the tests (nine calls per variant would cost 9x).
 CHEAPEST_THRESHOLD = Generator(
     name="cheapest_threshold",
     summary="Scores plus a cost per false positive and per false negative: cheapest threshold.",
@@ -195,5 +294,5 @@ CHEAPEST_THRESHOLD = Generator(
         IntRange("cost_fn", (4, 12), (1, 1000), "cost of one false negative"),
     ),
     compute=_cheapest_threshold,
-    library="sklearn.metrics confusion_matrix",
+    library="numpy counts, held to sklearn.metrics confusion_matrix by the tests",
 )

@@ -8,7 +8,6 @@ import numpy as np
 from sklearn.metrics import (
     mean_absolute_error,
     mean_squared_error,
-    median_absolute_error,
     r2_score,
     root_mean_squared_error,
 )
@@ -19,6 +18,27 @@ TOLERANCE = 0.005  # answers read to two decimals
 NAMES = {"mse": "MSE", "rmse": "RMSE", "mae": "MAE", "r2": "R²"}
 
 
+LIBRARY = {
+    "mse": mean_squared_error,
+    "rmse": root_mean_squared_error,
+    "mae": mean_absolute_error,
+    "r2": r2_score,
+}
+
+
+def scores_by_hand(y_true: np.ndarray, y_pred: np.ndarray) -> dict[str, float]:
+    """The four scores by their formulas; for distractors (tests hold them to scikit-learn)."""
+    errors = y_pred - y_true
+    mse = float(np.mean(errors**2))
+    total = float(np.sum((y_true - y_true.mean()) ** 2))
+    return {
+        "mse": mse,
+        "rmse": mse**0.5,
+        "mae": float(np.mean(np.abs(errors))),
+        "r2": 1 - float(np.sum(errors**2)) / total,
+    }
+
+
 def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     n = p["pairs"]
     y_true = rng.integers(p["low"], p["high"], n, endpoint=True).astype(float)
@@ -26,12 +46,9 @@ def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     if np.ptp(y_true) == 0 or np.all(y_true == y_pred):
         raise redraw()  # R² is undefined for a constant target; a perfect fit asks nothing
     errors = y_pred - y_true
-    score = {
-        "mse": float(mean_squared_error(y_true, y_pred)),
-        "rmse": float(root_mean_squared_error(y_true, y_pred)),
-        "mae": float(mean_absolute_error(y_true, y_pred)),
-        "r2": float(r2_score(y_true, y_pred)),
-    }
+    ask = p["ask"]
+    key = float(LIBRARY[ask](y_true, y_pred))
+    score = scores_by_hand(y_true, y_pred)
     sum_squares = float(np.sum(errors**2))
     correlation = float(np.corrcoef(y_true, y_pred)[0, 1])
     catalogue = {
@@ -39,12 +56,18 @@ def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         "used-mse": (score["mse"], "That is MSE: the root is still missing."),
         "used-rmse": (score["rmse"], "That is RMSE: the root of MSE."),
         "summed-not-averaged": (sum_squares, "That is the sum of squared errors; divide by n."),
-        "median-not-mean": (float(median_absolute_error(y_true, y_pred)),
-                            "That is the median absolute error, not the mean."),
-        "signed-errors": (float(np.mean(errors)),
-                          "Signed errors cancel out: take the absolute value first."),
-        "used-correlation": (correlation, "That is the correlation r; R² compares the errors "
-                             "with the spread of the targets."),
+        "median-not-mean": (
+            float(np.median(np.abs(errors))),
+            "That is the median absolute error, not the mean.",
+        ),
+        "signed-errors": (
+            float(np.mean(errors)),
+            "Signed errors cancel out: take the absolute value first.",
+        ),
+        "used-correlation": (
+            correlation,
+            "That is the correlation r; R² compares the errors with the spread of the targets.",
+        ),
         "forgot-one-minus": (1 - score["r2"], "That is SS_res / SS_tot; R² is 1 minus it."),
     }
     names = {
@@ -53,7 +76,7 @@ def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         "mae": ("used-mse", "signed-errors", "used-rmse"),
         "r2": ("used-correlation", "forgot-one-minus", "used-mse"),
     }[p["ask"]]
-    value = score[p["ask"]]
+    value = key
     digits = 2
     return Draft(
         values={
@@ -63,7 +86,7 @@ def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "metric": NAMES[p["ask"]],
             **{k: fixed(v, digits) for k, v in score.items()},
         },
-        numbers={**score, "n": n},
+        numbers={**score, "n": n, "key": key},
         answer=fixed(value, digits),
         answer_feedback=f"Right: {NAMES[p['ask']]} = {fixed(value, digits)}.",
         mistakes=[(m, fixed(catalogue[m][0], digits), catalogue[m][1]) for m in names],

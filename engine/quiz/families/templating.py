@@ -39,14 +39,11 @@ def placeholders(text: str) -> list[str]:
             continue
         inner = match.group(1)
         if inner is None:
-            raise TemplateError(
-                token, f"a lone {token!r}: write {token * 2!r} for a literal brace"
-            )
+            raise TemplateError(token, f"a lone {token!r}: write {token * 2!r} for a literal brace")
         if not _NAME.fullmatch(inner):
             raise TemplateError(
                 inner,
-                f"{{{inner}}} is not a placeholder name; write {{{{{inner}}}}} "
-                "for literal braces",
+                f"{{{inner}}} is not a placeholder name; write {{{{{inner}}}}} for literal braces",
             )
         names.append(inner)
     return names
