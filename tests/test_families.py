@@ -223,7 +223,7 @@ def test_freeze_counts_match_a_real_model_frozen_with_requires_grad(train_from):
                 "num_classes": 7,
                 "train_from": train_from,
                 "ask": "scalars",
-            },  # fmt: skip
+            },
         )
         assert variant.numeric.value == sum(p.numel() for p in trainable)
         wrong = next(o for o in variant.mistakes if o.id == "counted-tensors-not-scalars")

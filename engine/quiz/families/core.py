@@ -236,7 +236,8 @@ class Generator:
                 if len(shown) == MISTAKES_SHOWN:
                     return self._variant(seed, draft, shown)
         raise FamilyError(
-            f"{self.name}: no draw in {MAX_REDRAWS} gave distinct choices for seed {seed}; "
+            f"{self.name}: no draw in {MAX_REDRAWS} gave a key and {MISTAKES_SHOWN} distinct "
+            "mistakes; "
             "widen the ranges"
         )
 
