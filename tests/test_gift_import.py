@@ -24,7 +24,8 @@ $CATEGORY: Course/Metrics
 	~1.0
 }
 
-::Rare class::A model that always says "no" on 2 % positives is 98 % accurate.{TRUE#Check the arithmetic.#Yes: 98 of 100 are negatives.}
+::Rare class::A model that always says "no" on 2 % positives is 98 % accurate.
+{TRUE#Check the arithmetic.#Yes: 98 of 100 are negatives.}
 
 What is RMSE for errors 3 and 4 (two decimals)?{#3.54:0.005####sqrt((9 + 16) / 2)}
 
