@@ -46,23 +46,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seeds", type=int, default=200)
     args = parser.parse_args(argv)
     print(f"load average before: {os.getloadavg()[0]:.2f}")
-    print("| generator | first variant (ms) | p50 (ms) | p95 (ms) | max (ms) |")
-    print("|---|---|---|---|---|")
+    # Wall time is what a learner waits; CPU time is what this code costs on a busy machine
+    # (the shared build machine preempts a process often, which inflates wall p95).
+    print("| generator | first variant (ms) | p50 (ms) | p95 (ms) | max (ms) | CPU p95 (ms) |")
+    print("|---|---|---|---|---|---|")
     worst = 0.0
     for name in GENERATORS:
         texts = bank_texts(name)
         started = time.perf_counter()
         render_one(name, 10_000, texts)  # first call: warms caches (meta-device backbone)
         first = (time.perf_counter() - started) * 1000
-        times = []
+        times, cpu_times = [], []
         for seed in range(args.seeds):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.thread_time()
             render_one(name, seed, texts)
             times.append((time.perf_counter() - started) * 1000)
+            cpu_times.append((time.thread_time() - cpu_started) * 1000)
         worst = max(worst, percentile(times, 0.95))
         print(
             f"| {name} | {first:.1f} | {statistics.median(times):.2f} | "
-            f"{percentile(times, 0.95):.2f} | {max(times):.2f} |"
+            f"{percentile(times, 0.95):.2f} | {max(times):.2f} | "
+            f"{percentile(cpu_times, 0.95):.2f} |"
         )
     print(f"\nworst p95 generate + render: {worst:.2f} ms (target < 50 ms)")
     started, cpu_started = time.perf_counter(), time.process_time()
