@@ -19,8 +19,9 @@ How the pieces fit (and how the loader, the attempt plan and the pages wire them
   ``correct`` and one per named mistake (``used-accuracy``, ``swapped-fp-fn``, ...). A bank
   may override a mistake's feedback by its id. Numeric questions grade against
   ``variant.numeric`` (an absolute tolerance).
-* The variant seed is derived from the attempt plan's seed and the question id, stored
-  with each answer; ``generate`` is pure, so a review re-creates what the learner saw.
+* The variant seed is ``variant_seed(plan.seed, question.id)`` (stable across machines),
+  stored with each answer; ``generate`` is pure, so a review re-creates what the learner
+  saw, and "another one like this" is just another seed.
 * Every key is computed by scikit-learn or PyTorch (``Generator.library`` says which);
   tests/test_families.py checks each against the library over many seeds.
 """
@@ -36,6 +37,7 @@ from engine.quiz.families.core import (
     NumericKey,
     Option,
     Variant,
+    variant_seed,
 )
 from engine.quiz.families.curves import LOSS_CURVE
 from engine.quiz.families.multiclass import MACRO_MICRO
@@ -66,4 +68,5 @@ __all__ = [
     "check_family",
     "fill",
     "generator",
+    "variant_seed",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -15,6 +16,14 @@ MAX_REDRAWS = 100
 # Named mistakes shown beside the key: a generator offers more, in order of preference, so
 # that one coinciding with the key (FP = FN makes "swapped" equal the key) is skipped.
 MISTAKES_SHOWN = 3
+
+
+def variant_seed(plan_seed: int, question_id: str) -> int:
+    """The seed of one question's variant in an attempt: stable across processes and
+    machines (unlike hash()), different per question, so two families in one test do not
+    move in step."""
+    digest = hashlib.sha256(f"{plan_seed}:{question_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1  # 63 bits: fits a signed SQL BIGINT
 
 
 class FamilyError(ValueError):
