@@ -28,7 +28,12 @@ from engine.quiz.families import GENERATORS, check_family
 from engine.quiz.families.classification import by_hand, fbeta_by_hand
 from engine.quiz.families.core import MISTAKES_SHOWN
 from engine.quiz.families.multiclass import averages_by_hand, labels_from_matrix
-from engine.quiz.families.ranking import THRESHOLDS, costs_by_threshold, pairs_ranked_right
+from engine.quiz.families.ranking import (
+    THRESHOLDS,
+    costs_by_threshold,
+    pairs_ranked_right,
+    precision_at_each_positive,
+)
 from engine.quiz.families.regression import scores_by_hand
 from engine.quiz.families.training import BACKBONE_BLOCKS, WIDTHS, trainable_blocks
 from engine.quiz.models import LESSON_IDS
@@ -159,6 +164,7 @@ def test_average_precision_keys_are_scikit_learns():
         y, scores = _labelled_scores(variant)
         expected = average_precision_score(y, scores)
         assert variant.numeric.value == pytest.approx(expected, abs=1e-12)
+        assert precision_at_each_positive(y, scores) == pytest.approx(expected)
 
 
 def test_cheapest_threshold_is_the_unique_minimum_of_costs_counted_by_scikit_learn():

@@ -86,6 +86,13 @@ def at_half(y: np.ndarray, scores: np.ndarray) -> dict[str, float]:
     }
 
 
+def precision_at_each_positive(y: np.ndarray, scores: np.ndarray) -> float:
+    """Mean precision at each positive's rank (AP without ties), by hand for distractors."""
+    ranked = y[np.argsort(-scores)]
+    hits = np.cumsum(ranked)
+    return float(np.mean((hits / np.arange(1, len(y) + 1))[ranked == 1]))
+
+
 def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     y, scores = _scores(p, rng)
     # roc_auc_score on two classes is auc(roc_curve(...)): one pass gives key and chart.
@@ -121,6 +128,16 @@ def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
                 "reversed-ranking",
                 fixed(1 - area),
                 "That counts the pairs ranked the wrong way: 1 - AUC.",
+            ),
+            (
+                "used-average-precision",
+                fixed(precision_at_each_positive(y, scores)),
+                "That is average precision, which asks how clean the top of the ranking is.",
+            ),
+            (
+                "precision-at-half",
+                fixed(half["precision"]),
+                "That is precision at 0.5; AUC is the share of pairs ranked the right way.",
             ),
         ],
         numeric=NumericKey(area, TOLERANCE),
@@ -178,6 +195,16 @@ def _average_precision(p: dict[str, Any], rng: np.random.Generator) -> Draft:
                 fixed(float(np.trapezoid(precision[order], recall[order]))),
                 "That interpolates the PR curve with trapezoids, which overstates it; AP uses "
                 "steps.",
+            ),
+            (
+                "recall-at-half",
+                fixed(at_half(y, scores)["recall"]),
+                "That is recall at 0.5; AP averages the precision reached at each positive.",
+            ),
+            (
+                "accuracy-at-half",
+                fixed(at_half(y, scores)["accuracy"]),
+                "That is accuracy at 0.5; AP looks only at how the positives are ranked.",
             ),
         ],
         numeric=NumericKey(ap, TOLERANCE),
