@@ -247,3 +247,10 @@ def test_lr_schedule_keys_follow_each_schedulers_closed_form():
         }[v["schedule"]]
         assert variant.numeric.value == pytest.approx(expected, rel=1e-9)
         assert torch.isfinite(torch.tensor(variant.numeric.value))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_two_hundred_seeds_of_every_family_pass_the_validators_checks(name):
+    # What `engine validate` will sample per family once the loader is wired in.
+    assert check_family(name, None, {}, seeds=range(200)) == []

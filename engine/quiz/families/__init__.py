@@ -17,8 +17,15 @@ How the pieces fit (and how the loader, the attempt plan and the pages wire them
   already formatted). ``{{`` and ``}}`` write literal braces (LaTeX, code).
 * Choice questions take their options from ``variant.options``: the option with id
   ``correct`` and one per named mistake (``used-accuracy``, ``swapped-fp-fn``, ...). A bank
-  may override a mistake's feedback by its id. Numeric questions grade against
-  ``variant.numeric`` (an absolute tolerance).
+  may override a mistake's feedback by its id; which mistakes appear can vary by seed (a
+  generator offers spares, and shows the first three that read differently from the key
+  and from each other), so an override for an absent id is simply unused. Option texts
+  are display strings, not templates. Numeric questions grade against ``variant.numeric``
+  (an absolute tolerance). ``variant.numbers`` keeps raw values for statistics by variant.
+* Errors: ``FamilyError`` (unknown generator or parameter, a range outside the
+  generator's limits, no fair draw for a seed) and ``TemplateError`` (``.placeholder``
+  names the culprit) carry messages an instructor can act on; the loader adds file:line.
+  ``check_family`` returns ``FamilyProblem``s naming generator, seed and bank field.
 * The variant seed is ``variant_seed(plan.seed, question.id)`` (stable across machines),
   stored with each answer; ``generate`` is pure, so a review re-creates what the learner
   saw, and "another one like this" is just another seed.
@@ -45,15 +52,18 @@ from engine.quiz.families.ranking import AVERAGE_PRECISION, CHEAPEST_THRESHOLD, 
 from engine.quiz.families.registry import GENERATORS, generator
 from engine.quiz.families.regression import REGRESSION_ERROR
 from engine.quiz.families.templating import TemplateError, fill
+from engine.quiz.families.training import FREEZE_COUNTS, LR_SCHEDULE
 
 __all__ = [
     "AVERAGE_PRECISION",
     "CHEAPEST_THRESHOLD",
     "CONFUSION_METRIC",
     "FBETA",
+    "FREEZE_COUNTS",
     "GENERATORS",
     "IMBALANCE_BASELINE",
     "LOSS_CURVE",
+    "LR_SCHEDULE",
     "MACRO_MICRO",
     "REGRESSION_ERROR",
     "ROC_AUC",
