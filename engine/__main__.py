@@ -1,4 +1,4 @@
-"""Command line: `python -m engine validate|schema|pretrain ...` (see --help)."""
+"""Command line: `python -m engine validate|schema|pretrain|export|import ...` (see --help)."""
 
 from __future__ import annotations
 
@@ -78,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from engine.lab.pretrain import main as pretrain_main
 
         return pretrain_main(argv[1:])
+    if argv[:1] == ["import"]:
+        from engine.quiz.gift_import import main as import_main
+
+        return import_main(argv[1:])
     if argv[:1] == ["export"]:
         from engine.quiz.export import main as export_main
 
@@ -92,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     p_pretrain.add_argument("rest", nargs=argparse.REMAINDER)
     p_export = sub.add_parser("export", help="export a bank (e.g. --format gift BANK)")
     p_export.add_argument("rest", nargs=argparse.REMAINDER)
+    p_import = sub.add_parser("import", help="a Moodle GIFT file as a YAML bank (gift FILE)")
+    p_import.add_argument("rest", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)
     if args.command == "validate":

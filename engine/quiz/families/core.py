@@ -1,0 +1,284 @@
+"""What every generator shares: parameter specs, the Variant it returns, and the registry."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import sklearn
+
+# Attempts at a draw whose choices all read differently before a generator gives up.
+MAX_REDRAWS = 100
+# Named mistakes shown beside the key: a generator offers more, in order of preference, so
+# that one coinciding with the key (FP = FN makes "swapped" equal the key) is skipped.
+MISTAKES_SHOWN = 3
+
+
+def variant_seed(plan_seed: int, question_id: str) -> int:
+    """The seed of one question's variant in an attempt: stable across processes and
+    machines (unlike hash()), different per question, so two families in one test do not
+    move in step."""
+    digest = hashlib.sha256(f"{plan_seed}:{question_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") >> 1  # 63 bits: fits a signed SQL BIGINT
+
+
+class FamilyError(ValueError):
+    """A bank asks something of a generator that it cannot do; the message says the fix."""
+
+
+@dataclass(frozen=True)
+class IntRange:
+    """An integer drawn uniformly from an instructor's [low, high], inside hard limits."""
+
+    name: str
+    default: tuple[int, int]
+    limits: tuple[int, int]
+    description: str
+
+    def validate(self, value: Any) -> tuple[int, int]:
+        low, high = _pair(self.name, value, integer=True)
+        _inside(self.name, low, high, self.limits)
+        return int(low), int(high)
+
+    def draw(self, rng: np.random.Generator, bounds: Any) -> int:
+        low, high = bounds
+        return int(rng.integers(low, high, endpoint=True))
+
+
+@dataclass(frozen=True)
+class FloatRange:
+    """A float drawn uniformly from [low, high], rounded to `digits` so it reads cleanly."""
+
+    name: str
+    default: tuple[float, float]
+    limits: tuple[float, float]
+    description: str
+    digits: int = 2
+
+    def validate(self, value: Any) -> tuple[float, float]:
+        low, high = _pair(self.name, value, integer=False)
+        _inside(self.name, low, high, self.limits)
+        return float(low), float(high)
+
+    def draw(self, rng: np.random.Generator, bounds: Any) -> float:
+        low, high = bounds
+        return round(float(rng.uniform(low, high)), self.digits)
+
+
+@dataclass(frozen=True)
+class OneOf:
+    """One option drawn from the instructor's subset of `options` (a single one fixes it)."""
+
+    name: str
+    options: tuple[str, ...]
+    description: str
+    default: tuple[str, ...] = ()
+
+    def validate(self, value: Any) -> tuple[str, ...]:
+        chosen = (value,) if isinstance(value, str | int | float) else value
+        if not isinstance(chosen, list | tuple) or not chosen:
+            raise FamilyError(
+                f"{self.name}: give one of {', '.join(self.options)} or a list of them"
+            )
+        unknown = [str(c) for c in chosen if str(c) not in self.options]
+        if unknown:
+            raise FamilyError(
+                f"{self.name}: {', '.join(unknown)} is not offered; "
+                f"allowed: {', '.join(self.options)}"
+            )
+        return tuple(str(c) for c in chosen)
+
+    def draw(self, rng: np.random.Generator, bounds: Any) -> str:
+        return str(bounds[int(rng.integers(len(bounds)))])
+
+    def __post_init__(self) -> None:
+        if not self.default:
+            object.__setattr__(self, "default", self.options)
+
+
+ParamSpec = IntRange | FloatRange | OneOf
+
+
+def _pair(name: str, value: Any, *, integer: bool) -> tuple[float, float]:
+    kind = "whole numbers" if integer else "numbers"
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = [value, value]  # a single number fixes the parameter
+    if (
+        not isinstance(value, list | tuple)
+        or len(value) != 2
+        or any(isinstance(v, bool) or not isinstance(v, int | float) for v in value)
+        or (integer and any(float(v) != int(v) for v in value))
+    ):
+        raise FamilyError(f"{name}: write a range as [low, high] of {kind}, not {value!r}")
+    low, high = value
+    if low > high:
+        raise FamilyError(f"{name}: the range [{low}, {high}] is empty; write [{high}, {low}]")
+    return low, high
+
+
+def _inside(name: str, low: float, high: float, limits: tuple[float, float]) -> None:
+    if low < limits[0] or high > limits[1]:
+        raise FamilyError(
+            f"{name}: the range [{low}, {high}] leaves what the generator can honour, "
+            f"[{limits[0]}, {limits[1]}]"
+        )
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer a learner can pick: the key, or a named mistake with its own feedback."""
+
+    id: str  # "correct", or the mistake's name ("used-accuracy")
+    text: str
+    feedback: str
+    correct: bool = False
+
+
+@dataclass(frozen=True)
+class NumericKey:
+    """The computed value and the absolute error a numeric answer may have."""
+
+    value: float
+    tolerance: float
+
+
+@dataclass(frozen=True)
+class Chart:
+    """Data for a figure the page draws: one list of y values per named series."""
+
+    title: str
+    x_label: str
+    y_label: str
+    x: tuple[float, ...]
+    series: Mapping[str, tuple[float, ...]]
+    mark_x: float | None = None  # a vertical rule the figure may show (after answering)
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One drawn question: display values for `{placeholders}`, the key, and what explains it.
+
+    `values` are already formatted for display; `numbers` keeps the raw values that made
+    them (for finiteness checks and statistics by variant).
+    """
+
+    generator: str
+    seed: int
+    values: Mapping[str, str]
+    numbers: Mapping[str, float]
+    options: tuple[Option, ...]
+    numeric: NumericKey | None
+    chart: Chart | None = None
+
+    @property
+    def correct(self) -> Option:
+        return next(o for o in self.options if o.correct)
+
+    @property
+    def mistakes(self) -> tuple[Option, ...]:
+        return tuple(o for o in self.options if not o.correct)
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a generator's compute step returns, before the registry stamps name and seed."""
+
+    values: dict[str, str]
+    numbers: dict[str, float]
+    answer: str  # display text of the correct option
+    answer_feedback: str
+    mistakes: Sequence[tuple[str, str, str]]  # (name, display text, feedback), preferred first
+    numeric: NumericKey | None = None
+    chart: Chart | None = None
+
+
+Compute = Callable[[dict[str, Any], np.random.Generator], Draft]
+
+
+@dataclass(frozen=True)
+class Generator:
+    """A reviewed, pure engine function a bank names; `params` are what a bank may set."""
+
+    name: str
+    summary: str
+    lessons: tuple[str, ...]
+    params: tuple[ParamSpec, ...]
+    compute: Compute
+    library: str  # what computes the key: shown to reviewers, checked by the tests
+
+    def spec(self, name: str) -> ParamSpec:
+        found = next((p for p in self.params if p.name == name), None)
+        if found is None:
+            raise FamilyError(
+                f"{self.name} has no parameter {name!r}; "
+                f"it takes {', '.join(p.name for p in self.params)}"
+            )
+        return found
+
+    def resolve(self, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The bank's ranges checked against the spec, defaults for what it leaves out."""
+        given = dict(params or {})
+        for name in given:
+            self.spec(name)
+        return {
+            p.name: p.validate(given[p.name]) if p.name in given else p.default for p in self.params
+        }
+
+    def generate(self, seed: int, params: Mapping[str, Any] | None = None) -> Variant:
+        """The variant for `seed`: same seed and params, same variant, on every machine."""
+        bounds = self.resolve(params)
+        rng = np.random.default_rng(seed)
+        # Inputs are drawn here, finite and well-typed: scikit-learn's per-call checks of
+        # them cost more than the metric itself. The computation is the same.
+        with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
+            for _ in range(MAX_REDRAWS):
+                drawn = {p.name: p.draw(rng, bounds[p.name]) for p in self.params}
+                try:
+                    draft = self.compute(drawn, rng)
+                except _Redraw:
+                    continue
+                shown = _distinct_mistakes(draft)
+                if len(shown) == MISTAKES_SHOWN:
+                    return self._variant(seed, draft, shown)
+        raise FamilyError(
+            f"{self.name}: no draw in {MAX_REDRAWS} gave a key and {MISTAKES_SHOWN} distinct "
+            "mistakes; "
+            "widen the ranges"
+        )
+
+    def _variant(self, seed: int, draft: Draft, shown: list[Option]) -> Variant:
+        options = (Option("correct", draft.answer, draft.answer_feedback, correct=True), *shown)
+        return Variant(
+            self.name, seed, draft.values, draft.numbers, options, draft.numeric, draft.chart
+        )
+
+
+def _distinct_mistakes(draft: Draft) -> list[Option]:
+    """The first MISTAKES_SHOWN mistakes that read differently from the key and each other."""
+    texts = {draft.answer}
+    shown: list[Option] = []
+    for name, text, feedback in draft.mistakes:
+        if text not in texts and len(shown) < MISTAKES_SHOWN:
+            texts.add(text)
+            shown.append(Option(name, text, feedback))
+    return shown
+
+
+class _Redraw(Exception):
+    """Raised by a compute step when this draw cannot make a fair question (a tie, 0/0)."""
+
+
+def redraw() -> _Redraw:
+    return _Redraw()
+
+
+def fixed(value: float, digits: int = 3) -> str:
+    """A number as the learner reads it: fixed decimals, a true minus sign never needed."""
+    if not math.isfinite(value):
+        raise _Redraw()
+    text = f"{value:.{digits}f}"
+    return "0." + "0" * digits if text == "-0." + "0" * digits else text
