@@ -1,0 +1,209 @@
+"""The warm worker: runs INSIDE the jail, imports torch once, then forks one fresh process per
+submission. Started as ``python -m engine.sandbox.forkserver LIMITS_JSON``.
+
+Why a fork per submission: importing torch costs seconds; forking a process that already
+has it costs milliseconds. Why the child reads the request itself: this server never holds
+a learner's code, so no later child can find an earlier learner's code in memory it
+inherited. The child is forked before the request arrives, so a submission starts at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import select
+import signal
+import sys
+import time
+from dataclasses import asdict
+
+from engine.sandbox.jail import NOBODY, Limits
+from engine.sandbox.protocol import READY, WorkerReply
+
+STARTED = b"\x01"  # the child's first byte on the result pipe: it has read its request
+
+
+def _vm_size_bytes() -> int:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
+def _other_pids() -> list[int]:
+    """Every process in this pid namespace except bwrap's init (1) and this server."""
+    mine = {1, os.getpid()}
+    return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) not in mine]
+
+
+def _become_learner(limits: Limits, address_space: int) -> None:
+    """Drop to `nobody` (when the jail runs as root) and apply the rlimits."""
+    if os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+        processes = limits.processes
+    else:
+        # Same uid as the server outside: count what already runs in this namespace.
+        processes = limits.processes + len(_other_pids()) + 2
+    resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+    resource.setrlimit(resource.RLIMIT_CPU, (limits.cpu_seconds, limits.cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits.file_bytes, limits.file_bytes))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
+
+
+def _read_request_line() -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        chunk = os.read(0, 65536)
+        if not chunk:
+            os._exit(0)  # the pool closed our stdin: shut down quietly
+        chunks.append(chunk)
+        if chunk.endswith(b"\n"):
+            return b"".join(chunks)
+
+
+def _child(limits: Limits, address_space: int, result_w: int, output_w: int) -> None:
+    from engine.codecheck.runner import run_request
+
+    os.dup2(output_w, 1)
+    os.dup2(output_w, 2)
+    os.close(output_w)
+    sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+    sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+    _become_learner(limits, address_space)
+    request = _read_request_line()
+    # The learner must never read the next request from the pool.
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    os.write(result_w, STARTED)
+    result = run_request(json.loads(request))
+    payload = json.dumps(result).encode()[: limits.result_bytes]
+    view = memoryview(payload)
+    while view:
+        view = view[os.write(result_w, view) :]
+    os._exit(0)
+
+
+def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> WorkerReply:
+    """Wait for the child to start, then gather its bounded result and output until it exits
+    or the wall clock runs out."""
+    pidfd = os.pidfd_open(child)
+    first = b""
+    while not first:
+        ready, _, _ = select.select([result_r, pidfd], [], [])
+        if result_r in ready:
+            first = os.read(result_r, 1)
+        if not first and pidfd in ready:
+            os.waitpid(child, 0)
+            sys.exit(0)  # the child saw stdin close before any request: we are done
+    deadline = time.monotonic() + limits.wall_seconds
+    buffers = {result_r: bytearray(), output_r: bytearray()}
+    caps = {result_r: limits.result_bytes, output_r: limits.output_bytes}
+    truncated = {result_r: False, output_r: False}
+    open_fds = {result_r, output_r}
+    timed_out = exited = False
+    while not exited:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            timed_out = True
+            break
+        ready, _, _ = select.select([*open_fds, pidfd], [], [], left)
+        for fd in ready:
+            if fd == pidfd:
+                exited = True
+                continue
+            data = os.read(fd, 65536)
+            if not data:
+                open_fds.discard(fd)
+            elif len(buffers[fd]) < caps[fd]:
+                buffers[fd] += data[: caps[fd] - len(buffers[fd])]
+            else:
+                truncated[fd] = True  # keep draining so the child never blocks on a full pipe
+    # Whatever the learner left behind (grandchildren, setsid escapees) dies with the child.
+    for pid in _other_pids():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:  # already gone
+            pass
+    _, status = os.waitpid(child, 0)
+    for fd in list(open_fds):
+        while len(buffers[fd]) < caps[fd] and select.select([fd], [], [], 0)[0]:
+            data = os.read(fd, 65536)
+            if not data:
+                break
+            buffers[fd] += data[: caps[fd] - len(buffers[fd])]
+    os.close(pidfd)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return WorkerReply(
+        timed_out=timed_out,
+        exit_code=os.waitstatus_to_exitcode(status),
+        cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
+        result=buffers[result_r].decode("utf-8", "replace") or None,
+        result_truncated=truncated[result_r],
+        output=buffers[output_r].decode("utf-8", "replace"),
+        output_truncated=truncated[output_r],
+    )
+
+
+def _sweep_tmp(limits: Limits, address_space: int) -> None:
+    """Empty /tmp between submissions, as the learner's uid (it owns what it wrote)."""
+    if not os.listdir("/tmp"):
+        return
+    pid = os.fork()
+    if pid == 0:
+        _become_learner(limits, address_space)
+        for root, dirs, files in os.walk("/tmp", topdown=False):
+            for name in files:
+                with_suppressed(os.unlink, os.path.join(root, name))
+            for name in dirs:
+                with_suppressed(os.rmdir, os.path.join(root, name))
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+
+def with_suppressed(action, path: str) -> None:  # type: ignore[no-untyped-def]
+    try:
+        os.chmod(os.path.dirname(path), 0o700)
+        action(path)
+    except OSError:
+        pass
+
+
+def serve(limits: Limits) -> None:
+    from engine.codecheck.runner import warm_up
+
+    warm_up()
+    address_space = _vm_size_bytes() + limits.extra_memory_bytes
+    reply_out = os.fdopen(os.dup(1), "w", buffering=1)
+    sys.stdout = sys.stderr  # nothing else may write on the reply channel
+    reply_out.write(READY + "\n")
+    while True:
+        result_r, result_w = os.pipe()
+        output_r, output_w = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.close(result_r)
+            os.close(output_r)
+            reply_out_fd = reply_out.fileno()
+            os.close(reply_out_fd)
+            try:
+                _child(limits, address_space, result_w, output_w)
+            finally:
+                os._exit(70)
+        os.close(result_w)
+        os.close(output_w)
+        reply = _collect(child, result_r, output_r, limits)
+        os.close(result_r)
+        os.close(output_r)
+        _sweep_tmp(limits, address_space)
+        reply_out.write(json.dumps(asdict(reply)) + "\n")
+
+
+if __name__ == "__main__":
+    serve(Limits(**json.loads(sys.argv[1])))
