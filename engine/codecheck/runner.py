@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from engine.codecheck import checks
-from engine.codecheck.spec import Check, CodeExercise, CheckOutcome, GradeResult
+from engine.codecheck.spec import Check, CheckOutcome, CodeExercise, GradeResult
 from engine.lab.model import SmallResNet
 
 LEARNER_FILE = "<your code>"
@@ -50,7 +50,9 @@ def fresh_model(trainable_before: list[str] | None) -> SmallResNet:
 
 
 def _learner_line(error: BaseException) -> int | None:
-    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == LEARNER_FILE]
+    lines = [
+        f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == LEARNER_FILE
+    ]
     return lines[-1] if lines else None
 
 

@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field
 class _Check(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str | None = Field(None, description="Title the learner reads; a default says what is checked")
+    name: str | None = Field(
+        None, description="Title the learner reads; a default says what is checked"
+    )
     points: int = Field(1, ge=0)
     trainable_before: list[str] | None = Field(
         None,

@@ -9,6 +9,7 @@ inherited. The child is forked before the request arrives, so a submission start
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -16,6 +17,7 @@ import select
 import signal
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict
 
 from engine.sandbox.jail import NOBODY, Limits
@@ -127,10 +129,8 @@ def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> Worker
                 truncated[fd] = True  # keep draining so the child never blocks on a full pipe
     # Whatever the learner left behind (grandchildren, setsid escapees) dies with the child.
     for pid in _other_pids():
-        try:
+        with contextlib.suppress(OSError):  # already gone
             os.kill(pid, signal.SIGKILL)
-        except OSError:  # already gone
-            pass
     _, status = os.waitpid(child, 0)
     for fd in list(open_fds):
         while len(buffers[fd]) < caps[fd] and select.select([fd], [], [], 0)[0]:
@@ -167,12 +167,11 @@ def _sweep_tmp(limits: Limits, address_space: int) -> None:
     os.waitpid(pid, 0)
 
 
-def with_suppressed(action, path: str) -> None:  # type: ignore[no-untyped-def]
-    try:
+def with_suppressed(action: Callable[[str], None], path: str) -> None:
+    """The learner may have made a folder unreadable: reopen it, then remove."""
+    with contextlib.suppress(OSError):
         os.chmod(os.path.dirname(path), 0o700)
         action(path)
-    except OSError:
-        pass
 
 
 def serve(limits: Limits) -> None:

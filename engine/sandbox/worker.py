@@ -3,6 +3,7 @@ reply before a deadline, and kill its whole process group when anything goes wro
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -14,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from engine.sandbox.jail import Limits, SandboxUnavailable, jail_argv
+from engine.sandbox.jail import JAIL_HOST_ENV, Limits, SandboxUnavailable, jail_argv
 from engine.sandbox.protocol import MAX_REPLY_LINE, READY, WorkerReply, decode_reply, encode_request
 
 START_SECONDS = 180.0  # importing torch on a busy 2-core machine can take a while
@@ -28,7 +29,7 @@ class WorkerLost(RuntimeError):
 class JailedWorker:
     def __init__(self, bwrap: Path, limits: Limits) -> None:
         self.limits = limits
-        self._stderr = tempfile.TemporaryFile()
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
         command = ["-m", "engine.sandbox.forkserver", json.dumps(asdict(limits))]
         argv = jail_argv(bwrap, command, limits)
         self.process = subprocess.Popen(
@@ -36,6 +37,7 @@ class JailedWorker:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
+            env=JAIL_HOST_ENV,
             start_new_session=True,  # so the wall-clock kill takes the whole group
         )
         try:
@@ -88,10 +90,8 @@ class JailedWorker:
             raise WorkerLost(f"unreadable reply: {error}") from error
 
     def kill(self) -> None:
-        try:
+        with contextlib.suppress(OSError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except OSError:
-            pass
         self.process.wait()
         self._stderr.close()
 
