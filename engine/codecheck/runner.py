@@ -60,7 +60,7 @@ def describe_error(error: BaseException) -> str:
     line = _learner_line(error)
     where = f" (line {line} of your code)" if line else ""
     if isinstance(error, MemoryError) or "can't allocate memory" in str(error):
-        return f"Your code ran out of memory{where}."
+        return f"MemoryError: your code ran out of memory{where}."
     text = str(error)
     text = text if len(text) <= 300 else text[:297] + "..."
     return f"{type(error).__name__}: {text}{where}".rstrip(": ")

@@ -14,10 +14,10 @@ import json
 import os
 import resource
 import select
+import shutil
 import signal
 import sys
 import time
-from collections.abc import Callable
 from dataclasses import asdict
 
 from engine.sandbox.jail import NOBODY, Limits
@@ -35,9 +35,30 @@ def _vm_size_bytes() -> int:
 
 
 def _other_pids() -> list[int]:
-    """Every process in this pid namespace except bwrap's init (1) and this server."""
-    mine = {1, os.getpid()}
-    return [int(name) for name in os.listdir("/proc") if name.isdigit() and int(name) not in mine]
+    """Every live process in this pid namespace except bwrap's init (1) and this server."""
+    mine = {"1", str(os.getpid())}
+    pids = []
+    for name in os.listdir("/proc"):
+        if name.isdigit() and name not in mine:
+            try:
+                with open(f"/proc/{name}/stat") as stat:
+                    if stat.read().rpartition(")")[2].split()[0] != "Z":
+                        pids.append(int(name))
+            except OSError:
+                pass  # gone meanwhile
+    return pids
+
+
+def _kill_everything_else() -> None:
+    """SIGKILL every other process until none is left: a fork bomb keeps making new ones
+    while the first sweep runs, but each sweep leaves fewer that can still fork."""
+    for _ in range(1000):
+        pids = _other_pids()
+        if not pids:
+            return
+        for pid in pids:
+            with contextlib.suppress(OSError):  # already gone
+                os.kill(pid, signal.SIGKILL)
 
 
 def _become_learner(limits: Limits, address_space: int) -> None:
@@ -128,10 +149,8 @@ def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> Worker
             else:
                 truncated[fd] = True  # keep draining so the child never blocks on a full pipe
     # Whatever the learner left behind (grandchildren, setsid escapees) dies with the child.
-    for pid in _other_pids():
-        with contextlib.suppress(OSError):  # already gone
-            os.kill(pid, signal.SIGKILL)
-    _, status = os.waitpid(child, 0)
+    _kill_everything_else()
+    _, status, usage = os.wait4(child, 0)
     for fd in list(open_fds):
         while len(buffers[fd]) < caps[fd] and select.select([fd], [], [], 0)[0]:
             data = os.read(fd, 65536)
@@ -139,7 +158,6 @@ def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> Worker
                 break
             buffers[fd] += data[: caps[fd] - len(buffers[fd])]
     os.close(pidfd)
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return WorkerReply(
         timed_out=timed_out,
         exit_code=os.waitstatus_to_exitcode(status),
@@ -152,32 +170,35 @@ def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> Worker
 
 
 def _sweep_tmp(limits: Limits, address_space: int) -> None:
-    """Empty /tmp between submissions, as the learner's uid (it owns what it wrote)."""
+    """Empty /tmp between submissions, as the learner's uid (it owns what it wrote), so no
+    submission reads what an earlier one left."""
     if not os.listdir("/tmp"):
         return
     pid = os.fork()
     if pid == 0:
         _become_learner(limits, address_space)
+        # First reopen every folder the learner may have locked (chmod 0), then delete.
+        for root, dirs, _ in os.walk("/tmp"):
+            for name in dirs:
+                with contextlib.suppress(OSError):
+                    os.chmod(os.path.join(root, name), 0o700)
         for root, dirs, files in os.walk("/tmp", topdown=False):
             for name in files:
-                with_suppressed(os.unlink, os.path.join(root, name))
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(root, name))
             for name in dirs:
-                with_suppressed(os.rmdir, os.path.join(root, name))
+                with contextlib.suppress(OSError):
+                    os.rmdir(os.path.join(root, name))
         os._exit(0)
     os.waitpid(pid, 0)
-
-
-def with_suppressed(action: Callable[[str], None], path: str) -> None:
-    """The learner may have made a folder unreadable: reopen it, then remove."""
-    with contextlib.suppress(OSError):
-        os.chmod(os.path.dirname(path), 0o700)
-        action(path)
 
 
 def serve(limits: Limits) -> None:
     from engine.codecheck.runner import warm_up
 
     warm_up()
+    for name in os.listdir("/tmp"):  # torch's own cache folders, made while importing
+        shutil.rmtree(os.path.join("/tmp", name), ignore_errors=True)
     address_space = _vm_size_bytes() + limits.extra_memory_bytes
     reply_out = os.fdopen(os.dup(1), "w", buffering=1)
     sys.stdout = sys.stderr  # nothing else may write on the reply channel

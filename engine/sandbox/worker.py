@@ -30,7 +30,8 @@ class JailedWorker:
     def __init__(self, bwrap: Path, limits: Limits) -> None:
         self.limits = limits
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
-        command = ["-m", "engine.sandbox.forkserver", json.dumps(asdict(limits))]
+        # -P: never put the cwd (/tmp, which the learner writes) on sys.path.
+        command = ["-P", "-m", "engine.sandbox.forkserver", json.dumps(asdict(limits))]
         argv = jail_argv(bwrap, command, limits)
         self.process = subprocess.Popen(
             argv,

@@ -14,7 +14,7 @@ from engine.sandbox.pool import SandboxPool
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "codecheck"
 # Short limits keep the hostile suite quick; grading a fixture takes well under a second.
-TEST_LIMITS = Limits(wall_seconds=5.0, cpu_seconds=4)
+TEST_LIMITS = Limits(wall_seconds=5.0, cpu_seconds=4, extra_memory_bytes=512 << 20)
 
 
 @functools.cache
