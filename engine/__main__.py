@@ -1,4 +1,4 @@
-"""Command line: `python -m engine validate|schema|pretrain ...` (see --help)."""
+"""Command line: `python -m engine validate|schema|pretrain|export|run-code ...` (see --help)."""
 
 from __future__ import annotations
 
@@ -78,6 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         from engine.lab.pretrain import main as pretrain_main
 
         return pretrain_main(argv[1:])
+    if argv[:1] == ["run-code"]:
+        from engine.codecheck.cli import main as run_code_main
+
+        return run_code_main(argv[1:])
     if argv[:1] == ["export"]:
         from engine.quiz.export import main as export_main
 
@@ -92,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     p_pretrain.add_argument("rest", nargs=argparse.REMAINDER)
     p_export = sub.add_parser("export", help="export a bank (e.g. --format gift BANK)")
     p_export.add_argument("rest", nargs=argparse.REMAINDER)
+    p_run_code = sub.add_parser("run-code", help="grade a code file in the sandbox (SPEC ID FILE)")
+    p_run_code.add_argument("rest", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)
     if args.command == "validate":

@@ -14,8 +14,8 @@ from engine.sandbox.worker import JailedWorker, WorkerLost
 
 
 class Ticket:
-    """One queued submission. ``position``: 0 while running (or next), else how many wait
-    ahead of it."""
+    """One queued submission. ``position``: how many submissions wait ahead of it (0: next,
+    or already running; ``running`` tells which)."""
 
     def __init__(self, pool: SandboxPool, request: dict[str, Any]) -> None:
         self._pool = pool
@@ -23,6 +23,7 @@ class Ticket:
         self._done = threading.Event()
         self._reply: WorkerReply | None = None
         self._error: Exception | None = None
+        self.running = False
 
     @property
     def position(self) -> int:
@@ -97,7 +98,7 @@ class SandboxPool:
 
     def _position(self, ticket: Ticket) -> int:
         with self._cond:
-            return self._queue.index(ticket) + 1 if ticket in self._queue else 0
+            return self._queue.index(ticket) if ticket in self._queue else 0
 
     def worker_pids(self) -> list[int]:
         return [w.pid for w in self._workers if w is not None]
@@ -121,6 +122,7 @@ class SandboxPool:
                     worker.close()
                     return
                 ticket = self._queue.popleft()
+                ticket.running = True
             try:
                 ticket._finish(worker.run(ticket.request), None)
             except WorkerLost as lost:
