@@ -179,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "sandbox.json")
     args = parser.parse_args(argv)
     report: dict = {"load_before": os.getloadavg()}
-    report["cold"] = ms_stats(cold(args.cold))
+    if args.cold:
+        report["cold"] = ms_stats(cold(args.cold))
     pool = SandboxPool(size=args.workers)
     pool.start()
     try:

@@ -109,8 +109,9 @@ class SandboxPool:
             if worker is None:
                 try:
                     worker = JailedWorker(self._bwrap or find_bwrap(), self.limits)
-                except SandboxUnavailable as error:
-                    self._fail_all(error)
+                except (SandboxUnavailable, OSError) as error:
+                    why = error if isinstance(error, SandboxUnavailable) else None
+                    self._fail_all(why or SandboxUnavailable(f"bubblewrap failed: {error}"))
                     started.set()
                     return
                 self._workers[slot] = worker
@@ -137,8 +138,11 @@ class SandboxPool:
                 self._queue.popleft()._finish(None, error)
 
     def close(self) -> None:
+        """Stop the workers; submissions still queued fail with WorkerLost."""
         with self._cond:
             self._closed = True
+            while self._queue:
+                self._queue.popleft()._finish(None, WorkerLost("the sandbox pool was closed"))
             self._cond.notify_all()
         for thread in self._threads:
             thread.join(timeout=10)
