@@ -2,9 +2,11 @@
 submission. Started as ``python -m engine.sandbox.forkserver LIMITS_JSON``.
 
 Why a fork per submission: importing torch costs seconds; forking a process that already
-has it costs milliseconds. Why the child reads the request itself: this server never holds
-a learner's code, so no later child can find an earlier learner's code in memory it
-inherited. The child is forked before the request arrives, so a submission starts at once.
+has it costs milliseconds. Per submission the server forks a collector, which forks the
+learner's process; that process reads the request itself and the collector gathers what it
+returns and prints. So the server never holds a learner's code or output, and no later
+learner's process (a fork of the server) can find them in memory it inherited. Both are
+forked before the request arrives, so a submission starts at once.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import signal
 import sys
 import time
 from dataclasses import asdict
+from typing import TextIO
 
 from engine.sandbox.jail import NOBODY, Limits
 from engine.sandbox.protocol import READY, WorkerReply
 
 STARTED = b"\x01"  # the child's first byte on the result pipe: it has read its request
+STDIN_CLOSED = 3  # a collector's exit status: the pool closed our stdin, the server stops
 
 
 def _vm_size_bytes() -> int:
@@ -35,8 +39,9 @@ def _vm_size_bytes() -> int:
 
 
 def _other_pids() -> list[int]:
-    """Every live process in this pid namespace except bwrap's init (1) and this server."""
-    mine = {"1", str(os.getpid())}
+    """Every live process in this pid namespace except bwrap's init (1), this process and
+    its parent (the server, when a collector asks)."""
+    mine = {"1", str(os.getpid()), str(os.getppid())}
     pids = []
     for name in os.listdir("/proc"):
         if name.isdigit() and name not in mine:
@@ -124,7 +129,7 @@ def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> Worker
             first = os.read(result_r, 1)
         if not first and pidfd in ready:
             os.waitpid(child, 0)
-            sys.exit(0)  # the child saw stdin close before any request: we are done
+            os._exit(STDIN_CLOSED)  # the child saw stdin close before any request
     deadline = time.monotonic() + limits.wall_seconds
     buffers = {result_r: bytearray(), output_r: bytearray()}
     caps = {result_r: limits.result_bytes, output_r: limits.output_bytes}
@@ -193,6 +198,29 @@ def _sweep_tmp(limits: Limits, address_space: int) -> None:
     os.waitpid(pid, 0)
 
 
+def _collector(limits: Limits, address_space: int, reply_out: TextIO) -> None:
+    """One submission, start to reply, in a process of its own: the learner's process is its
+    child, and whatever that process prints or returns passes through the collector's memory
+    only. The server's memory, which every later learner's process inherits, never holds
+    anything from a submission."""
+    result_r, result_w = os.pipe()
+    output_r, output_w = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.close(result_r)
+        os.close(output_r)
+        os.close(reply_out.fileno())
+        try:
+            _child(limits, address_space, result_w, output_w)
+        finally:
+            os._exit(70)
+    os.close(result_w)
+    os.close(output_w)
+    reply = _collect(child, result_r, output_r, limits)
+    reply_out.write(json.dumps(asdict(reply)) + "\n")
+    reply_out.flush()
+
+
 def serve(limits: Limits) -> None:
     from engine.codecheck.runner import warm_up
 
@@ -204,25 +232,18 @@ def serve(limits: Limits) -> None:
     sys.stdout = sys.stderr  # nothing else may write on the reply channel
     reply_out.write(READY + "\n")
     while True:
-        result_r, result_w = os.pipe()
-        output_r, output_w = os.pipe()
-        child = os.fork()
-        if child == 0:
-            os.close(result_r)
-            os.close(output_r)
-            reply_out_fd = reply_out.fileno()
-            os.close(reply_out_fd)
+        # Forked ahead of the request, so a submission starts at once.
+        collector = os.fork()
+        if collector == 0:
             try:
-                _child(limits, address_space, result_w, output_w)
+                _collector(limits, address_space, reply_out)
             finally:
-                os._exit(70)
-        os.close(result_w)
-        os.close(output_w)
-        reply = _collect(child, result_r, output_r, limits)
-        os.close(result_r)
-        os.close(output_r)
+                os._exit(0)
+        _, status = os.waitpid(collector, 0)
+        if os.waitstatus_to_exitcode(status) == STDIN_CLOSED:
+            return
+        _kill_everything_else()  # the collector did; this covers a collector that failed
         _sweep_tmp(limits, address_space)
-        reply_out.write(json.dumps(asdict(reply)) + "\n")
 
 
 if __name__ == "__main__":
