@@ -16,6 +16,7 @@ import pytest
 from engine.codecheck.grade import grade_code
 from engine.sandbox.jail import Limits, SandboxUnavailable, jail_argv
 from engine.sandbox.pool import SandboxPool
+from engine.sandbox.protocol import decode_reply
 from tests.helpers.sandbox_pool import FIXTURES, attack, exercises, shared_pool, solution
 
 EXERCISE_IDS = sorted(exercises())
@@ -54,6 +55,33 @@ def test_the_jail_shares_no_namespace_clears_the_environment_and_binds_read_only
     assert "--unshare-all" in argv or {"--unshare-net", "--unshare-pid"} <= set(argv)
     assert "--bind" not in argv  # nothing from the host is writable
     assert argv[argv.index("--tmpfs") + 1] == "/tmp"
+
+
+def test_as_a_normal_user_every_namespace_is_unshared_and_no_capability_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 1000)
+    argv = jail_argv(Path("/bwrap"), ["-c", "pass"], Limits())
+    assert "--unshare-all" in argv
+    assert "--cap-add" not in argv
+
+
+def test_as_root_the_jail_keeps_only_what_it_needs_to_become_nobody_and_clean_up(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("os.geteuid", lambda: 0)
+    argv = jail_argv(Path("/bwrap"), ["-c", "pass"], Limits())
+    kept = {argv[i + 1] for i, arg in enumerate(argv) if arg == "--cap-add"}
+    assert kept == {"CAP_SETUID", "CAP_SETGID", "CAP_KILL"}
+    assert argv[argv.index("--cap-drop") + 1] == "ALL"
+    assert {"--unshare-net", "--unshare-pid", "--unshare-ipc", "--unshare-uts"} <= set(argv)
+
+
+def test_a_reply_that_is_not_the_protocol_is_refused() -> None:
+    with pytest.raises(ValueError):
+        decode_reply(b"[1, 2]\n")
+    with pytest.raises(KeyError):
+        decode_reply(b'{"timed_out": false}\n')
 
 
 @pytest.mark.slow
