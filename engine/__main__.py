@@ -1,4 +1,4 @@
-"""Command line: `python -m engine validate|schema|pretrain|export|import ...` (see --help)."""
+"""Command line: `python -m engine COMMAND ...`; `--help` lists the commands."""
 
 from __future__ import annotations
 
@@ -82,6 +82,10 @@ def main(argv: list[str] | None = None) -> int:
         from engine.quiz.gift_import import main as import_main
 
         return import_main(argv[1:])
+    if argv[:1] == ["run-code"]:
+        from engine.codecheck.cli import main as run_code_main
+
+        return run_code_main(argv[1:])
     if argv[:1] == ["export"]:
         from engine.quiz.export import main as export_main
 
@@ -98,6 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     p_export.add_argument("rest", nargs=argparse.REMAINDER)
     p_import = sub.add_parser("import", help="a Moodle GIFT file as a YAML bank (gift FILE)")
     p_import.add_argument("rest", nargs=argparse.REMAINDER)
+    p_run_code = sub.add_parser("run-code", help="grade a code file in the sandbox (SPEC ID FILE)")
+    p_run_code.add_argument("rest", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)
     if args.command == "validate":

