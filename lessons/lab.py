@@ -24,9 +24,9 @@ from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
 from engine.lab.results import EpochStats, RunResult
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
+from lessons.components.charts import count_heatmap, curves_chart, epoch_axis, series_colours
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is it an 8? (rare)"}
 
@@ -35,21 +35,6 @@ TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is 
 def pretrained_checkpoint() -> Pretrained:
     # One read-only copy per server; every run trains its own deep copy.
     return load_pretrained()
-
-
-def curve_chart(history: pd.DataFrame, metrics: list[str], title: str) -> alt.Chart:
-    long = history.melt("epoch", metrics, var_name="series", value_name="value")
-    return (
-        alt.Chart(long, title=title)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("value:Q", title=None),
-            color=alt.Color("series:N", scale=alt.Scale(range=OKABE_ITO)),
-            tooltip=["epoch", "series", alt.Tooltip("value:Q", format=".3f")],
-        )
-        .properties(height=220)
-    )
 
 
 def history_frame(history: list[EpochStats]) -> pd.DataFrame:
@@ -72,9 +57,9 @@ def draw_curves(slot, history: list[EpochStats]) -> None:
     frame = history_frame(history)
     with slot.container():
         left, right = st.columns(2)
-        left.altair_chart(curve_chart(frame, ["train loss", "validation loss"], "Loss"))
+        left.altair_chart(curves_chart(frame, ["train loss", "validation loss"], title="Loss"))
         right.altair_chart(
-            curve_chart(frame, ["validation accuracy", "validation macro-F1"], "Validation")
+            curves_chart(frame, ["validation accuracy", "validation macro-F1"], title="Validation")
         )
 
 
@@ -258,13 +243,7 @@ cells = pd.DataFrame(
         for j, count in enumerate(row)
     ]
 )
-heat = alt.Chart(cells, title="Confusion matrix (test set)").encode(
-    x=alt.X("predicted:N", sort=names), y=alt.Y("true:N", sort=names)
-)
-st.altair_chart(
-    heat.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")))
-    + heat.mark_text().encode(text="count:Q")
-)
+st.altair_chart(count_heatmap(cells, names, title="Confusion matrix (test set)"))
 with st.expander("Show the confusion matrix as a table"):
     st.dataframe(pd.DataFrame(result.confusion, index=names, columns=names))
 st.dataframe(pd.DataFrame([vars(c) for c in result.per_class]).round(3), hide_index=True)
@@ -304,11 +283,11 @@ st.altair_chart(
     alt.Chart(overlay, title="Validation loss of every run")
     .mark_line(point=True)
     .encode(
-        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),  # epochs are whole numbers
+        x=epoch_axis(),
         y="validation loss:Q",
         # Colour-blind safe colours, and a dash pattern per run so colour is never the
         # only thing telling two runs apart.
-        color=alt.Color("run:N", scale=alt.Scale(range=OKABE_ITO)),
+        color=alt.Color("run:N", scale=series_colours()),
         strokeDash=alt.StrokeDash("run:N"),
         shape=alt.Shape("run:N"),
     )

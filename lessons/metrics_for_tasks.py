@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.demos import CurveConfig, best_epoch, learning_curves
+from lessons.components.charts import BLUE, GREEN, ORANGE, PURPLE
 
 st.title("Which metrics, and why")
 st.markdown(
@@ -90,7 +91,7 @@ curves = (
     .encode(
         x="epoch:Q",
         y=alt.Y("loss:Q", title="cross-entropy loss"),
-        color=alt.Color("split:N", scale=alt.Scale(range=["#0072B2", "#E69F00"])),
+        color=alt.Color("split:N", scale=alt.Scale(range=[BLUE, ORANGE])),
         # Dashes repeat the colour cue; one legend (the colour one) is enough.
         strokeDash=alt.StrokeDash("split:N", legend=None),
         tooltip=["epoch", "split", alt.Tooltip("loss:Q", format=".3f")],
@@ -104,7 +105,7 @@ markers = (
     .mark_rule(strokeWidth=2)
     .encode(
         x="epoch:Q",
-        color=alt.Color("marker:N", scale=alt.Scale(range=["#009E73", "#CC79A7"])),
+        color=alt.Color("marker:N", scale=alt.Scale(range=[GREEN, PURPLE])),
     )
 )
 st.altair_chart(

@@ -13,8 +13,7 @@ from engine.demos import (
     rare_class_scores,
 )
 from engine.metrics import Metric, always_negative_counts
-
-COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]  # Okabe-Ito: safe for colour blindness
+from lessons.components.charts import VERMILLION, series_colours
 
 
 def line_chart(frame: pd.DataFrame, x: str, y: str, series: str, rule_at: float | None = None):
@@ -25,13 +24,13 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, series: str, rule_at: float 
         .encode(
             x=f"{x}:Q",
             y=f"{y}:Q",
-            color=alt.Color(f"{series}:N", scale=alt.Scale(range=COLOURS)),
+            color=alt.Color(f"{series}:N", scale=series_colours()),
             strokeDash=f"{series}:N",
             tooltip=[x, series, alt.Tooltip(f"{y}:Q", format=".3f")],
         )
     )
     if rule_at is not None:
-        chart += alt.Chart(pd.DataFrame({x: [rule_at]})).mark_rule(color="#D55E00").encode(x=x)
+        chart += alt.Chart(pd.DataFrame({x: [rule_at]})).mark_rule(color=VERMILLION).encode(x=x)
     st.altair_chart(chart.properties(height=280), width="stretch")
     with st.expander("Show as table"):
         st.dataframe(frame.pivot(index=x, columns=series, values=y).round(4))

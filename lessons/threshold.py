@@ -16,8 +16,7 @@ from engine.lab.scores import (
     threshold_for_precision,
     threshold_for_recall,
 )
-
-BLUE, ORANGE, VERMILLION = "#0072B2", "#E69F00", "#D55E00"
+from lessons.components.charts import BLUE, VERMILLION, count_heatmap
 
 
 @st.cache_resource(show_spinner=False)
@@ -101,15 +100,14 @@ cells = pd.DataFrame(
         {"true": "8", "predicted": "8", "count": now.tp, "cell": "TP"},
     ]
 )
-order = ["not 8", "8"]
-base = alt.Chart(cells, title="Confusion matrix").encode(
-    x=alt.X("predicted:N", sort=order), y=alt.Y("true:N", sort=order)
-)
 left.altair_chart(
-    base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")))
-    + base.mark_text(fontSize=16)
-    .encode(text=alt.Text("label:N"))
-    .transform_calculate(label="datum.cell + ': ' + datum.count"),
+    count_heatmap(
+        cells,
+        ["not 8", "8"],
+        title="Confusion matrix",
+        label_expr="datum.cell + ': ' + datum.count",
+        font_size=16,
+    ),
     height=240,
 )
 curve = pd.DataFrame(pr_curve(labels, scores))
