@@ -4,10 +4,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from engine.curves import EpochRecord, acceptable_stop
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.data import VAL_SIZE
-from engine.lab.results import EpochStats
-from engine.lab.scores import OVERFITTING_RUN, CurvePair, acceptable_stop, training_curves
+from engine.lab.scores import OVERFITTING_RUN, CurvePair, training_curves
 from lessons.components.charts import curves_chart, epoch_marker
 
 LOSSES = ["training loss", "validation loss"]
@@ -19,7 +19,7 @@ def real_runs() -> CurvePair:
     return training_curves(load_pretrained().model)
 
 
-def frame(history: list[EpochStats]) -> pd.DataFrame:
+def frame(history: list[EpochRecord]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -34,7 +34,7 @@ def frame(history: list[EpochStats]) -> pd.DataFrame:
 
 
 def loss_chart(
-    history: list[EpochStats], title: str, best_epoch: int | None
+    history: list[EpochRecord], title: str, best_epoch: int | None
 ) -> alt.Chart | alt.LayerChart:
     lines = curves_chart(
         frame(history), LOSSES, title=title, value="loss", series="curve", fixed_colours=True,

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from engine.curves import EpochRecord
 from engine.lab.checkpoint import CheckpointError, Pretrained, load_pretrained
 from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind
 from engine.lab.freeze import (
@@ -22,7 +23,7 @@ from engine.lab.freeze import (
 from engine.lab.jobs import shared_queue
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
-from engine.lab.results import EpochStats, RunResult
+from engine.lab.results import RunResult
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
 from lessons.components.charts import count_heatmap, curves_chart, epoch_axis, series_colours
 
@@ -37,7 +38,7 @@ def pretrained_checkpoint() -> Pretrained:
     return load_pretrained()
 
 
-def history_frame(history: list[EpochStats]) -> pd.DataFrame:
+def history_frame(history: list[EpochRecord]) -> pd.DataFrame:
     return pd.DataFrame(
         [
             {
@@ -53,7 +54,7 @@ def history_frame(history: list[EpochStats]) -> pd.DataFrame:
     )
 
 
-def draw_curves(slot, history: list[EpochStats]) -> None:
+def draw_curves(slot, history: list[EpochRecord]) -> None:
     frame = history_frame(history)
     with slot.container():
         left, right = st.columns(2)
@@ -164,14 +165,14 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     st.button("Stop", key="lab_stop")
     wait_note, progress = st.empty(), st.progress(0.0, text="Waiting…")
     chart_slot = st.empty()
-    history: list[EpochStats] = []
+    history: list[EpochRecord] = []
 
     def on_wait(position: int) -> None:
         running, _waiting = shared_queue().counts()
         wait_note.info(f"Other learners are training ({running} running). You are number "
                        f"{position} in the queue.")  # fmt: skip
 
-    def on_epoch(stats: EpochStats) -> None:
+    def on_epoch(stats: EpochRecord) -> None:
         history.append(stats)
         draw_curves(chart_slot, history)
 

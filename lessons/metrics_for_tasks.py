@@ -4,7 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.demos import CurveConfig, best_epoch, learning_curves
+from engine.curves import best_epoch
+from engine.demos import CurveConfig, learning_curves
 from lessons.components.charts import BLUE, GREEN, ORANGE, PURPLE
 
 st.title("Which metrics, and why")
@@ -112,7 +113,8 @@ st.altair_chart(
     (curves + markers).resolve_scale(color="independent").properties(height=320), width="stretch"
 )
 with st.expander("Show as table"):
-    st.dataframe(pd.DataFrame([r.__dict__ for r in history]).round(4), hide_index=True)
+    columns = ["epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy"]
+    st.dataframe(pd.DataFrame([r.__dict__ for r in history])[columns].round(4), hide_index=True)
 
 left, right = st.columns(2)
 left.metric(

@@ -4,15 +4,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from engine.curves import best_epoch
 from engine.demos import (
     CurveConfig,
-    best_epoch,
-    counts_at_threshold,
     leakage_demo,
     learning_curves,
     rare_class_scores,
 )
-from engine.metrics import Metric, always_negative_counts
+from engine.metrics import Metric, always_negative_counts, outcome_at
 from lessons.components.charts import VERMILLION, series_colours
 
 
@@ -110,13 +109,11 @@ with tradeoffs:
     )
     y_true, scores = st.cache_data(rare_class_scores)()
     threshold = st.slider("Decision threshold", 0.05, 0.95, 0.5, 0.05, key="pit_threshold")
-    chosen = counts_at_threshold(y_true, scores, threshold)
+    chosen = outcome_at(y_true, scores, threshold)
     for column, metric in zip(st.columns(4), Metric, strict=True):
         column.metric(metric.value, f"{chosen.value(metric):.3f}")
     sweep = [round(0.05 * i, 2) for i in range(1, 20)]
-    rows = [
-        (t, m.value, counts_at_threshold(y_true, scores, t).value(m)) for t in sweep for m in Metric
-    ]
+    rows = [(t, m.value, outcome_at(y_true, scores, t).value(m)) for t in sweep for m in Metric]
     line_chart(
         pd.DataFrame(rows, columns=["threshold", "metric", "value"]),
         "threshold",
@@ -124,9 +121,7 @@ with tradeoffs:
         "metric",
         threshold,
     )
-    silent = [
-        t for t in sweep if Metric.PRECISION in counts_at_threshold(y_true, scores, t).undefined()
-    ]
+    silent = [t for t in sweep if Metric.PRECISION in outcome_at(y_true, scores, t).undefined()]
     if silent:
         st.caption(
             f"From threshold {min(silent):.2f} up the model flags nothing, so precision is "

@@ -9,17 +9,7 @@ import numpy as np
 import torch
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
-
-@dataclass(frozen=True)
-class EpochStats:
-    epoch: int
-    train_loss: float
-    val_loss: float
-    val_accuracy: float
-    val_macro_f1: float
-    elapsed_s: float  # since the run started, caching included
-    epoch_s: float  # this epoch's training steps alone
-    trainable_scalars: int
+from engine.curves import EpochRecord
 
 
 @dataclass(frozen=True)
@@ -58,8 +48,8 @@ class Retention:
 
 @dataclass
 class RunResult:
-    history: list[EpochStats]
-    best_epoch: int  # lowest validation loss
+    history: list[EpochRecord]
+    best_epoch: int  # lowest validation loss; 0 when the run stopped before one epoch
     val_accuracy: float
     test_accuracy: float
     test_macro_precision: float
@@ -106,10 +96,3 @@ def macro_f1(labels: torch.Tensor, logits: torch.Tensor) -> float:
 
 def accuracy(labels: torch.Tensor, logits: torch.Tensor) -> float:
     return float((logits.argmax(1) == labels).float().mean())
-
-
-def best_epoch(history: list[EpochStats]) -> int:
-    """The epoch with the lowest validation loss (the earliest one on a tie); 0 if none ran."""
-    if not history:
-        return 0
-    return min(history, key=lambda s: (s.val_loss, s.epoch)).epoch

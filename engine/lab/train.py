@@ -1,4 +1,4 @@
-"""finetune(config): run one FreezePlan on a target task, streaming EpochStats as it goes."""
+"""finetune(config): run one FreezePlan on a target task, streaming EpochRecord as it goes."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from engine.curves import EpochRecord, best_epoch, with_label_noise
 from engine.lab.data import (
     TRAIN_SIZES,
     Split,
@@ -36,11 +37,9 @@ from engine.lab.head_step import linear_head_gradients
 from engine.lab.model import SmallResNet
 from engine.lab.results import (
     BatchProgress,
-    EpochStats,
     Retention,
     RunResult,
     accuracy,
-    best_epoch,
     classification_report,
     macro_f1,
 )
@@ -139,7 +138,7 @@ class _Stepper:
 def finetune(
     config: FinetuneConfig,
     pretrained: SmallResNet | None = None,
-    on_epoch: Callable[[EpochStats], None] | None = None,
+    on_epoch: Callable[[EpochRecord], None] | None = None,
     on_batch: Callable[[BatchProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> RunResult:
@@ -160,7 +159,8 @@ def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:
     model = build_model(config.plan, pretrained, n_classes, config.seed).to(device)
     if device.type == "cpu":
         model = model.to(memory_format=torch.channels_last)  # 10-20 % faster convolutions on CPU
-    train_x, train_y = data.train.images.to(device), _noisy(data.train.labels, config).to(device)
+    train_x = data.train.images.to(device)
+    train_y = _noisy(data.train.labels, config, n_classes).to(device)
     val_x, val_y = data.val.images.to(device), data.val.labels.to(device)
     test_x = data.test.images.to(device)
     cached = config.uses_cached_features
@@ -181,7 +181,7 @@ def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:
     batches = math.ceil(len(train_y) / config.batch_size)
     stepper = _Stepper(optimizer, config.epochs * batches, LrSchedule(config.schedule))
     generator = torch.Generator().manual_seed(config.seed)
-    history: list[EpochStats] = []
+    history: list[EpochRecord] = []
     cancelled = False
     for epoch in range(1, config.epochs + 1):
         _thaw(model, config.plan, epoch, optimizer)
@@ -216,7 +216,7 @@ def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:
         model.eval()
         val_logits = predict_logits(forward, val_x)
         trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-        stats = EpochStats(
+        stats = EpochRecord(
             epoch=epoch,
             train_loss=loss_sum.item() / len(train_y),
             val_loss=float(F.cross_entropy(val_logits, val_y)),
@@ -245,19 +245,13 @@ def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:
     )
 
 
-def _noisy(labels: torch.Tensor, config: FinetuneConfig) -> torch.Tensor:
-    """Replace ``label_noise`` of the labels with a different class, the same ones every time."""
+def _noisy(labels: torch.Tensor, config: FinetuneConfig, n_classes: int) -> torch.Tensor:
+    """``label_noise`` of the labels moved to a wrong class; its own seed, so the noise does
+    not change with the shuffling or the initialisation."""
     if not config.label_noise:
         return labels
-    generator = torch.Generator().manual_seed(10_000 + config.seed)
-    n_classes = int(labels.max()) + 1
-    flip = torch.randperm(len(labels), generator=generator)[
-        : round(config.label_noise * len(labels))
-    ]
-    shift = torch.randint(1, n_classes, (len(flip),), generator=generator)
-    noisy = labels.clone()
-    noisy[flip] = (labels[flip] + shift) % n_classes
-    return noisy
+    noisy = with_label_noise(labels.numpy(), config.label_noise, n_classes, 10_000 + config.seed)
+    return torch.from_numpy(noisy)
 
 
 def _thaw(
@@ -300,7 +294,7 @@ def _result(config, model, pretrained, forward, data, val_x, test_x, history, de
     epoch_times = [s.epoch_s for s in history]
     return RunResult(
         history=history,
-        best_epoch=best_epoch(history),
+        best_epoch=best_epoch(history).epoch if history else 0,
         val_accuracy=accuracy(data.val.labels.to(device), val_logits),
         test_accuracy=float((predicted == test_y).mean()),
         test_macro_precision=macro_p,
