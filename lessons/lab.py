@@ -3,14 +3,13 @@
 import dataclasses
 import uuid
 
-import altair as alt
 import pandas as pd
 import streamlit as st
-import torch
 
 from engine.curves import EpochRecord
 from engine.lab.checkpoint import CheckpointError, Pretrained, load_pretrained
-from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind
+from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind, class_names
+from engine.lab.device import available_devices
 from engine.lab.freeze import (
     ALL_BLOCKS,
     HEAD,
@@ -23,9 +22,9 @@ from engine.lab.freeze import (
 from engine.lab.jobs import shared_queue
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
-from engine.lab.results import RunResult
+from engine.lab.results import LabRun, runs_table, validation_losses
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
-from lessons.components.charts import count_heatmap, curves_chart, epoch_axis, series_colours
+from lessons.components.charts import count_heatmap, curves_chart, runs_chart
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
@@ -77,7 +76,7 @@ st.markdown(
     "watch accuracy, validation loss, speed and what the network still knows about glyphs."
 )
 
-session_runs: list[dict] = st.session_state.setdefault("lab_runs", [])
+session_runs: list[LabRun] = st.session_state.setdefault("lab_runs", [])
 owner = st.session_state.setdefault("lab_owner", uuid.uuid4().hex)
 
 st.subheader("1. Choose a strategy")
@@ -127,13 +126,14 @@ train_size = c2.select_slider(
 )  # fmt: skip
 epochs = c3.slider("Epochs", 1, 30, 8, key="lab_epochs")
 batch_size = c4.selectbox("Batch size", BATCH_SIZES, index=1, key="lab_batch")
-devices = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-device = st.selectbox("Device", devices, key="lab_device", help="auto: CUDA, then MPS, then CPU")
+device = st.selectbox(
+    "Device", available_devices(), key="lab_device", help="auto: CUDA, then MPS, then CPU"
+)
 config = FinetuneConfig(
     plan, task=task, train_size=train_size, epochs=epochs, batch_size=batch_size, device=device
 )
 
-n_classes = 2 if task is TaskKind.RARE_EIGHT else 10
+n_classes = len(class_names(task))
 table = parameter_table(build_model(plan, checkpoint.model, n_classes))
 st.subheader("3. What will train")
 m1, m2, m3 = st.columns(3)
@@ -197,11 +197,8 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     number = st.session_state.get("lab_run_number", 0) + 1  # never reused, even after drops
     st.session_state["lab_run_number"] = number
     label = f"#{number} {PRESET_LABELS[preset]}"
-    # Keep the numbers, not the network: a fine-tuned copy (with its gradients) is ~2.5 MB,
-    # and a classroom of sessions keeping every run's copy would grow without bound.
-    session_runs.append(
-        {"label": label, "config": config, "result": dataclasses.replace(result, model=None)}
-    )
+    # Keep the numbers, not the network (LabRun says why).
+    session_runs.append(LabRun(label, config, dataclasses.replace(result, model=None)))
     del session_runs[:-MAX_RUNS_KEPT]
     just_trained = True
 
@@ -210,8 +207,8 @@ if not session_runs:
     st.stop()
 
 latest = session_runs[-1]
-result: RunResult = latest["result"]
-st.subheader(f"Results of run {latest['label']}")
+result = latest.result
+st.subheader(f"Results of run {latest.label}")
 r1, r2, r3, r4 = st.columns(4)
 r1.metric("Test accuracy", f"{result.test_accuracy:.3f}")
 r2.metric("Test macro-F1", f"{result.test_macro_f1:.3f}")
@@ -250,49 +247,9 @@ with st.expander("Show the confusion matrix as a table"):
 st.dataframe(pd.DataFrame([vars(c) for c in result.per_class]).round(3), hide_index=True)
 
 st.subheader("Your runs side by side")
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "run": run["label"],
-                "task": run["config"].task.value,
-                "train images": run["config"].train_size,
-                "epochs": run["config"].epochs,
-                "trainable": run["result"].history[-1].trainable_scalars
-                if run["result"].history
-                else 0,
-                "test accuracy": round(run["result"].test_accuracy, 3),
-                "macro-F1": round(run["result"].test_macro_f1, 3),
-                "glyphs kept": round(run["result"].retention.after, 3)
-                if run["result"].retention
-                else None,
-                "s/epoch": round(run["result"].seconds_per_epoch, 3),
-            }
-            for run in session_runs
-        ]
-    ),
-    hide_index=True,
-)
-overlay = pd.DataFrame(
-    [
-        {"run": run["label"], "epoch": s.epoch, "validation loss": s.val_loss}
-        for run in session_runs
-        for s in run["result"].history
-    ]
-)
-st.altair_chart(
-    alt.Chart(overlay, title="Validation loss of every run")
-    .mark_line(point=True)
-    .encode(
-        x=epoch_axis(),
-        y="validation loss:Q",
-        # Colour-blind safe colours, and a dash pattern per run so colour is never the
-        # only thing telling two runs apart.
-        color=alt.Color("run:N", scale=series_colours()),
-        strokeDash=alt.StrokeDash("run:N"),
-        shape=alt.Shape("run:N"),
-    )
-)
+st.dataframe(pd.DataFrame(runs_table(session_runs)), hide_index=True)
+overlay = pd.DataFrame(validation_losses(session_runs))
+st.altair_chart(runs_chart(overlay, title="Validation loss of every run", value="validation loss"))
 with st.expander("Show every run's validation loss as a table"):
     st.dataframe(overlay, hide_index=True)
 if st.button("Clear my runs", key="lab_clear"):

@@ -137,7 +137,7 @@ def build_model(
     torch.manual_seed(seed)
     if plan.pretrained:
         model = copy.deepcopy(pretrained)
-        setattr(model, model.head_name, nn.Linear(model.feature_dim, num_classes))
+        model.fc = nn.Linear(model.feature_dim, num_classes)
     else:
         model = type(pretrained)(num_classes, pretrained.widths)
     return apply_plan(model, plan)

@@ -93,3 +93,19 @@ def count_heatmap(
     if label_expr is None:
         return shade + text.encode(text="count:Q")
     return shade + text.encode(text=alt.Text("label:N")).transform_calculate(label=label_expr)
+
+
+def runs_chart(long: pd.DataFrame, *, title: str, value: str) -> alt.Chart:
+    """One line per run (``long``: run, epoch, ``value``); colour, dash and point shape all
+    differ, so colour is never the only thing telling two runs apart."""
+    return (
+        alt.Chart(long, title=title)
+        .mark_line(point=True)
+        .encode(
+            x=epoch_axis(),
+            y=f"{value}:Q",
+            color=alt.Color("run:N", scale=series_colours()),
+            strokeDash=alt.StrokeDash("run:N"),
+            shape=alt.Shape("run:N"),
+        )
+    )
