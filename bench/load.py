@@ -200,6 +200,7 @@ def run(
             running_server(ROOT / "app.py", env, log_dir / "tunelab.log", options) as app,
         ):
             _warm_up(app, bare, page, timeout)
+            print(TABLE_HEADER, flush=True)
             for k, (n, over) in enumerate(zip(learners, arrivals_s, strict=True), start=1):
                 prefix = f"load-s{k}-"
                 bare_run = run_scenario(
@@ -225,7 +226,7 @@ def run(
                 )
                 app_run.answers_found = count_answers(db_path, prefix)
                 pairs.append(ScenarioPair(bare_run, app_run))
-                print(pairs[-1].line(), flush=True)
+                print(pairs[-1].row(), flush=True)  # the table, one row as each pair ends
                 for err in pairs[-1].first_errors:
                     print("   ", err, flush=True)
                 time.sleep(2)
@@ -272,18 +273,6 @@ class ScenarioPair:
         app = self.app
         return f"{app.answers_expected} / {app.answers_acknowledged} / {app.answers_found}"
 
-    def line(self) -> str:
-        """The progress line printed as each scenario ends."""
-        app, bare = self.app, self.bare
-        return (
-            f"{app.learners} learners over {app.arrival_s:g} s | "
-            f"TuneLab render {_p50_p95(app, 'render_s')} ms, "
-            f"submit {_p50_p95(app, 'submit_s')} ms | bare {_p50_p95(bare, 'render_s')} ms | "
-            f"ratio {self.ratio('render_s', 'render_s'):.2f} | answers expected / acknowledged "
-            f"/ found {self.answers} | errors {self.errors} | "
-            f"load {app.load_before:.2f}->{app.load_after:.2f}"
-        )
-
     def row(self) -> str:
         """The pair's row in the RESULTS.md table."""
         app, bare = self.app, self.bare
@@ -305,14 +294,18 @@ def _p50_p95(result: ScenarioResult, attr: str) -> str:
 
 def markdown_table(pairs: list[ScenarioPair]) -> str:
     """The RESULTS.md table: one row per (learners, arrival) pair."""
-    rows = [
+    return "\n".join([TABLE_HEADER, *(pair.row() for pair in pairs)])
+
+
+TABLE_HEADER = "\n".join(
+    [
         "| learners | arrival (s) | TuneLab render p50/p95 (ms) | TuneLab submit p50/p95 (ms) "
         "| bare render p50/p95 (ms) | bare rerun p50/p95 (ms) | render p95 ratio "
         "| submit p95 / bare rerun p95 | answers expected / acknowledged / found | errors "
         "| load avg (1 min) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    return "\n".join(rows + [pair.row() for pair in pairs])
+)
 
 
 def main(argv: list[str] | None = None) -> int:

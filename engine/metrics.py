@@ -249,8 +249,7 @@ def threshold_for_precision(
 ) -> float:
     """The lowest threshold whose precision reaches ``target`` (most recall for that precision);
     candidates are the scores themselves, or multiples of ``grid`` (a slider's step)."""
-    thresholds = _candidates(scores, grid)
-    precision, _ = _precision_recall_at(labels, scores, thresholds)
+    thresholds, precision, _ = _sweep(labels, scores, grid)
     reaching = thresholds[precision >= target]
     return float(reaching.min()) if len(reaching) else float(thresholds.max())
 
@@ -262,24 +261,22 @@ def threshold_for_recall(
     grid: float | None = None,
 ) -> float:
     """The highest threshold whose recall still reaches ``target`` (fewest false alarms)."""
-    thresholds = _candidates(scores, grid)
-    _, recall = _precision_recall_at(labels, scores, thresholds)
+    thresholds, _, recall = _sweep(labels, scores, grid)
     reaching = thresholds[recall >= target]
     return float(reaching.max()) if len(reaching) else float(thresholds.min())
 
 
-def _candidates(scores: NDArray[np.floating], grid: float | None) -> NDArray[np.floating]:
+def _sweep(
+    labels: NDArray[np.int_], scores: NDArray[np.floating], grid: float | None
+) -> tuple[NDArray[np.floating], NDArray[np.floating], NDArray[np.floating]]:
+    """Candidate thresholds (the scores, or multiples of ``grid``) with the precision and
+    recall at each, computed at once: one row of decisions per threshold."""
     if grid is None:
-        return np.unique(scores)
-    return np.round(np.arange(0.0, 1.0 + grid / 2, grid), 6)
-
-
-def _precision_recall_at(
-    labels: NDArray[np.int_], scores: NDArray[np.floating], thresholds: NDArray[np.floating]
-) -> tuple[NDArray[np.floating], NDArray[np.floating]]:
-    """Precision and recall at every threshold at once (one row of decisions per threshold)."""
+        thresholds = np.unique(scores)
+    else:
+        thresholds = np.round(np.arange(0.0, 1.0 + grid / 2, grid), 6)
     said_yes = scores[None, :] >= thresholds[:, None]
     tp = (said_yes & (labels[None, :] == 1)).sum(1)
     flagged = said_yes.sum(1)
     precision = np.divide(tp, flagged, out=np.zeros(len(thresholds)), where=flagged > 0)
-    return precision, tp / max(int(labels.sum()), 1)
+    return thresholds, precision, tp / max(int(labels.sum()), 1)

@@ -8,7 +8,7 @@ from engine.curves import EpochRecord, acceptable_stop
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.data import VAL_SIZE
 from engine.lab.scores import OVERFITTING_RUN, CurvePair, training_curves
-from lessons.components.charts import curves_chart, epoch_marker
+from lessons.components.charts import curves_chart, epoch_frame, epoch_marker
 
 LOSSES = ["training loss", "validation loss"]
 
@@ -20,16 +20,13 @@ def real_runs() -> CurvePair:
 
 
 def frame(history: list[EpochRecord]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "epoch": s.epoch,
-                "training loss": s.train_loss,
-                "validation loss": s.val_loss,
-                "validation accuracy": s.val_accuracy,
-            }
-            for s in history
-        ]
+    return epoch_frame(
+        history,
+        {
+            "training loss": "train_loss",
+            "validation loss": "val_loss",
+            "validation accuracy": "val_accuracy",
+        },
     )
 
 

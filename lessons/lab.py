@@ -24,7 +24,7 @@ from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
 from engine.lab.results import LabRun, runs_table, validation_losses
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
-from lessons.components.charts import count_heatmap, curves_chart, runs_chart
+from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
@@ -37,20 +37,17 @@ def pretrained_checkpoint() -> Pretrained:
     return load_pretrained()
 
 
+HISTORY_COLUMNS = {
+    "train loss": "train_loss",
+    "validation loss": "val_loss",
+    "validation accuracy": "val_accuracy",
+    "validation macro-F1": "val_macro_f1",
+    "seconds so far": "elapsed_s",
+}
+
+
 def history_frame(history: list[EpochRecord]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "epoch": s.epoch,
-                "train loss": s.train_loss,
-                "validation loss": s.val_loss,
-                "validation accuracy": s.val_accuracy,
-                "validation macro-F1": s.val_macro_f1,
-                "seconds so far": s.elapsed_s,
-            }
-            for s in history
-        ]
-    )
+    return epoch_frame(history, HISTORY_COLUMNS)
 
 
 def draw_curves(slot, history: list[EpochRecord]) -> None:

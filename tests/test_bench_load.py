@@ -25,7 +25,5 @@ def test_a_pair_row_compares_tunelabs_p95_with_the_bare_pages():
     )
 
 
-def test_the_progress_line_and_the_row_agree_on_the_figures():
-    pair = _pair()
-    assert "render 50 / 70 ms" in pair.line() and "ratio 3.50" in pair.line()
-    assert pair.first_errors == ["timed out"]
+def test_a_pair_reports_the_first_errors_of_both_pages():
+    assert _pair().first_errors == ["timed out"]

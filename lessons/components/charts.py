@@ -7,10 +7,12 @@ two series could be confused, so colour is never the only thing that tells them 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import altair as alt
 import pandas as pd
+
+from engine.curves import EpochRecord
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -20,6 +22,16 @@ PURPLE = "#CC79A7"  # Okabe-Ito's "reddish purple"
 SKY_BLUE = "#56B4E9"
 GREY = "#999999"  # not Okabe-Ito: for context (residual bars), never for a data series
 OKABE_ITO: tuple[str, ...] = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE)
+
+
+def epoch_frame(history: Sequence[EpochRecord], columns: Mapping[str, str]) -> pd.DataFrame:
+    """One row per epoch; ``columns`` maps each column's heading to an EpochRecord field."""
+    return pd.DataFrame(
+        [
+            {"epoch": r.epoch} | {heading: getattr(r, f) for heading, f in columns.items()}
+            for r in history
+        ]
+    )
 
 
 def series_colours(domain: Sequence[str] | None = None) -> alt.Scale:
