@@ -55,9 +55,16 @@ def with_label_noise(
     """
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"share must lie in [0, 1], got {share}.")
-    rng = np.random.default_rng(seed)
-    flipped = rng.choice(len(labels), round(share * len(labels)), replace=False)
-    noisy = labels.copy()
+    # torch's generator, imported only here: these are the draws the lab's shipped curves (and
+    # the numbers its lessons were checked against) were made with, and the metric lessons
+    # that never train a network do not pay for importing torch.
+    import torch
+
+    generator = torch.Generator().manual_seed(seed)
+    flipped = torch.randperm(len(labels), generator=generator)[: round(share * len(labels))]
     # A shift of 1 to n_classes - 1 never lands on the true class.
-    noisy[flipped] = (labels[flipped] + rng.integers(1, n_classes, len(flipped))) % n_classes
+    shift = torch.randint(1, n_classes, (len(flipped),), generator=generator)
+    rows = flipped.numpy()
+    noisy = labels.copy()
+    noisy[rows] = (labels[rows] + shift.numpy()) % n_classes
     return noisy
