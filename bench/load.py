@@ -30,7 +30,7 @@ from bench.ws_client import trigger as click
 BARE_PAGE = ROOT / "bench" / "bare_page.py"
 MAX_LEARNERS = 200  # bounded: loopback clients on a small machine
 GRACE_S = 45.0  # a scenario may run this long after its last arrival, then it is cut off
-GRADED_WORDS = ("Correct (", "Partly right", "Not quite")
+GRADED_WORDS: tuple[str, ...] = ("Correct (", "Partly right", "Not quite")
 
 
 @dataclass
@@ -91,6 +91,7 @@ async def quiz_learner(url: str, page: str, name: str, delay: float, timeout: fl
         async with open_session(url, page, f"learner={name}", timeout) as tab:
             shown = await tab.rerun()
             result.render_s = time.perf_counter() - t0
+            done: tuple[str, ...]  # words that show the answer was taken
             if page == "test_pattern":
                 start = shown.button("Start the test")
                 if start is None:

@@ -8,6 +8,7 @@ blocking for a test that crafts one message at a time), so only the transport is
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import os
 import socket
@@ -57,7 +58,8 @@ class Render:
     bytes: int = 0
     raw: bytearray = field(default_factory=bytearray)
 
-    def take(self, data: bytes | str, keep_raw: bool = True) -> ForwardMsg:
+    # builtins.bytes: inside this class, ``bytes`` names the byte-count field.
+    def take(self, data: builtins.bytes | str, keep_raw: bool = True) -> ForwardMsg:
         """Fold one received frame in; the parsed message tells the caller what else it said."""
         if isinstance(data, str):
             data = data.encode()

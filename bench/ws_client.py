@@ -15,6 +15,7 @@ from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from bench.st_wire import (
     ROOT,
@@ -81,7 +82,10 @@ async def open_session(
     url: str, page: str, query_string: str = "", timeout: float = 60.0
 ) -> AsyncIterator[Session]:
     async with connect(
-        stream_url(url), subprotocols=["streamlit"], max_size=None, open_timeout=timeout
+        stream_url(url),
+        subprotocols=[Subprotocol("streamlit")],
+        max_size=None,
+        open_timeout=timeout,
     ) as ws:
         yield Session(ws, page, query_string, timeout)
 

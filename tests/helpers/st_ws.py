@@ -20,6 +20,7 @@ from subprocess import Popen
 from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import ClientConnection, connect
+from websockets.typing import Subprotocol
 
 from bench import st_wire
 from bench.st_wire import ROOT, request_finished, rerun_request, stop_server, stream_url, trigger
@@ -64,7 +65,7 @@ class StreamlitSession:
         self._ws: ClientConnection = self._stack.enter_context(
             connect(
                 stream_url(url),
-                subprotocols=["streamlit"],
+                subprotocols=[Subprotocol("streamlit")],
                 max_size=None,
                 open_timeout=timeout,
                 close_timeout=0.5,
