@@ -20,6 +20,7 @@ import sqlite3
 import statistics
 import tempfile
 import time
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,7 +30,7 @@ from bench.ws_client import trigger as click
 BARE_PAGE = ROOT / "bench" / "bare_page.py"
 MAX_LEARNERS = 200  # bounded: loopback clients on a small machine
 GRACE_S = 45.0  # a scenario may run this long after its last arrival, then it is cut off
-GRADED_WORDS = ("Correct (", "Partly right", "Not quite")
+GRADED_WORDS: tuple[str, ...] = ("Correct (", "Partly right", "Not quite")
 
 
 @dataclass
@@ -90,6 +91,7 @@ async def quiz_learner(url: str, page: str, name: str, delay: float, timeout: fl
         async with open_session(url, page, f"learner={name}", timeout) as tab:
             shown = await tab.rerun()
             result.render_s = time.perf_counter() - t0
+            done: tuple[str, ...]  # words that show the answer was taken
             if page == "test_pattern":
                 start = shown.button("Start the test")
                 if start is None:
@@ -187,18 +189,19 @@ def run(
     seed: int,
     timeout: float,
     log_dir: Path,
-    options: list[str] = (),
-) -> list[ScenarioResult]:
+    options: Iterable[str] = (),
+) -> list[ScenarioPair]:
     data_dir = Path(tempfile.mkdtemp(prefix="tunelab-load-"))
     db_path = data_dir / "tunelab.db"
     env = {"TUNELAB_DATA_DIR": str(data_dir)}
-    results: list[ScenarioResult] = []
+    pairs: list[ScenarioPair] = []
     try:
         with (
             running_server(BARE_PAGE, env, log_dir / "bare.log", options) as bare,
             running_server(ROOT / "app.py", env, log_dir / "tunelab.log", options) as app,
         ):
             _warm_up(app, bare, page, timeout)
+            print(TABLE_HEADER, flush=True)
             for k, (n, over) in enumerate(zip(learners, arrivals_s, strict=True), start=1):
                 prefix = f"load-s{k}-"
                 bare_run = run_scenario(
@@ -223,12 +226,14 @@ def run(
                     r.submit_s is not None and r.error is None for r in app_run.results
                 )
                 app_run.answers_found = count_answers(db_path, prefix)
-                results += [bare_run, app_run]
-                _print_pair(bare_run, app_run)
+                pairs.append(ScenarioPair(bare_run, app_run))
+                print(pairs[-1].row(), flush=True)  # the table, one row as each pair ends
+                for err in pairs[-1].first_errors:
+                    print("   ", err, flush=True)
                 time.sleep(2)
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
-    return results
+    return pairs
 
 
 def _warm_up(app: Server, bare: Server, page: str, timeout: float) -> None:
@@ -245,48 +250,63 @@ def _warm_up(app: Server, bare: Server, page: str, timeout: float) -> None:
             raise RuntimeError(f"warm-up failed: {result.error}")
 
 
-def _print_pair(bare: ScenarioResult, app: ScenarioResult) -> None:
-    b, a = bare.summary(), app.summary()
-    ratio = a["render"]["p95_ms"] / b["render"]["p95_ms"]
-    print(
-        f"{app.learners} learners over {app.arrival_s:g} s | "
-        f"TuneLab render p50/p95 {a['render']['p50_ms']:.0f}/{a['render']['p95_ms']:.0f} ms, "
-        f"submit {a['submit']['p50_ms']:.0f}/{a['submit']['p95_ms']:.0f} ms | "
-        f"bare {b['render']['p50_ms']:.0f}/{b['render']['p95_ms']:.0f} ms | "
-        f"ratio {ratio:.2f} | answers found {app.answers_found} of {app.answers_expected} "
-        f"({app.answers_acknowledged} acknowledged) | "
-        f"errors {a['errors']}+{b['errors']} | load {app.load_before:.2f}->{app.load_after:.2f}",
-        flush=True,
-    )
-    for err in a["first_errors"] + b["first_errors"]:
-        print("   ", err, flush=True)
+@dataclass(frozen=True)
+class ScenarioPair:
+    """The bare page and TuneLab under the same arrival schedule: what the ratios compare."""
+
+    bare: ScenarioResult
+    app: ScenarioResult
+
+    def ratio(self, app_attr: str, bare_attr: str) -> float:
+        """TuneLab's p95 over the bare page's, e.g. ("submit_s", "submit_s")."""
+        return self.app.stats(app_attr)["p95_ms"] / self.bare.stats(bare_attr)["p95_ms"]
+
+    @property
+    def errors(self) -> int:
+        return len(self.app.errors) + len(self.bare.errors)
+
+    @property
+    def first_errors(self) -> list[str]:
+        return self.app.summary()["first_errors"] + self.bare.summary()["first_errors"]
+
+    @property
+    def answers(self) -> str:
+        app = self.app
+        return f"{app.answers_expected} / {app.answers_acknowledged} / {app.answers_found}"
+
+    def row(self) -> str:
+        """The pair's row in the RESULTS.md table."""
+        app, bare = self.app, self.bare
+        return (
+            f"| {app.learners} | {app.arrival_s:g} "
+            f"| {_p50_p95(app, 'render_s')} | {_p50_p95(app, 'submit_s')} "
+            f"| {_p50_p95(bare, 'render_s')} | {_p50_p95(bare, 'submit_s')} "
+            f"| {self.ratio('render_s', 'render_s'):.2f}× "
+            f"| {self.ratio('submit_s', 'submit_s'):.2f}× "
+            f"| {self.answers} | {self.errors} "
+            f"| {bare.load_before:.2f} → {app.load_after:.2f} |"
+        )
 
 
-def markdown_table(results: list[ScenarioResult]) -> str:
+def _p50_p95(result: ScenarioResult, attr: str) -> str:
+    stats = result.stats(attr)
+    return f"{stats['p50_ms']:.0f} / {stats['p95_ms']:.0f}"
+
+
+def markdown_table(pairs: list[ScenarioPair]) -> str:
     """The RESULTS.md table: one row per (learners, arrival) pair."""
-    rows = [
+    return "\n".join([TABLE_HEADER, *(pair.row() for pair in pairs)])
+
+
+TABLE_HEADER = "\n".join(
+    [
         "| learners | arrival (s) | TuneLab render p50/p95 (ms) | TuneLab submit p50/p95 (ms) "
         "| bare render p50/p95 (ms) | bare rerun p50/p95 (ms) | render p95 ratio "
         "| submit p95 / bare rerun p95 | answers expected / acknowledged / found | errors "
         "| load avg (1 min) |",
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for bare, app in zip(results[::2], results[1::2], strict=True):
-        a, b = app.summary(), bare.summary()
-        render_ratio = a["render"]["p95_ms"] / b["render"]["p95_ms"]
-        submit_ratio = a["submit"]["p95_ms"] / b["submit"]["p95_ms"]
-        rows.append(
-            f"| {app.learners} | {app.arrival_s:g} "
-            f"| {a['render']['p50_ms']:.0f} / {a['render']['p95_ms']:.0f} "
-            f"| {a['submit']['p50_ms']:.0f} / {a['submit']['p95_ms']:.0f} "
-            f"| {b['render']['p50_ms']:.0f} / {b['render']['p95_ms']:.0f} "
-            f"| {b['submit']['p50_ms']:.0f} / {b['submit']['p95_ms']:.0f} "
-            f"| {render_ratio:.2f}× | {submit_ratio:.2f}× "
-            f"| {app.answers_expected} / {app.answers_acknowledged} / {app.answers_found} "
-            f"| {a['errors'] + b['errors']} "
-            f"| {bare.load_before:.2f} → {app.load_after:.2f} |"
-        )
-    return "\n".join(rows)
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -320,10 +340,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--arrival must be between 0 and 60 seconds")
 
     print(f"load average before: {os.getloadavg()}  cores: {os.cpu_count()}", flush=True)
-    results = run(
+    pairs = run(
         args.learners, arrivals_s, args.page, args.seed, args.timeout, args.out.parent, args.option
     )
-    table = markdown_table(results)
+    results = [result for pair in pairs for result in (pair.bare, pair.app)]
+    table = markdown_table(pairs)
     print()
     print(table)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
 from sklearn.datasets import load_digits
 from sklearn.linear_model import LinearRegression, LogisticRegression
-from sklearn.metrics import accuracy_score, confusion_matrix, log_loss
+from sklearn.metrics import accuracy_score, f1_score, log_loss
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier
 from sklearn.tree import DecisionTreeClassifier
 
-from engine.metrics import BinaryCounts
+from engine.curves import EpochRecord, with_label_noise
 
 DIGIT_CLASSES = np.arange(10)
 
@@ -24,24 +25,13 @@ def _digits() -> tuple[NDArray[np.float64], NDArray[np.int_]]:
 
 
 @dataclass(frozen=True)
-class EpochRecord:
-    """One epoch of a real training run: loss (cross-entropy) and accuracy on both splits."""
-
-    epoch: int
-    train_loss: float
-    val_loss: float
-    train_accuracy: float
-    val_accuracy: float
-
-
-@dataclass(frozen=True)
 class CurveConfig:
     """The overfitting run the lessons show (the lessons quote these numbers)."""
 
     epochs: int = 80
     train_size: int = 200  # few examples: easy to memorise
     val_size: int = 400
-    label_noise: float = 0.2  # share of training labels replaced by a random digit
+    label_noise: float = 0.2  # share of training labels replaced by a wrong digit
     seed: int = 0
 
     @property
@@ -65,10 +55,7 @@ def learning_curves(config: CurveConfig = CurveConfig()) -> list[EpochRecord]:
         random_state=seed,
         stratify=labels,
     )
-    rng = np.random.default_rng(seed)
-    y_train = y_train.copy()
-    flipped = rng.choice(len(y_train), config.relabelled, replace=False)
-    y_train[flipped] = rng.integers(0, 10, len(flipped))
+    y_train = with_label_noise(y_train, config.label_noise, len(DIGIT_CLASSES), seed)
     model = MLPClassifier(
         hidden_layer_sizes=(128,),
         alpha=0.0,
@@ -77,25 +64,28 @@ def learning_curves(config: CurveConfig = CurveConfig()) -> list[EpochRecord]:
         random_state=seed,
     )
     history = []
+    started = time.perf_counter()
     for epoch in range(1, config.epochs + 1):
+        epoch_start = time.perf_counter()
         model.partial_fit(x_train, y_train, classes=DIGIT_CLASSES)
+        epoch_s = time.perf_counter() - epoch_start
         # One forward pass per split serves both the loss and the accuracy.
         train_proba, val_proba = model.predict_proba(x_train), model.predict_proba(x_val)
+        val_predicted = val_proba.argmax(axis=1)
         history.append(
             EpochRecord(
                 epoch=epoch,
                 train_loss=float(log_loss(y_train, train_proba, labels=DIGIT_CLASSES)),
                 val_loss=float(log_loss(y_val, val_proba, labels=DIGIT_CLASSES)),
+                val_accuracy=float(accuracy_score(y_val, val_predicted)),
+                val_macro_f1=float(f1_score(y_val, val_predicted, average="macro")),
+                elapsed_s=time.perf_counter() - started,
+                epoch_s=epoch_s,
+                trainable_scalars=sum(w.size for w in [*model.coefs_, *model.intercepts_]),
                 train_accuracy=float(accuracy_score(y_train, train_proba.argmax(axis=1))),
-                val_accuracy=float(accuracy_score(y_val, val_proba.argmax(axis=1))),
             )
         )
     return history
-
-
-def best_epoch(history: list[EpochRecord]) -> EpochRecord:
-    """The epoch with the lowest validation loss (where early stopping would keep weights)."""
-    return min(history, key=lambda record: record.val_loss)
 
 
 @dataclass(frozen=True)
@@ -145,15 +135,6 @@ def rare_class_scores(seed: int = 0) -> tuple[NDArray[np.int_], NDArray[np.float
     )
     model = LogisticRegression(max_iter=1000).fit(x_train, y_train)
     return y_test, model.predict_proba(x_test)[:, 1]
-
-
-def counts_at_threshold(
-    y_true: NDArray[np.int_], scores: NDArray[np.float64], threshold: float
-) -> BinaryCounts:
-    """Counts when every score at or above the threshold is called positive."""
-    predicted = (scores >= threshold).astype(int)
-    (tn, fp), (fn, tp) = confusion_matrix(y_true, predicted, labels=[0, 1])
-    return BinaryCounts(tp=int(tp), fp=int(fp), tn=int(tn), fn=int(fn))
 
 
 def noisy_line_points(

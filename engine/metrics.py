@@ -12,6 +12,7 @@ from sklearn.metrics import (
     confusion_matrix,
     f1_score,
     mean_squared_error,
+    precision_recall_curve,
     precision_score,
     r2_score,
     recall_score,
@@ -200,3 +201,82 @@ def counts_for_accuracy_and_recall(
             f"more than the {errors} errors that accuracy {accuracy:.2f} on {total} allows."
         )
     return BinaryCounts(tp=tp, fp=fp, tn=total - positives - fp, fn=fn)
+
+
+@dataclass(frozen=True)
+class ThresholdOutcome(BinaryCounts):
+    """The counts (and so every metric) when scores at or above ``threshold`` say positive."""
+
+    threshold: float
+
+    def cost(self, cost_fp: float, cost_fn: float) -> float:
+        return self.fp * cost_fp + self.fn * cost_fn
+
+
+def outcome_at(
+    labels: NDArray[np.int_], scores: NDArray[np.floating], threshold: float
+) -> ThresholdOutcome:
+    """Say positive when score ≥ threshold; counts from scikit-learn's confusion matrix."""
+    predicted = (scores >= threshold).astype(int)
+    tn, fp, fn, tp = confusion_matrix(labels, predicted, labels=[0, 1]).ravel()
+    return ThresholdOutcome(tp=int(tp), fp=int(fp), tn=int(tn), fn=int(fn), threshold=threshold)
+
+
+def pr_curve(labels: NDArray[np.int_], scores: NDArray[np.floating]) -> list[dict[str, float]]:
+    """scikit-learn's precision-recall curve as rows of (threshold, precision, recall)."""
+    precision, recall, thresholds = precision_recall_curve(labels, scores)
+    return [
+        {"threshold": float(t), "precision": float(p), "recall": float(r)}
+        for p, r, t in zip(precision[:-1], recall[:-1], thresholds, strict=True)
+    ]
+
+
+def cheapest_threshold(
+    labels: NDArray[np.int_], scores: NDArray[np.floating], cost_fp: float, cost_fn: float
+) -> ThresholdOutcome:
+    """The threshold (among the scores themselves, plus 'never positive') with the lowest total
+    cost; on a tie the higher threshold wins, so fewer alarms are raised for the same price."""
+    candidates = [*np.unique(scores).tolist(), float(np.nextafter(scores.max(), np.inf))]
+    outcomes = [outcome_at(labels, scores, t) for t in candidates]
+    return min(outcomes, key=lambda o: (o.cost(cost_fp, cost_fn), -o.threshold))
+
+
+def threshold_for_precision(
+    labels: NDArray[np.int_],
+    scores: NDArray[np.floating],
+    target: float,
+    grid: float | None = None,
+) -> float:
+    """The lowest threshold whose precision reaches ``target`` (most recall for that precision);
+    candidates are the scores themselves, or multiples of ``grid`` (a slider's step)."""
+    thresholds, precision, _ = _sweep(labels, scores, grid)
+    reaching = thresholds[precision >= target]
+    return float(reaching.min()) if len(reaching) else float(thresholds.max())
+
+
+def threshold_for_recall(
+    labels: NDArray[np.int_],
+    scores: NDArray[np.floating],
+    target: float,
+    grid: float | None = None,
+) -> float:
+    """The highest threshold whose recall still reaches ``target`` (fewest false alarms)."""
+    thresholds, _, recall = _sweep(labels, scores, grid)
+    reaching = thresholds[recall >= target]
+    return float(reaching.max()) if len(reaching) else float(thresholds.min())
+
+
+def _sweep(
+    labels: NDArray[np.int_], scores: NDArray[np.floating], grid: float | None
+) -> tuple[NDArray[np.floating], NDArray[np.floating], NDArray[np.floating]]:
+    """Candidate thresholds (the scores, or multiples of ``grid``) with the precision and
+    recall at each, computed at once: one row of decisions per threshold."""
+    if grid is None:
+        thresholds = np.unique(scores)
+    else:
+        thresholds = np.round(np.arange(0.0, 1.0 + grid / 2, grid), 6)
+    said_yes = scores[None, :] >= thresholds[:, None]
+    tp = (said_yes & (labels[None, :] == 1)).sum(1)
+    flagged = said_yes.sum(1)
+    precision = np.divide(tp, flagged, out=np.zeros(len(thresholds)), where=flagged > 0)
+    return thresholds, precision, tp / max(int(labels.sum()), 1)

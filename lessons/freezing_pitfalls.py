@@ -15,6 +15,7 @@ from engine.lab.pitfalls import (
     nothing_trainable,
     stale_optimizer,
 )
+from lessons.components.charts import BLUE, VERMILLION
 
 
 # Each demo is deterministic and read-only once computed: one run per server is enough.
@@ -98,7 +99,7 @@ if ran("pit_stale"):
             y=alt.Y("loss:Q", title="training loss"),
             color=alt.Color(
                 "optimizer:N",
-                scale=alt.Scale(range=["#D55E00", "#0072B2"]),
+                scale=alt.Scale(range=[VERMILLION, BLUE]),
                 legend=alt.Legend(orient="bottom", title=None),
             ),
         ),

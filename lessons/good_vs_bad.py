@@ -4,12 +4,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from engine.curves import EpochRecord, acceptable_stop
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.data import VAL_SIZE
-from engine.lab.results import EpochStats
-from engine.lab.scores import OVERFITTING_RUN, CurvePair, acceptable_stop, training_curves
+from engine.lab.scores import OVERFITTING_RUN, CurvePair, training_curves
+from lessons.components.charts import curves_chart, epoch_frame, epoch_marker
 
-COLOURS = {"training loss": "#0072B2", "validation loss": "#E69F00"}
+LOSSES = ["training loss", "validation loss"]
 
 
 @st.cache_resource(show_spinner=False)
@@ -18,44 +19,27 @@ def real_runs() -> CurvePair:
     return training_curves(load_pretrained().model)
 
 
-def frame(history: list[EpochStats]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "epoch": s.epoch,
-                "training loss": s.train_loss,
-                "validation loss": s.val_loss,
-                "validation accuracy": s.val_accuracy,
-            }
-            for s in history
-        ]
+def frame(history: list[EpochRecord]) -> pd.DataFrame:
+    return epoch_frame(
+        history,
+        {
+            "training loss": "train_loss",
+            "validation loss": "val_loss",
+            "validation accuracy": "val_accuracy",
+        },
     )
 
 
-def loss_chart(history: list[EpochStats], title: str, best_epoch: int | None) -> alt.Chart:
-    long = frame(history).melt("epoch", list(COLOURS), var_name="curve", value_name="loss")
-    lines = (
-        alt.Chart(long, title=title)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
-            y="loss:Q",
-            color=alt.Color(
-                "curve:N", scale=alt.Scale(domain=list(COLOURS), range=list(COLOURS.values()))
-            ),
-            tooltip=["epoch", "curve", alt.Tooltip("loss:Q", format=".3f")],
-        )
-        .properties(height=240)
-    )
+def loss_chart(
+    history: list[EpochRecord], title: str, best_epoch: int | None
+) -> alt.Chart | alt.LayerChart:
+    lines = curves_chart(
+        frame(history), LOSSES, title=title, value="loss", series="curve", fixed_colours=True,
+        height=240,
+    )  # fmt: skip
     if best_epoch is None:
         return lines
-    marker = pd.DataFrame([{"epoch": best_epoch, "label": f"best epoch {best_epoch}"}])
-    rule = alt.Chart(marker).mark_rule(color="#009E73", strokeDash=[6, 3]).encode(x="epoch:Q")
-    return (
-        lines
-        + rule
-        + rule.mark_text(align="left", dx=4, dy=-100, color="#009E73").encode(text="label:N")
-    )
+    return lines + epoch_marker(best_epoch, f"best epoch {best_epoch}")
 
 
 st.title("Good vs bad runs")

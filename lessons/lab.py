@@ -3,13 +3,13 @@
 import dataclasses
 import uuid
 
-import altair as alt
 import pandas as pd
 import streamlit as st
-import torch
 
+from engine.curves import EpochRecord
 from engine.lab.checkpoint import CheckpointError, Pretrained, load_pretrained
-from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind
+from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind, class_names
+from engine.lab.device import available_devices
 from engine.lab.freeze import (
     ALL_BLOCKS,
     HEAD,
@@ -22,11 +22,11 @@ from engine.lab.freeze import (
 from engine.lab.jobs import shared_queue
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
-from engine.lab.results import EpochStats, RunResult
+from engine.lab.results import LabRun, runs_table, validation_losses
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
+from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
-OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9"]
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is it an 8? (rare)"}
 
@@ -37,44 +37,26 @@ def pretrained_checkpoint() -> Pretrained:
     return load_pretrained()
 
 
-def curve_chart(history: pd.DataFrame, metrics: list[str], title: str) -> alt.Chart:
-    long = history.melt("epoch", metrics, var_name="series", value_name="value")
-    return (
-        alt.Chart(long, title=title)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y("value:Q", title=None),
-            color=alt.Color("series:N", scale=alt.Scale(range=OKABE_ITO)),
-            tooltip=["epoch", "series", alt.Tooltip("value:Q", format=".3f")],
-        )
-        .properties(height=220)
-    )
+HISTORY_COLUMNS = {
+    "train loss": "train_loss",
+    "validation loss": "val_loss",
+    "validation accuracy": "val_accuracy",
+    "validation macro-F1": "val_macro_f1",
+    "seconds so far": "elapsed_s",
+}
 
 
-def history_frame(history: list[EpochStats]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "epoch": s.epoch,
-                "train loss": s.train_loss,
-                "validation loss": s.val_loss,
-                "validation accuracy": s.val_accuracy,
-                "validation macro-F1": s.val_macro_f1,
-                "seconds so far": s.elapsed_s,
-            }
-            for s in history
-        ]
-    )
+def history_frame(history: list[EpochRecord]) -> pd.DataFrame:
+    return epoch_frame(history, HISTORY_COLUMNS)
 
 
-def draw_curves(slot, history: list[EpochStats]) -> None:
+def draw_curves(slot, history: list[EpochRecord]) -> None:
     frame = history_frame(history)
     with slot.container():
         left, right = st.columns(2)
-        left.altair_chart(curve_chart(frame, ["train loss", "validation loss"], "Loss"))
+        left.altair_chart(curves_chart(frame, ["train loss", "validation loss"], title="Loss"))
         right.altair_chart(
-            curve_chart(frame, ["validation accuracy", "validation macro-F1"], "Validation")
+            curves_chart(frame, ["validation accuracy", "validation macro-F1"], title="Validation")
         )
 
 
@@ -91,7 +73,7 @@ st.markdown(
     "watch accuracy, validation loss, speed and what the network still knows about glyphs."
 )
 
-session_runs: list[dict] = st.session_state.setdefault("lab_runs", [])
+session_runs: list[LabRun] = st.session_state.setdefault("lab_runs", [])
 owner = st.session_state.setdefault("lab_owner", uuid.uuid4().hex)
 
 st.subheader("1. Choose a strategy")
@@ -141,13 +123,14 @@ train_size = c2.select_slider(
 )  # fmt: skip
 epochs = c3.slider("Epochs", 1, 30, 8, key="lab_epochs")
 batch_size = c4.selectbox("Batch size", BATCH_SIZES, index=1, key="lab_batch")
-devices = ["auto", "cpu"] + (["cuda"] if torch.cuda.is_available() else [])
-device = st.selectbox("Device", devices, key="lab_device", help="auto: CUDA, then MPS, then CPU")
+device = st.selectbox(
+    "Device", available_devices(), key="lab_device", help="auto: CUDA, then MPS, then CPU"
+)
 config = FinetuneConfig(
     plan, task=task, train_size=train_size, epochs=epochs, batch_size=batch_size, device=device
 )
 
-n_classes = 2 if task is TaskKind.RARE_EIGHT else 10
+n_classes = len(class_names(task))
 table = parameter_table(build_model(plan, checkpoint.model, n_classes))
 st.subheader("3. What will train")
 m1, m2, m3 = st.columns(3)
@@ -179,14 +162,14 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     st.button("Stop", key="lab_stop")
     wait_note, progress = st.empty(), st.progress(0.0, text="Waiting…")
     chart_slot = st.empty()
-    history: list[EpochStats] = []
+    history: list[EpochRecord] = []
 
     def on_wait(position: int) -> None:
         running, _waiting = shared_queue().counts()
         wait_note.info(f"Other learners are training ({running} running). You are number "
                        f"{position} in the queue.")  # fmt: skip
 
-    def on_epoch(stats: EpochStats) -> None:
+    def on_epoch(stats: EpochRecord) -> None:
         history.append(stats)
         draw_curves(chart_slot, history)
 
@@ -211,11 +194,8 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     number = st.session_state.get("lab_run_number", 0) + 1  # never reused, even after drops
     st.session_state["lab_run_number"] = number
     label = f"#{number} {PRESET_LABELS[preset]}"
-    # Keep the numbers, not the network: a fine-tuned copy (with its gradients) is ~2.5 MB,
-    # and a classroom of sessions keeping every run's copy would grow without bound.
-    session_runs.append(
-        {"label": label, "config": config, "result": dataclasses.replace(result, model=None)}
-    )
+    # Keep the numbers, not the network (LabRun says why).
+    session_runs.append(LabRun(label, config, dataclasses.replace(result, model=None)))
     del session_runs[:-MAX_RUNS_KEPT]
     just_trained = True
 
@@ -224,8 +204,8 @@ if not session_runs:
     st.stop()
 
 latest = session_runs[-1]
-result: RunResult = latest["result"]
-st.subheader(f"Results of run {latest['label']}")
+result = latest.result
+st.subheader(f"Results of run {latest.label}")
 r1, r2, r3, r4 = st.columns(4)
 r1.metric("Test accuracy", f"{result.test_accuracy:.3f}")
 r2.metric("Test macro-F1", f"{result.test_macro_f1:.3f}")
@@ -258,61 +238,15 @@ cells = pd.DataFrame(
         for j, count in enumerate(row)
     ]
 )
-heat = alt.Chart(cells, title="Confusion matrix (test set)").encode(
-    x=alt.X("predicted:N", sort=names), y=alt.Y("true:N", sort=names)
-)
-st.altair_chart(
-    heat.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")))
-    + heat.mark_text().encode(text="count:Q")
-)
+st.altair_chart(count_heatmap(cells, names, title="Confusion matrix (test set)"))
 with st.expander("Show the confusion matrix as a table"):
     st.dataframe(pd.DataFrame(result.confusion, index=names, columns=names))
 st.dataframe(pd.DataFrame([vars(c) for c in result.per_class]).round(3), hide_index=True)
 
 st.subheader("Your runs side by side")
-st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "run": run["label"],
-                "task": run["config"].task.value,
-                "train images": run["config"].train_size,
-                "epochs": run["config"].epochs,
-                "trainable": run["result"].history[-1].trainable_scalars
-                if run["result"].history
-                else 0,
-                "test accuracy": round(run["result"].test_accuracy, 3),
-                "macro-F1": round(run["result"].test_macro_f1, 3),
-                "glyphs kept": round(run["result"].retention.after, 3)
-                if run["result"].retention
-                else None,
-                "s/epoch": round(run["result"].seconds_per_epoch, 3),
-            }
-            for run in session_runs
-        ]
-    ),
-    hide_index=True,
-)
-overlay = pd.DataFrame(
-    [
-        {"run": run["label"], "epoch": s.epoch, "validation loss": s.val_loss}
-        for run in session_runs
-        for s in run["result"].history
-    ]
-)
-st.altair_chart(
-    alt.Chart(overlay, title="Validation loss of every run")
-    .mark_line(point=True)
-    .encode(
-        x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),  # epochs are whole numbers
-        y="validation loss:Q",
-        # Colour-blind safe colours, and a dash pattern per run so colour is never the
-        # only thing telling two runs apart.
-        color=alt.Color("run:N", scale=alt.Scale(range=OKABE_ITO)),
-        strokeDash=alt.StrokeDash("run:N"),
-        shape=alt.Shape("run:N"),
-    )
-)
+st.dataframe(pd.DataFrame(runs_table(session_runs)), hide_index=True)
+overlay = pd.DataFrame(validation_losses(session_runs))
+st.altair_chart(runs_chart(overlay, title="Validation loss of every run", value="validation loss"))
 with st.expander("Show every run's validation loss as a table"):
     st.dataframe(overlay, hide_index=True)
 if st.button("Clear my runs", key="lab_clear"):

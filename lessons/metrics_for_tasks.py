@@ -4,7 +4,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.demos import CurveConfig, best_epoch, learning_curves
+from engine.curves import best_epoch
+from engine.demos import CurveConfig, learning_curves
+from lessons.components.charts import BLUE, GREEN, ORANGE, PURPLE
 
 st.title("Which metrics, and why")
 st.markdown(
@@ -90,7 +92,7 @@ curves = (
     .encode(
         x="epoch:Q",
         y=alt.Y("loss:Q", title="cross-entropy loss"),
-        color=alt.Color("split:N", scale=alt.Scale(range=["#0072B2", "#E69F00"])),
+        color=alt.Color("split:N", scale=alt.Scale(range=[BLUE, ORANGE])),
         # Dashes repeat the colour cue; one legend (the colour one) is enough.
         strokeDash=alt.StrokeDash("split:N", legend=None),
         tooltip=["epoch", "split", alt.Tooltip("loss:Q", format=".3f")],
@@ -104,14 +106,15 @@ markers = (
     .mark_rule(strokeWidth=2)
     .encode(
         x="epoch:Q",
-        color=alt.Color("marker:N", scale=alt.Scale(range=["#009E73", "#CC79A7"])),
+        color=alt.Color("marker:N", scale=alt.Scale(range=[GREEN, PURPLE])),
     )
 )
 st.altair_chart(
     (curves + markers).resolve_scale(color="independent").properties(height=320), width="stretch"
 )
 with st.expander("Show as table"):
-    st.dataframe(pd.DataFrame([r.__dict__ for r in history]).round(4), hide_index=True)
+    columns = ["epoch", "train_loss", "val_loss", "train_accuracy", "val_accuracy"]
+    st.dataframe(pd.DataFrame([r.__dict__ for r in history])[columns].round(4), hide_index=True)
 
 left, right = st.columns(2)
 left.metric(

@@ -4,17 +4,15 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from engine.curves import best_epoch
 from engine.demos import (
     CurveConfig,
-    best_epoch,
-    counts_at_threshold,
     leakage_demo,
     learning_curves,
     rare_class_scores,
 )
-from engine.metrics import Metric, always_negative_counts
-
-COLOURS = ["#0072B2", "#E69F00", "#009E73", "#CC79A7"]  # Okabe-Ito: safe for colour blindness
+from engine.metrics import Metric, always_negative_counts, outcome_at
+from lessons.components.charts import VERMILLION, series_colours
 
 
 def line_chart(frame: pd.DataFrame, x: str, y: str, series: str, rule_at: float | None = None):
@@ -25,13 +23,13 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, series: str, rule_at: float 
         .encode(
             x=f"{x}:Q",
             y=f"{y}:Q",
-            color=alt.Color(f"{series}:N", scale=alt.Scale(range=COLOURS)),
+            color=alt.Color(f"{series}:N", scale=series_colours()),
             strokeDash=f"{series}:N",
             tooltip=[x, series, alt.Tooltip(f"{y}:Q", format=".3f")],
         )
     )
     if rule_at is not None:
-        chart += alt.Chart(pd.DataFrame({x: [rule_at]})).mark_rule(color="#D55E00").encode(x=x)
+        chart += alt.Chart(pd.DataFrame({x: [rule_at]})).mark_rule(color=VERMILLION).encode(x=x)
     st.altair_chart(chart.properties(height=280), width="stretch")
     with st.expander("Show as table"):
         st.dataframe(frame.pivot(index=x, columns=series, values=y).round(4))
@@ -111,13 +109,11 @@ with tradeoffs:
     )
     y_true, scores = st.cache_data(rare_class_scores)()
     threshold = st.slider("Decision threshold", 0.05, 0.95, 0.5, 0.05, key="pit_threshold")
-    chosen = counts_at_threshold(y_true, scores, threshold)
+    chosen = outcome_at(y_true, scores, threshold)
     for column, metric in zip(st.columns(4), Metric, strict=True):
         column.metric(metric.value, f"{chosen.value(metric):.3f}")
     sweep = [round(0.05 * i, 2) for i in range(1, 20)]
-    rows = [
-        (t, m.value, counts_at_threshold(y_true, scores, t).value(m)) for t in sweep for m in Metric
-    ]
+    rows = [(t, m.value, outcome_at(y_true, scores, t).value(m)) for t in sweep for m in Metric]
     line_chart(
         pd.DataFrame(rows, columns=["threshold", "metric", "value"]),
         "threshold",
@@ -125,9 +121,7 @@ with tradeoffs:
         "metric",
         threshold,
     )
-    silent = [
-        t for t in sweep if Metric.PRECISION in counts_at_threshold(y_true, scores, t).undefined()
-    ]
+    silent = [t for t in sweep if Metric.PRECISION in outcome_at(y_true, scores, t).undefined()]
     if silent:
         st.caption(
             f"From threshold {min(silent):.2f} up the model flags nothing, so precision is "

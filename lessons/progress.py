@@ -14,6 +14,7 @@ from engine.progress import (
     score_by,
     weak_questions,
 )
+from lessons.components.charts import BLUE, ORANGE
 from lessons.components.learner import learner_store_and_bank
 
 st.title("My progress")
@@ -39,7 +40,7 @@ else:
     # Okabe-Ito blue for the scores, orange for the bar a "strong" verdict needs.
     points = (
         alt.Chart(tests)
-        .mark_line(point=alt.OverlayMarkDef(size=80, filled=True), color="#0072B2")
+        .mark_line(point=alt.OverlayMarkDef(size=80, filled=True), color=BLUE)
         .encode(
             x=alt.X("test:O", title="Test", axis=alt.Axis(labelAngle=0)),
             y=alt.Y(
@@ -59,7 +60,7 @@ else:
     )
     strong = (
         alt.Chart({"values": [{"strong": bank.verdict.strong_at}]})
-        .mark_rule(color="#E69F00", strokeDash=[6, 4])
+        .mark_rule(color=ORANGE, strokeDash=[6, 4])
         .encode(y="strong:Q")
     )
     st.altair_chart((points + strong).properties(height=260), width="stretch")

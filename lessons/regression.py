@@ -6,6 +6,7 @@ import streamlit as st
 
 from engine.demos import least_squares_line, noisy_line_points
 from engine.metrics import regression_scores
+from lessons.components.charts import BLUE, GREEN, GREY, ORANGE
 
 st.title("Regression metrics")
 st.markdown(
@@ -63,24 +64,20 @@ points = pd.DataFrame(
 )
 scatter = (
     alt.Chart(points)
-    .mark_circle(size=70, color="#0072B2")
+    .mark_circle(size=70, color=BLUE)
     .encode(
         x="x:Q", y=alt.Y("y (truth):Q", title="y"), tooltip=["x", "y (truth)", "your prediction"]
     )
 )
 residuals = (
-    alt.Chart(points)
-    .mark_rule(color="#999999")
-    .encode(x="x:Q", y="y (truth):Q", y2="your prediction:Q")
+    alt.Chart(points).mark_rule(color=GREY).encode(x="x:Q", y="y (truth):Q", y2="your prediction:Q")
 )
 fit = (
-    alt.Chart(points)
-    .mark_line(color="#E69F00", strokeWidth=3)
-    .encode(x="x:Q", y="your prediction:Q")
+    alt.Chart(points).mark_line(color=ORANGE, strokeWidth=3).encode(x="x:Q", y="your prediction:Q")
 )
 mean_line = (
     alt.Chart(pd.DataFrame({"mean": [y.mean()]}))
-    .mark_rule(color="#009E73", strokeDash=[6, 4])
+    .mark_rule(color=GREEN, strokeDash=[6, 4])
     .encode(y="mean:Q")
 )
 st.altair_chart((residuals + scatter + fit + mean_line).properties(height=340), width="stretch")

@@ -7,17 +7,15 @@ import pandas as pd
 import streamlit as st
 
 from engine.lab.checkpoint import CheckpointError, load_pretrained
-from engine.lab.scores import (
-    RareScores,
+from engine.lab.scores import RareScores, rare_class_scores
+from engine.metrics import (
     cheapest_threshold,
     outcome_at,
     pr_curve,
-    rare_class_scores,
     threshold_for_precision,
     threshold_for_recall,
 )
-
-BLUE, ORANGE, VERMILLION = "#0072B2", "#E69F00", "#D55E00"
+from lessons.components.charts import BLUE, VERMILLION, count_heatmap
 
 
 @st.cache_resource(show_spinner=False)
@@ -81,12 +79,11 @@ c2.button(
 threshold = st.slider("Threshold: answer '8' when score ≥", 0.0, 1.0, step=0.001,
                       format="%.3f", key="thr_threshold")  # fmt: skip
 now = outcome_at(labels, scores, threshold)
-f1 = 2 * now.precision * now.recall / (now.precision + now.recall) if now.tp else 0.0
 m = st.columns(4)
 m[0].metric("Precision", f"{now.precision:.3f}", help="TP / (TP + FP)")
 m[1].metric("Recall", f"{now.recall:.3f}", help="TP / (TP + FN)")
-m[2].metric("F1", f"{f1:.3f}")
-m[3].metric("Accuracy", f"{(now.tp + now.tn) / len(labels):.3f}")
+m[2].metric("F1", f"{now.f1:.3f}")
+m[3].metric("Accuracy", f"{now.accuracy:.3f}")
 st.markdown(
     f"With your threshold: precision = {now.tp} / ({now.tp} + {now.fp}) = "
     f"**{now.precision:.3f}**, recall = {now.tp} / ({now.tp} + {now.fn}) = **{now.recall:.3f}**."
@@ -101,15 +98,14 @@ cells = pd.DataFrame(
         {"true": "8", "predicted": "8", "count": now.tp, "cell": "TP"},
     ]
 )
-order = ["not 8", "8"]
-base = alt.Chart(cells, title="Confusion matrix").encode(
-    x=alt.X("predicted:N", sort=order), y=alt.Y("true:N", sort=order)
-)
 left.altair_chart(
-    base.mark_rect().encode(color=alt.Color("count:Q", scale=alt.Scale(scheme="blues")))
-    + base.mark_text(fontSize=16)
-    .encode(text=alt.Text("label:N"))
-    .transform_calculate(label="datum.cell + ': ' + datum.count"),
+    count_heatmap(
+        cells,
+        ["not 8", "8"],
+        title="Confusion matrix",
+        label_expr="datum.cell + ': ' + datum.count",
+        font_size=16,
+    ),
     height=240,
 )
 curve = pd.DataFrame(pr_curve(labels, scores))

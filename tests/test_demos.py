@@ -6,17 +6,16 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_score, recall_score
 
+from engine.curves import best_epoch
 from engine.demos import (
     CurveConfig,
-    best_epoch,
-    counts_at_threshold,
     leakage_demo,
     learning_curves,
     least_squares_line,
     noisy_line_points,
     rare_class_scores,
 )
-from engine.metrics import regression_scores
+from engine.metrics import outcome_at, regression_scores
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +57,9 @@ def test_rare_class_is_about_ten_percent_positive():
 
 
 @pytest.mark.parametrize("threshold", [0.1, 0.3, 0.5, 0.7])
-def test_counts_at_threshold_match_sklearn_precision_and_recall(threshold):
+def test_rare_class_outcomes_at_a_threshold_match_sklearn_precision_and_recall(threshold):
     y_true, scores = rare_class_scores()
-    counts = counts_at_threshold(y_true, scores, threshold)
+    counts = outcome_at(y_true, scores, threshold)
     predicted = (scores >= threshold).astype(int)
     assert counts.precision == pytest.approx(precision_score(y_true, predicted, zero_division=0))
     assert counts.recall == pytest.approx(recall_score(y_true, predicted))

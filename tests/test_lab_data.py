@@ -9,6 +9,7 @@ from engine.lab.data import (
     PIXEL_STD,
     TRAIN_SIZES,
     TaskKind,
+    class_names,
     load_task,
     stratified_subset,
 )
@@ -42,10 +43,15 @@ def test_images_are_rgb_32_pixels_normalised_with_the_pretraining_constants():
 
 def test_rare_task_is_one_vs_rest_with_about_ten_percent_eights():
     data = load_task(TaskKind.RARE_EIGHT, 200)
-    assert data.class_names == ("not 8", "8")
+    assert data.class_names == class_names(TaskKind.RARE_EIGHT) == ("not 8", "8")
     assert set(data.test.labels.tolist()) == {0, 1}
     assert 0.08 < data.test.labels.float().mean() < 0.12
     assert int(data.train.labels.sum()) == 20
+
+
+def test_the_digits_task_names_its_ten_classes_in_label_order():
+    assert load_task(TaskKind.DIGITS, 50).class_names == class_names(TaskKind.DIGITS)
+    assert class_names(TaskKind.DIGITS) == tuple("0123456789")
 
 
 def test_unknown_training_size_names_the_allowed_ones():

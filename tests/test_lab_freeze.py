@@ -18,7 +18,7 @@ from engine.lab.freeze import (
     preset_plan,
     set_train_mode,
 )
-from engine.lab.model import SmallResNet, with_classifier_head
+from engine.lab.model import SmallResNet
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
 
@@ -143,18 +143,6 @@ def test_generated_code_gives_the_same_trainable_counts_as_apply_plan(pretrained
     namespace = {"model": copy.deepcopy(pretrained)}
     exec(plan_code(plan, num_classes=10), namespace)
     assert parameter_table(namespace["model"]) == expected
-
-
-def test_generated_code_for_a_classifier_head_uses_model_classifier(pretrained):
-    plan = preset_plan(Preset.PARTIAL)
-    variant = with_classifier_head(pretrained)
-    code = plan_code(plan, num_classes=10, head_name="classifier")
-    assert "model.classifier = nn.Linear(model.classifier.in_features, 10)" in code
-    namespace = {"model": variant}
-    exec(code, namespace)
-    assert parameter_table(namespace["model"]) == parameter_table(
-        build_model(plan, with_classifier_head(pretrained), 10)
-    )
 
 
 def test_apply_plan_can_freeze_even_the_head(pretrained):

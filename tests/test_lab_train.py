@@ -9,9 +9,10 @@ from sklearn.metrics import confusion_matrix, f1_score
 
 from engine.lab import train as train_module
 from engine.lab.data import TaskKind
+from engine.lab.device import available_devices, pick_device
 from engine.lab.freeze import BatchNormMode, FreezePlan, Preset, preset_plan
 from engine.lab.model import SmallResNet
-from engine.lab.train import FinetuneConfig, finetune, pick_device, predict_logits
+from engine.lab.train import FinetuneConfig, finetune, lr_factor, predict_logits
 
 
 @pytest.fixture(scope="module")
@@ -112,6 +113,41 @@ def test_auto_device_prefers_cuda_then_mps_then_cpu(monkeypatch, cuda, mps, expe
     monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
     assert pick_device("auto").type == expected
     assert pick_device("cpu").type == "cpu"
+
+
+@pytest.mark.parametrize(
+    ("cuda", "mps", "expected"),
+    [(True, False, ["auto", "cpu", "cuda"]), (False, True, ["auto", "cpu", "mps"]),
+     (False, False, ["auto", "cpu"])],
+)  # fmt: skip
+def test_the_device_menu_offers_only_what_this_machine_has(monkeypatch, cuda, mps, expected):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: cuda)
+    monkeypatch.setattr(torch.backends.mps, "is_available", lambda: mps)
+    assert available_devices() == expected
+
+
+def test_the_cosine_factor_starts_at_one_halves_midway_and_reaches_zero_at_the_end():
+    assert lr_factor(0, 100) == 1.0
+    assert lr_factor(50, 100) == pytest.approx(0.5)
+    assert lr_factor(100, 100) == pytest.approx(0.0)
+    factors = [lr_factor(step, 10) for step in range(11)]
+    assert all(b < a for a, b in itertools.pairwise(factors))
+
+
+def test_the_cosine_schedule_sets_the_optimizer_learning_rate_step_by_step(pretrained):
+    seen: list[float] = []
+    original = torch.optim.AdamW.step
+
+    def record_lr(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return original(self, *args, **kwargs)
+
+    config = tiny(preset_plan(Preset.LINEAR_PROBE), epochs=2)  # 2 batches an epoch: 4 steps
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(torch.optim.AdamW, "step", record_lr)
+        finetune(config, pretrained)
+    base = config.plan.head_lr
+    assert seen == pytest.approx([base * lr_factor(step, 4) for step in range(4)])
 
 
 def test_asking_for_a_missing_device_says_which_to_use_instead(monkeypatch):

@@ -24,12 +24,17 @@ from engine.metrics import (
     Metric,
     always_negative_counts,
     binary_metrics_from_counts,
+    cheapest_threshold,
     confusion_counts,
     counts_for_accuracy_and_recall,
     formula_text,
     labels_from_counts,
+    outcome_at,
+    pr_curve,
     regression_scores,
     sklearn_confusion_matrix,
+    threshold_for_precision,
+    threshold_for_recall,
 )
 
 SEED = confusion_counts(tp=85, fp=15, tn=90, fn=10)
@@ -152,3 +157,61 @@ def test_worked_example_refuses_impossible_targets():
         ValueError, match=r"No counts fit: 1000 positives with recall 0\.12 miss 880"
     ):
         counts_for_accuracy_and_recall(total=10_000, positives=1000, accuracy=0.98, recall=0.12)
+
+
+# Ten scored cases, three of them positive: small enough to check every threshold by hand.
+scored_true = np.array([0, 0, 0, 0, 1, 1, 0, 1, 0, 0])
+scored = np.array([0.1, 0.2, 0.35, 0.4, 0.45, 0.6, 0.65, 0.9, 0.05, 0.5])
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.3, 0.5, 0.7, 1.0])
+def test_outcome_at_a_threshold_agrees_with_scikit_learn(threshold):
+    outcome = outcome_at(scored_true, scored, threshold)
+    predicted = scored >= threshold
+    expected_precision = precision_score(scored_true, predicted, zero_division=0)
+    assert outcome.precision == pytest.approx(expected_precision)
+    assert outcome.recall == pytest.approx(recall_score(scored_true, predicted, zero_division=0))
+    assert outcome.tn + outcome.fp + outcome.fn + outcome.tp == len(scored_true)
+
+
+def test_cheapest_threshold_beats_every_other_threshold():
+    for cost_fp, cost_fn in ((1, 1), (1, 10), (10, 1)):
+        best = cheapest_threshold(scored_true, scored, cost_fp, cost_fn)
+        for t in np.linspace(0, 1, 101):
+            assert best.cost(cost_fp, cost_fn) <= outcome_at(scored_true, scored, t).cost(
+                cost_fp, cost_fn
+            )
+
+
+def test_expensive_misses_lower_the_threshold_and_expensive_alarms_raise_it():
+    assert (
+        cheapest_threshold(scored_true, scored, 1, 10).threshold
+        < cheapest_threshold(scored_true, scored, 10, 1).threshold
+    )
+
+
+def test_precision_recall_curve_points_match_their_thresholds():
+    for point in pr_curve(scored_true, scored):
+        outcome = outcome_at(scored_true, scored, point["threshold"])
+        assert outcome.precision == pytest.approx(point["precision"])
+        assert outcome.recall == pytest.approx(point["recall"])
+
+
+def test_precision_and_recall_targets_pick_the_extreme_thresholds_that_reach_them():
+    t_precise = threshold_for_precision(scored_true, scored, 1.0)
+    assert outcome_at(scored_true, scored, t_precise).precision == 1.0
+    assert all(outcome_at(scored_true, scored, t).precision < 1.0 for t in scored if t < t_precise)
+    on_grid = threshold_for_precision(scored_true, scored, 1.0, grid=0.01)
+    assert outcome_at(scored_true, scored, on_grid).precision == 1.0
+    assert outcome_at(scored_true, scored, on_grid - 0.01).precision < 1.0
+    t_sensitive = threshold_for_recall(scored_true, scored, 1.0)
+    assert outcome_at(scored_true, scored, t_sensitive).recall == 1.0
+    assert all(outcome_at(scored_true, scored, t).recall < 1.0 for t in scored if t > t_sensitive)
+
+
+@pytest.mark.parametrize("threshold", [0.0, 0.45, 1.0])
+def test_a_threshold_outcome_reports_f1_and_accuracy_as_scikit_learn_does(threshold):
+    outcome = outcome_at(scored_true, scored, threshold)
+    predicted = scored >= threshold
+    assert outcome.f1 == pytest.approx(f1_score(scored_true, predicted, zero_division=0))
+    assert outcome.accuracy == pytest.approx(accuracy_score(scored_true, predicted))

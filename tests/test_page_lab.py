@@ -1,5 +1,6 @@
 """The freezing lab page in AppTest: live table and code, a tiny run, results and comparison."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,7 @@ def test_training_a_tiny_run_shows_results_and_the_comparison_table():
     at.button(key="lab_train").click().run()
     assert not at.exception
     runs = at.session_state["lab_runs"]
-    assert len(runs) == 1 and len(runs[0]["result"].history) == 2
+    assert len(runs) == 1 and len(runs[0].result.history) == 2
     labels = [m.label for m in at.metric]
     assert "Test accuracy" in labels and "Test macro-F1" in labels
     assert any("original head" in label for label in labels)
@@ -74,12 +75,12 @@ def test_a_session_keeps_its_last_twelve_runs_as_numbers_without_the_networks():
     at = tiny_lab()
     at.button(key="lab_train").click().run()
     first = at.session_state["lab_runs"][0]
-    assert first["result"].model is None  # the page needs the figures, not the weights
-    at.session_state["lab_runs"] = [dict(first, label=f"#{n} earlier") for n in range(1, 13)]
+    assert first.result.model is None  # the page needs the figures, not the weights
+    at.session_state["lab_runs"] = [replace(first, label=f"#{n} earlier") for n in range(1, 13)]
     at.session_state["lab_run_number"] = 12
     at.button(key="lab_train").click().run()
     assert not at.exception
     runs = at.session_state["lab_runs"]
     assert len(runs) == 12
-    assert runs[0]["label"] == "#2 earlier"  # the oldest went first
-    assert runs[-1]["label"] == "#13 Linear probe (new head only)"
+    assert runs[0].label == "#2 earlier"  # the oldest went first
+    assert runs[-1].label == "#13 Linear probe (new head only)"

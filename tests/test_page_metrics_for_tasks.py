@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.demos import CurveConfig, best_epoch, learning_curves
+from engine.curves import best_epoch
+from engine.demos import CurveConfig, learning_curves
 
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "metrics_for_tasks.py")
 

@@ -8,15 +8,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.curves import best_epoch
 from engine.demos import (
     CurveConfig,
-    best_epoch,
-    counts_at_threshold,
     leakage_demo,
     learning_curves,
     rare_class_scores,
 )
-from engine.metrics import always_negative_counts
+from engine.metrics import always_negative_counts, outcome_at
 
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "pitfalls.py")
 
@@ -58,7 +57,7 @@ def test_the_threshold_slider_recomputes_the_trade_off(at):
     at.slider(key="pit_threshold").set_value(0.3).run()
     assert not at.exception
     y_true, scores = rare_class_scores()
-    expected = counts_at_threshold(y_true, scores, 0.3)
+    expected = outcome_at(y_true, scores, 0.3)
     # The second "Recall" metric on the page belongs to the trade-off tab.
     assert metric(at, "Recall", 1) == f"{expected.recall:.3f}"
     assert metric(at, "Precision", 1) == f"{expected.precision:.3f}"
@@ -66,8 +65,7 @@ def test_the_threshold_slider_recomputes_the_trade_off(at):
     silent = [
         t
         for t in sweep
-        if counts_at_threshold(y_true, scores, t).tp == 0
-        and counts_at_threshold(y_true, scores, t).fp == 0
+        if outcome_at(y_true, scores, t).tp == 0 and outcome_at(y_true, scores, t).fp == 0
     ]
     assert any(f"From threshold {min(silent):.2f} up" in c.value for c in at.caption)
 
@@ -87,7 +85,7 @@ def test_prose_claims_hold_training_loss_always_falls_and_accuracy_moves_least()
     history = learning_curves(CurveConfig())
     assert all(b.train_loss < a.train_loss for a, b in itertools.pairwise(history))
     y_true, scores = rare_class_scores()
-    sweep = [counts_at_threshold(y_true, scores, 0.05 * i) for i in range(1, 20)]
+    sweep = [outcome_at(y_true, scores, 0.05 * i) for i in range(1, 20)]
     spread = {
         name: max(getattr(c, name) for c in sweep) - min(getattr(c, name) for c in sweep)
         for name in ("accuracy", "recall")

@@ -7,7 +7,8 @@ from sklearn.metrics import precision_score, recall_score
 from streamlit.testing.v1 import AppTest
 
 from engine.lab.checkpoint import load_pretrained
-from engine.lab.scores import cheapest_threshold, rare_class_scores
+from engine.lab.scores import rare_class_scores
+from engine.metrics import cheapest_threshold
 
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "threshold.py")
 

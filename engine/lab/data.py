@@ -84,6 +84,13 @@ def stratified_subset(labels: torch.Tensor, n: int, seed: int) -> np.ndarray:
     return np.sort(picked)
 
 
+def class_names(task: TaskKind) -> tuple[str, ...]:
+    """The task's classes in label order: ten digits, or 'not 8' (0) and '8' (1)."""
+    if TaskKind(task) is TaskKind.RARE_EIGHT:
+        return ("not 8", str(RARE_POSITIVE_DIGIT))
+    return tuple(str(d) for d in range(10))
+
+
 def check_train_size(train_size: int) -> None:
     if train_size not in TRAIN_SIZES:
         allowed = ", ".join(str(s) for s in TRAIN_SIZES)
@@ -101,18 +108,14 @@ def load_task(task: TaskKind, train_size: int = 200, seed: int = 0) -> TaskData:
     check_train_size(train_size)
     images, labels, index = _digit_pool()
     train_idx = index["train"][stratified_subset(labels[index["train"]], train_size, seed)]
-    if TaskKind(task) is TaskKind.RARE_EIGHT:
-        targets = (labels == RARE_POSITIVE_DIGIT).long()
-        names: tuple[str, ...] = ("not 8", "8")
-    else:
-        targets = labels
-        names = tuple(str(d) for d in range(10))
+    is_rare = TaskKind(task) is TaskKind.RARE_EIGHT
+    targets = (labels == RARE_POSITIVE_DIGIT).long() if is_rare else labels
 
     def split(idx: np.ndarray) -> Split:
         t = torch.from_numpy(np.asarray(idx))
         return Split(images[t], targets[t])
 
-    return TaskData(split(train_idx), split(index["val"]), split(index["test"]), names)
+    return TaskData(split(train_idx), split(index["val"]), split(index["test"]), class_names(task))
 
 
 @functools.lru_cache(maxsize=1)

@@ -27,6 +27,12 @@ def pick_device(requested: str = "auto") -> torch.device:
     return torch.device(requested)
 
 
+def available_devices() -> list[str]:
+    """The DEVICES a run can ask for on this machine, "auto" first."""
+    present = {"cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
+    return [d for d in DEVICES if present.get(d, True)]
+
+
 @contextmanager
 def torch_threads(n: int) -> Iterator[None]:
     """Use ``n`` intra-op threads inside the block, then restore the previous setting."""

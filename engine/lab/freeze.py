@@ -137,7 +137,7 @@ def build_model(
     torch.manual_seed(seed)
     if plan.pretrained:
         model = copy.deepcopy(pretrained)
-        setattr(model, model.head_name, nn.Linear(model.feature_dim, num_classes))
+        model.fc = nn.Linear(model.feature_dim, num_classes)
     else:
         model = type(pretrained)(num_classes, pretrained.widths)
     return apply_plan(model, plan)
@@ -157,15 +157,9 @@ def build_optimizer(model: SmallResNet, plan: FreezePlan, epoch: int = 1) -> tor
     With nothing trainable PyTorch itself raises "optimizer got an empty parameter list".
     """
     head, backbone = head_and_backbone_parameters(model, plan.trainable_at(epoch))
-    groups = [
-        {"params": params, "lr": lr, "name": name}
-        for name, params, lr in (
-            ("head", head, plan.head_lr),
-            ("backbone", backbone, plan.backbone_lr),
-        )
-        if params
-    ]
+    parts = [("head", head, plan.head_lr), ("backbone", backbone, plan.backbone_lr)]
+    groups = [{"params": params, "lr": lr, "name": name} for name, params, lr in parts if params]
     # The fused kernel does a whole step in one call: on the cached-feature probe, where a step
     # is a 128×10 matrix, Python overhead dominates and fusing roughly halves the epoch.
-    fused = all(p.device.type in ("cpu", "cuda") for g in groups for p in g["params"])
+    fused = all(p.device.type in ("cpu", "cuda") for _, params, _ in parts for p in params)
     return torch.optim.AdamW(groups, weight_decay=WEIGHT_DECAY, fused=fused or None)

@@ -39,7 +39,7 @@ class SmallResNet(nn.Module):
         self.layer3 = self._make_stage(widths[2], blocks_per_stage, stride=2)
         self.layer4 = self._make_stage(widths[3], blocks_per_stage, stride=2)
         self.avgpool = nn.AdaptiveAvgPool2d(1)
-        setattr(self, self.head_name, nn.Linear(widths[3], num_classes))
+        self.fc = nn.Linear(widths[3], num_classes)
         for module in self.modules():
             if isinstance(module, nn.Conv2d):
                 nn.init.kaiming_normal_(module.weight, mode="fan_out", nonlinearity="relu")
@@ -60,8 +60,8 @@ class SmallResNet(nn.Module):
 
     @property
     def head(self) -> nn.Linear:
-        """The classification head, whatever this variant calls it (``fc`` or ``classifier``)."""
-        return getattr(self, self.head_name)
+        """The classification head (``fc``, as torchvision's ResNets call it)."""
+        return self.fc
 
     @property
     def feature_dim(self) -> int:
@@ -75,29 +75,3 @@ class SmallResNet(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
-
-
-class SmallResNetWithClassifier(SmallResNet):
-    """The same network with its head called ``classifier`` (as in torchvision's
-    MobileNet/EfficientNet), so code that says ``model.classifier`` runs as written."""
-
-    head_name = "classifier"
-
-
-def with_classifier_head(model: SmallResNet) -> SmallResNetWithClassifier:
-    """Copy ``model`` into the ``classifier``-named variant (same weights, renamed head)."""
-    variant = SmallResNetWithClassifier(model.head.out_features, model.widths)
-    state = {
-        (
-            f"classifier.{k[len(model.head_name) + 1 :]}"
-            if k.startswith(model.head_name + ".")
-            else k
-        ): v
-        for k, v in model.state_dict().items()
-    }
-    variant.load_state_dict(state)
-    return variant
-
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())

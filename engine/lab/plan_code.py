@@ -11,23 +11,23 @@ from engine.lab.freeze import (
     BatchNormMode,
     FreezePlan,
 )
+from engine.lab.model import SmallResNet
 
 
-def plan_code(plan: FreezePlan, num_classes: int = 10, head_name: str = "fc") -> str:
+def plan_code(plan: FreezePlan, num_classes: int = 10) -> str:
     """Code that, run on the pretrained ``model``, leaves the same parameters trainable as
     ``build_model`` + ``apply_plan`` (a test executes it and compares the counts)."""
 
     def ref(block: str) -> str:
-        return f"model.{head_name if block == HEAD else block}"
+        return f"model.{SmallResNet.head_name if block == HEAD else block}"
 
     lines = ["import torch", "from torch import nn", ""]
-    model_class = "SmallResNet" if head_name == "fc" else "SmallResNetWithClassifier"
     if not plan.pretrained:
         lines += [
-            f"from engine.lab.model import {model_class}",
+            "from engine.lab.model import SmallResNet",
             "",
             "# Same architecture, random weights: nothing is transferred.",
-            f"model = {model_class}(num_classes={num_classes})",
+            f"model = SmallResNet(num_classes={num_classes})",
         ]
     else:
         lines += [

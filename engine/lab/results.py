@@ -1,25 +1,20 @@
-"""What a run reports: per-epoch stats, scikit-learn metrics, confusion matrix, retention."""
+"""What a run reports (per-epoch records, scikit-learn metrics, confusion matrix, retention)
+and how the lab lays several runs side by side."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 
+from engine.curves import EpochRecord
 
-@dataclass(frozen=True)
-class EpochStats:
-    epoch: int
-    train_loss: float
-    val_loss: float
-    val_accuracy: float
-    val_macro_f1: float
-    elapsed_s: float  # since the run started, caching included
-    epoch_s: float  # this epoch's training steps alone
-    trainable_scalars: int
+if TYPE_CHECKING:  # train.py builds RunResults, so it imports this module at run time
+    from engine.lab.train import FinetuneConfig
 
 
 @dataclass(frozen=True)
@@ -58,8 +53,8 @@ class Retention:
 
 @dataclass
 class RunResult:
-    history: list[EpochStats]
-    best_epoch: int  # lowest validation loss
+    history: list[EpochRecord]
+    best_epoch: int  # lowest validation loss; 0 when the run stopped before one epoch
     val_accuracy: float
     test_accuracy: float
     test_macro_precision: float
@@ -108,8 +103,41 @@ def accuracy(labels: torch.Tensor, logits: torch.Tensor) -> float:
     return float((logits.argmax(1) == labels).float().mean())
 
 
-def best_epoch(history: list[EpochStats]) -> int:
-    """The epoch with the lowest validation loss (the earliest one on a tie); 0 if none ran."""
-    if not history:
-        return 0
-    return min(history, key=lambda s: (s.val_loss, s.epoch)).epoch
+@dataclass(frozen=True)
+class LabRun:
+    """One finished run as a lab session keeps it: its label, what was asked, what came back.
+
+    The result should carry no model: a fine-tuned copy is ~2.5 MB, and a classroom of
+    sessions keeping every run's copy would grow without bound.
+    """
+
+    label: str  # e.g. "#3 Partial (layer4 + head)"; the number is never reused in a session
+    config: FinetuneConfig
+    result: RunResult
+
+
+def runs_table(runs: Sequence[LabRun]) -> list[dict[str, str | int | float | None]]:
+    """One row per run, in the order given: the figures worth comparing across strategies."""
+    return [
+        {
+            "run": run.label,
+            "task": run.config.task.value,
+            "train images": run.config.train_size,
+            "epochs": run.config.epochs,
+            "trainable": run.result.history[-1].trainable_scalars if run.result.history else 0,
+            "test accuracy": round(run.result.test_accuracy, 3),
+            "macro-F1": round(run.result.test_macro_f1, 3),
+            "glyphs kept": round(run.result.retention.after, 3) if run.result.retention else None,
+            "s/epoch": round(run.result.seconds_per_epoch, 3),
+        }
+        for run in runs
+    ]
+
+
+def validation_losses(runs: Sequence[LabRun]) -> list[dict[str, str | int | float]]:
+    """Every run's validation loss per epoch, long format (run, epoch, validation loss)."""
+    return [
+        {"run": run.label, "epoch": record.epoch, "validation loss": record.val_loss}
+        for run in runs
+        for record in run.result.history
+    ]

@@ -1,4 +1,4 @@
-"""finetune(config): run one FreezePlan on a target task, streaming EpochStats as it goes."""
+"""finetune(config): run one FreezePlan on a target task, streaming EpochRecord as it goes."""
 
 from __future__ import annotations
 
@@ -14,9 +14,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from engine.curves import EpochRecord, best_epoch, with_label_noise
 from engine.lab.data import (
-    TRAIN_SIZES,
     Split,
+    TaskData,
     TaskKind,
     check_train_size,
     load_task,
@@ -36,11 +37,9 @@ from engine.lab.head_step import linear_head_gradients
 from engine.lab.model import SmallResNet
 from engine.lab.results import (
     BatchProgress,
-    EpochStats,
     Retention,
     RunResult,
     accuracy,
-    best_epoch,
     classification_report,
     macro_f1,
 )
@@ -112,9 +111,15 @@ def source_accuracy(model: SmallResNet, source: Split, device: torch.device) -> 
     return accuracy(source.labels.to(device), logits)
 
 
+def lr_factor(step: int, total: int) -> float:
+    """The cosine schedule's multiplier of the base learning rate at ``step`` of ``total``:
+    1 at the start, 0 after the last step (nanoGPT's ``get_lr``, without the warm-up)."""
+    return 0.5 * (1 + math.cos(math.pi * step / max(1, total)))
+
+
 @dataclass
 class _Stepper:
-    """AdamW steps with a cosine learning-rate decay that also covers groups added later."""
+    """AdamW steps on the schedule's learning rate, which also covers groups added later."""
 
     optimizer: torch.optim.Optimizer
     total_steps: int
@@ -125,7 +130,7 @@ class _Stepper:
         """Backpropagate ``loss`` and update; None means the gradients are already set."""
         factor = 1.0
         if self.schedule is LrSchedule.COSINE:
-            factor = 0.5 * (1 + math.cos(math.pi * self.done / max(1, self.total_steps)))
+            factor = lr_factor(self.done, self.total_steps)
         for group in self.optimizer.param_groups:
             group.setdefault("base_lr", group["lr"])
             group["lr"] = group["base_lr"] * factor
@@ -136,19 +141,54 @@ class _Stepper:
         self.done += 1
 
 
+@dataclass
+class _Run:
+    """Everything one run trains and evaluates with, set up once before the first epoch."""
+
+    config: FinetuneConfig
+    pretrained: SmallResNet
+    model: SmallResNet
+    # The model, or only its head when the frozen backbone's features are cached.
+    forward: Callable[[torch.Tensor], torch.Tensor]
+    data: TaskData
+    device: torch.device
+    cached: bool
+    train_x: torch.Tensor  # images, or cached features
+    train_y: torch.Tensor  # with label noise when the config asks for it
+    val_x: torch.Tensor
+    val_y: torch.Tensor
+    test_x: torch.Tensor
+    started: float  # perf_counter() when the run began, setup included
+
+
 def finetune(
     config: FinetuneConfig,
     pretrained: SmallResNet | None = None,
-    on_epoch: Callable[[EpochStats], None] | None = None,
+    on_epoch: Callable[[EpochRecord], None] | None = None,
     on_batch: Callable[[BatchProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
 ) -> RunResult:
     """Fine-tune a copy of ``pretrained`` (the shipped checkpoint if None) as ``config`` says."""
     with torch_threads(config.threads):
-        return _finetune(config, pretrained, on_epoch, on_batch, should_stop)
+        run = _prepare(config, pretrained)
+        optimizer = build_optimizer(run.model, config.plan)
+        batches = math.ceil(len(run.train_y) / config.batch_size)
+        stepper = _Stepper(optimizer, config.epochs * batches, LrSchedule(config.schedule))
+        generator = torch.Generator().manual_seed(config.seed)
+        history: list[EpochRecord] = []
+        for epoch in range(1, config.epochs + 1):
+            _thaw(run.model, config.plan, epoch, optimizer)
+            epoch_start = time.perf_counter()
+            train_loss = _epoch(run, epoch, stepper, generator, on_batch, should_stop)
+            if train_loss is None:  # stopped: the unfinished epoch is not reported
+                return _result(run, history, cancelled=True)
+            history.append(_evaluate(run, epoch, train_loss, time.perf_counter() - epoch_start))
+            if on_epoch is not None:
+                on_epoch(history[-1])
+        return _result(run, history, cancelled=False)
 
 
-def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:  # fmt: skip
+def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
     started = time.perf_counter()
     if pretrained is None:
         from engine.lab.checkpoint import load_pretrained
@@ -160,10 +200,12 @@ def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:
     model = build_model(config.plan, pretrained, n_classes, config.seed).to(device)
     if device.type == "cpu":
         model = model.to(memory_format=torch.channels_last)  # 10-20 % faster convolutions on CPU
-    train_x, train_y = data.train.images.to(device), _noisy(data.train.labels, config).to(device)
+    train_x = data.train.images.to(device)
+    train_y = _noisy(data.train.labels, config, n_classes).to(device)
     val_x, val_y = data.val.images.to(device), data.val.labels.to(device)
     test_x = data.test.images.to(device)
     cached = config.uses_cached_features
+    forward: Callable[[torch.Tensor], torch.Tensor] = model
     if cached:
         model.eval()
         train_x, val_x, test_x = (
@@ -172,92 +214,75 @@ def _finetune(config, pretrained, on_epoch, on_batch, should_stop) -> RunResult:
         head = model.head
         # The functional form of the Linear head: same weights, same autograd graph, minus
         # nn.Module's call machinery, which is a visible share of a 0.25 ms step.
-        forward: Callable[[torch.Tensor], torch.Tensor] = lambda x: F.linear(  # noqa: E731
-            x, head.weight, head.bias
-        )
+        forward = lambda x: F.linear(x, head.weight, head.bias)  # noqa: E731
+    return _Run(
+        config, pretrained, model, forward, data, device, cached,
+        train_x, train_y, val_x, val_y, test_x, started,
+    )  # fmt: skip
+
+
+def _epoch(
+    run: _Run,
+    epoch: int,
+    stepper: _Stepper,
+    generator: torch.Generator,
+    on_batch: Callable[[BatchProgress], None] | None,
+    should_stop: Callable[[], bool] | None,
+) -> float | None:
+    """One pass over the shuffled training set; its mean loss, or None if asked to stop."""
+    config = run.config
+    if run.cached:
+        run.model.head.train()
     else:
-        forward = model
-    optimizer = build_optimizer(model, config.plan)
-    batches = math.ceil(len(train_y) / config.batch_size)
-    stepper = _Stepper(optimizer, config.epochs * batches, LrSchedule(config.schedule))
-    generator = torch.Generator().manual_seed(config.seed)
-    history: list[EpochStats] = []
-    cancelled = False
-    for epoch in range(1, config.epochs + 1):
-        _thaw(model, config.plan, epoch, optimizer)
-        if cached:
-            model.head.train()
+        set_train_mode(run.model, config.plan, epoch)
+    n = len(run.train_y)
+    batches = math.ceil(n / config.batch_size)
+    order = torch.randperm(n, generator=generator).to(run.device)
+    # Shuffle once per epoch and take contiguous slices (views), and keep the running
+    # loss on the device: per-step overhead is most of a cached-feature epoch.
+    epoch_x, epoch_y = run.train_x[order], run.train_y[order]
+    loss_sum = torch.zeros((), device=run.device)
+    for b in range(batches):
+        if should_stop is not None and should_stop():
+            return None
+        rows = slice(b * config.batch_size, (b + 1) * config.batch_size)
+        batch_y = epoch_y[rows]
+        if run.cached:  # the head's gradients in closed form: no autograd graph to build
+            head = run.model.head
+            loss = linear_head_gradients(epoch_x[rows], batch_y, head.weight, head.bias)
+            stepper.step(None)
         else:
-            set_train_mode(model, config.plan, epoch)
-        epoch_start = time.perf_counter()
-        order = torch.randperm(len(train_y), generator=generator).to(device)
-        # Shuffle once per epoch and take contiguous slices (views), and keep the running
-        # loss on the device: per-step overhead is most of a cached-feature epoch.
-        epoch_x, epoch_y = train_x[order], train_y[order]
-        loss_sum = torch.zeros((), device=device)
-        for b in range(batches):
-            if should_stop is not None and should_stop():
-                cancelled = True
-                break
-            rows = slice(b * config.batch_size, (b + 1) * config.batch_size)
-            batch_y = epoch_y[rows]
-            if cached:  # the head's gradients in closed form: no autograd graph to build
-                loss = linear_head_gradients(epoch_x[rows], batch_y, head.weight, head.bias)
-                stepper.step(None)
-            else:
-                loss = F.cross_entropy(forward(epoch_x[rows]), batch_y)
-                stepper.step(loss)
-            loss_sum += loss.detach() * len(batch_y)
-            if on_batch is not None:
-                on_batch(BatchProgress(epoch, b + 1, batches, config.epochs))
-        if cancelled:
-            break
-        epoch_s = time.perf_counter() - epoch_start
-        model.eval()
-        val_logits = predict_logits(forward, val_x)
-        trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-        stats = EpochStats(
-            epoch=epoch,
-            train_loss=loss_sum.item() / len(train_y),
-            val_loss=float(F.cross_entropy(val_logits, val_y)),
-            val_accuracy=accuracy(val_y, val_logits),
-            val_macro_f1=macro_f1(val_y, val_logits),
-            elapsed_s=time.perf_counter() - started,
-            epoch_s=epoch_s,
-            trainable_scalars=trainable,
-        )
-        history.append(stats)
-        if on_epoch is not None:
-            on_epoch(stats)
-    return _result(
-        config,
-        model,
-        pretrained,
-        forward,
-        data,
-        val_x,
-        test_x,
-        history,
-        device,
-        cached,
-        cancelled,
-        started,
+            loss = F.cross_entropy(run.forward(epoch_x[rows]), batch_y)
+            stepper.step(loss)
+        loss_sum += loss.detach() * len(batch_y)
+        if on_batch is not None:
+            on_batch(BatchProgress(epoch, b + 1, batches, config.epochs))
+    return loss_sum.item() / n
+
+
+def _evaluate(run: _Run, epoch: int, train_loss: float, epoch_s: float) -> EpochRecord:
+    """The epoch's record: validation loss, accuracy and macro-F1 in eval mode."""
+    run.model.eval()
+    val_logits = predict_logits(run.forward, run.val_x)
+    return EpochRecord(
+        epoch=epoch,
+        train_loss=train_loss,
+        val_loss=float(F.cross_entropy(val_logits, run.val_y)),
+        val_accuracy=accuracy(run.val_y, val_logits),
+        val_macro_f1=macro_f1(run.val_y, val_logits),
+        elapsed_s=time.perf_counter() - run.started,
+        epoch_s=epoch_s,
+        trainable_scalars=sum(p.numel() for p in run.model.parameters() if p.requires_grad),
     )
 
 
-def _noisy(labels: torch.Tensor, config: FinetuneConfig) -> torch.Tensor:
-    """Replace ``label_noise`` of the labels with a different class, the same ones every time."""
+def _noisy(labels: torch.Tensor, config: FinetuneConfig, n_classes: int) -> torch.Tensor:
+    """``label_noise`` of the labels moved to a wrong class; its own seed, so the noise does
+    not change with the shuffling or the initialisation."""
     if not config.label_noise:
         return labels
-    generator = torch.Generator().manual_seed(10_000 + config.seed)
-    n_classes = int(labels.max()) + 1
-    flip = torch.randperm(len(labels), generator=generator)[
-        : round(config.label_noise * len(labels))
-    ]
-    shift = torch.randint(1, n_classes, (len(flip),), generator=generator)
-    noisy = labels.clone()
-    noisy[flip] = (labels[flip] + shift) % n_classes
-    return noisy
+    noisy = with_label_noise(labels.numpy(), config.label_noise, n_classes, 10_000 + config.seed)
+    return torch.from_numpy(noisy)
 
 
 def _thaw(
@@ -277,48 +302,48 @@ def _thaw(
         optimizer.add_param_group({"params": backbone, "lr": plan.backbone_lr, "name": "backbone"})
 
 
-def _result(config, model, pretrained, forward, data, val_x, test_x, history, device, cached,
-            cancelled, started) -> RunResult:  # fmt: skip
+def _result(run: _Run, history: list[EpochRecord], cancelled: bool) -> RunResult:
+    config, model, device = run.config, run.model, run.device
     model.eval()
-    val_logits = predict_logits(forward, val_x)
-    test_logits = predict_logits(forward, test_x)
-    test_y = data.test.labels.numpy()
+    val_logits = predict_logits(run.forward, run.val_x)
+    test_logits = predict_logits(run.forward, run.test_x)
+    test_y = run.data.test.labels.numpy()
     predicted = test_logits.argmax(1).cpu().numpy()
     per_class, matrix, (macro_p, macro_r, macro_f) = classification_report(
-        test_y, predicted, data.class_names
+        test_y, predicted, run.data.class_names
     )
     retention = None
     if config.measure_retention and config.plan.pretrained:
         source = source_eval_split()
         with_source_head = copy.deepcopy(model)
-        setattr(with_source_head, model.head_name, copy.deepcopy(pretrained.head).to(device))
+        with_source_head.fc = copy.deepcopy(run.pretrained.head).to(device)
         retention = Retention(
             # A copy: the pretrained model may be shared read-only by every session.
-            before=source_accuracy(copy.deepcopy(pretrained).to(device), source, device),
+            before=source_accuracy(copy.deepcopy(run.pretrained).to(device), source, device),
             after=source_accuracy(with_source_head, source, device),
         )
     epoch_times = [s.epoch_s for s in history]
     return RunResult(
         history=history,
-        best_epoch=best_epoch(history),
-        val_accuracy=accuracy(data.val.labels.to(device), val_logits),
+        best_epoch=best_epoch(history).epoch if history else 0,
+        val_accuracy=accuracy(run.data.val.labels.to(device), val_logits),
         test_accuracy=float((predicted == test_y).mean()),
         test_macro_precision=macro_p,
         test_macro_recall=macro_r,
         test_macro_f1=macro_f,
         per_class=per_class,
         confusion=matrix,
-        class_names=data.class_names,
+        class_names=run.data.class_names,
         retention=retention,
         device=str(device),
-        used_cached_features=cached,
+        used_cached_features=run.cached,
         cancelled=cancelled,
         seconds_per_epoch=float(np.median(epoch_times)) if epoch_times else 0.0,
-        total_s=time.perf_counter() - started,
+        total_s=time.perf_counter() - run.started,
         test_probabilities=torch.softmax(test_logits, 1).cpu().numpy(),
         test_labels=test_y,
         model=model,
     )
 
 
-__all__ = ["BATCH_SIZES", "MAX_EPOCHS", "TRAIN_SIZES", "FinetuneConfig", "finetune", "pick_device"]
+__all__ = ["BATCH_SIZES", "MAX_EPOCHS", "FinetuneConfig", "LrSchedule", "finetune", "lr_factor"]

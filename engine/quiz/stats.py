@@ -111,15 +111,6 @@ def _coded_matrix(frame: pd.DataFrame, codes: np.ndarray, items: int) -> pd.Data
     return matrix.reindex(columns=range(items)).astype(float)
 
 
-def score_matrix(frame: pd.DataFrame) -> pd.DataFrame:
-    """Raw scores, one row per attempt and one column per (question id, fingerprint)."""
-    _check_columns(frame)
-    codes, labels = _item_codes(frame)
-    matrix = _coded_matrix(frame, codes, len(labels))
-    matrix.columns = pd.MultiIndex.from_tuples(labels, names=["question_id", "fingerprint"])
-    return matrix
-
-
 def _pearson(x: np.ndarray, y: np.ndarray) -> float:
     if len(x) < 2:
         return math.nan

@@ -1,0 +1,59 @@
+"""engine.lab.results lays a session's runs side by side: one row and one curve per run."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.curves import EpochRecord
+from engine.lab.freeze import Preset, preset_plan
+from engine.lab.results import LabRun, Retention, RunResult, runs_table, validation_losses
+from engine.lab.train import FinetuneConfig
+
+
+def _record(epoch: int, val_loss: float, trainable: int) -> EpochRecord:
+    return EpochRecord(
+        epoch=epoch, train_loss=1.0, val_loss=val_loss, val_accuracy=0.5, val_macro_f1=0.5,
+        elapsed_s=float(epoch), epoch_s=0.25, trainable_scalars=trainable,
+    )  # fmt: skip
+
+
+def _run(label: str, history: list[EpochRecord], retention: Retention | None) -> LabRun:
+    result = RunResult(
+        history=history, best_epoch=1, val_accuracy=0.5, test_accuracy=0.91234,
+        test_macro_precision=0.9, test_macro_recall=0.9, test_macro_f1=0.87654, per_class=[],
+        confusion=[[1]], class_names=("0",), retention=retention, device="cpu",
+        used_cached_features=True, cancelled=False, seconds_per_epoch=0.01234, total_s=1.0,
+        test_probabilities=np.zeros((1, 1)), test_labels=np.zeros(1),
+    )  # fmt: skip
+    config = FinetuneConfig(
+        preset_plan(Preset.LINEAR_PROBE), train_size=50, epochs=max(1, len(history))
+    )
+    return LabRun(label, config, result)
+
+
+def test_each_run_is_one_row_in_order_with_its_last_epochs_trainable_count():
+    runs = [
+        _run("#1 probe", [_record(1, 0.9, 1290), _record(2, 0.8, 1290)], Retention(0.9, 0.45)),
+        _run("#2 stopped", [], None),
+    ]
+    first, stopped = runs_table(runs)
+    assert first == {
+        "run": "#1 probe", "task": "digits", "train images": 50, "epochs": 2,
+        "trainable": 1290, "test accuracy": 0.912, "macro-F1": 0.877, "glyphs kept": 0.45,
+        "s/epoch": 0.012,
+    }  # fmt: skip
+    # A run stopped before its first epoch has no count to show; from scratch keeps nothing.
+    assert stopped["run"] == "#2 stopped" and stopped["trainable"] == 0
+    assert stopped["glyphs kept"] is None
+
+
+def test_validation_losses_list_every_epoch_of_every_run():
+    runs = [
+        _run("#1", [_record(1, 0.9, 10), _record(2, 0.7, 10)], None),
+        _run("#2", [_record(1, 0.6, 10)], None),
+    ]
+    assert validation_losses(runs) == [
+        {"run": "#1", "epoch": 1, "validation loss": 0.9},
+        {"run": "#1", "epoch": 2, "validation loss": 0.7},
+        {"run": "#2", "epoch": 1, "validation loss": 0.6},
+    ]
