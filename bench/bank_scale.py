@@ -131,14 +131,14 @@ def hard_cases(bank: str) -> dict[str, str]:
         "10 000 questions, one typo in the last": _replace_last(
             bank, "difficulty: ", "difficulty: x"
         ),
-        "10 000 questions, one anchor (careful path only)": bank.replace(
+        "10 000 questions, one anchor": bank.replace(
             "difficulty: easy", "difficulty: &d easy", 1
         ),
         "10 000 questions, a key written twice": bank.replace(
             "    difficulty: easy\n", "    difficulty: easy\n    difficulty: easy\n", 1
         ),
         f"{near_cap / 1e6:.1f} MB flow list of tiny nodes": flat,
-        f"{near_cap / 1e6:.1f} MB flow list with a tab (careful path only)": "x:\t" + flat[3:],
+        f"{near_cap / 1e6:.1f} MB flow list with a tab": "x:\t" + flat[3:],
         f"{near_cap / 1e6:.1f} MB of top-level keys": many_keys,
         f"{near_cap / 1e6:.1f} MB one-line scalar": long_text,
         "1 byte over the cap": "a" * (MAX_BYTES + 1),

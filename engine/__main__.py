@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from engine.quiz.bank import BankInvalid, load_bank
@@ -25,22 +22,6 @@ def _bank_files(paths: list[str]) -> list[Path]:
     return files
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """rapidyaml (C++) prints its own parse errors to the process's stderr before the
-    careful path explains them with a line: an instructor should read each problem once.
-    Only for this single-threaded command; the app's server log keeps them."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def validate(paths: list[str]) -> int:
     """Print `file:line: [question] field: message` per problem; 1 if any, else 0."""
     files = _bank_files(paths or ["quizzes"])
@@ -50,8 +31,7 @@ def validate(paths: list[str]) -> int:
     failed = 0
     for path in files:
         try:
-            with _native_stderr_silenced():
-                bank = load_bank(path)
+            bank = load_bank(path)
         except BankInvalid as invalid:
             failed += 1
             for error in invalid.errors:

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.quiz.checks import Problem, questions_problems, recipe_problems
 from engine.quiz.models import Question, QuestionBank
-from engine.quiz.safe_yaml import MAX_BYTES, ParsedYaml, YamlProblem, lines_of, parse_yaml
+from engine.quiz.safe_yaml import MAX_BYTES, KeyPath, ParsedYaml, YamlProblem, parse_yaml
 
 
 @dataclass(frozen=True)
@@ -67,25 +67,12 @@ def load_bank(path: Path | str) -> QuestionBank:
 
 def load_bank_text(text: str | bytes, *, filename: str = "<pasted>") -> QuestionBank:
     """Load a bank from YAML text (pasted into the instructor page, or read from disk)."""
-    parsed = _parse(text, filename, need_lines=False)
-    if not parsed.has_lines:
-        # The fast path keeps no line numbers; errors are rare, so the first error to be
-        # placed parses again for them (the same data: tests/test_fast_yaml.py).
-        parsed.line_source = lambda: lines_of(_as_text(text))
+    return _validate(_parse(text, filename), filename)
+
+
+def _parse(text: str | bytes, filename: str) -> ParsedYaml:
     try:
-        return _validate(parsed, filename)
-    except YamlProblem as problem:  # the careful parse found what the fast one let through
-        raise BankInvalid([_error(filename, problem.line, problem.message)]) from None
-
-
-def _as_text(text: str | bytes) -> str:
-    # The fast path accepted it, so it is UTF-8 already.
-    return text.decode("utf-8") if isinstance(text, bytes) else text
-
-
-def _parse(text: str | bytes, filename: str, *, need_lines: bool) -> ParsedYaml:
-    try:
-        return parse_yaml(text, need_lines=need_lines)
+        return parse_yaml(text)
     except YamlProblem as problem:
         raise BankInvalid([_error(filename, problem.line, problem.message)]) from None
     except RecursionError:  # belt and braces: the depth limit should stop this first
@@ -163,7 +150,7 @@ def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
 
 
 def _duplicate_error(
-    parsed: ParsedYaml, filename: str, path: tuple[str | int, ...], line: int, message: str
+    parsed: ParsedYaml, filename: str, path: KeyPath, line: int, message: str
 ) -> BankError:
     question_id, field = None, path
     if path[:1] == ("questions",) and len(path) > 2 and isinstance(path[1], int):
@@ -179,7 +166,7 @@ def _problem_errors(
 ) -> list[BankError]:
     out = []
     for index, path, message in problems:
-        prefix: tuple[str | int, ...] = () if index is None else ("questions", index)
+        prefix: KeyPath = () if index is None else ("questions", index)
         out.append(
             BankError(
                 file=filename,
@@ -199,7 +186,7 @@ def _in_file_order(errors: list[BankError]) -> list[BankError]:
 _PLACEHOLDER = Question.model_construct()
 
 
-def _field_name(path: tuple[str | int, ...]) -> str | None:
+def _field_name(path: KeyPath) -> str | None:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
@@ -210,7 +197,7 @@ def _translate(
     exc: ValidationError,
     parsed: ParsedYaml,
     filename: str,
-    prefix: tuple[str | int, ...],
+    prefix: KeyPath,
     model: type[BaseModel],
 ) -> list[BankError]:
     """Pydantic errors → BankErrors with a line, a question id, a field and a fix."""
@@ -220,7 +207,7 @@ def _translate(
         if isinstance(raw, dict) and isinstance(raw.get("id"), str):
             question_id = raw["id"]
     out: list[BankError] = []
-    seen: set[tuple[tuple[str | int, ...], str]] = set()
+    seen: set[tuple[KeyPath, str]] = set()
     for err in exc.errors():
         loc = _clean_loc(tuple(err["loc"]))
         message = _message(err, loc, model)
@@ -244,7 +231,7 @@ def _translate(
 _UNION_MEMBERS = {"bool", "int", "float", "str", "list[str]", "function-after", "function-before"}
 
 
-def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+def _clean_loc(loc: KeyPath) -> KeyPath:
     # Pydantic adds union member names ("answer", "list[str]", 0) to the location.
     return tuple(
         p
@@ -253,7 +240,7 @@ def _clean_loc(loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
     )
 
 
-def _message(err: Any, loc: tuple[str | int, ...], model: type[BaseModel]) -> str:
+def _message(err: Any, loc: KeyPath, model: type[BaseModel]) -> str:
     kind = err["type"]
     name = loc[-1] if loc else ""
     if kind == "missing":
@@ -285,7 +272,7 @@ def _message(err: Any, loc: tuple[str | int, ...], model: type[BaseModel]) -> st
     return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
 
 
-def _allowed_keys(loc: tuple[str | int, ...], model: type[BaseModel]) -> list[str]:
+def _allowed_keys(loc: KeyPath, model: type[BaseModel]) -> list[str]:
     """The keys the model at `loc` accepts (walks nested models by field name)."""
     current: Any = model
     for part in loc[:-1]:

@@ -6,16 +6,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 
 from engine.quiz.models import LESSON_IDS, Difficulty, Question, QuestionBank, QuestionType
+from engine.quiz.safe_yaml import KeyPath
 
 # (question index or None, field path inside the question or bank, message)
-Problem = tuple[int | None, tuple[str | int, ...], str]
+Problem = tuple[int | None, KeyPath, str]
 
 
 def _ids(ids: set[str] | frozenset[str] | list[str]) -> str:
     return ", ".join(sorted(ids))
 
 
-def question_problems(q: Question) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def question_problems(q: Question) -> Iterator[tuple[KeyPath, str]]:
     """Yield (field path, message) for every rule `q` breaks."""
     counts = Counter(c.id for c in q.choices)
     for choice_id, n in counts.items():

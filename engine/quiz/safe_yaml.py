@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.nodes import ScalarNode
-
-from engine.quiz.fast_yaml import TooLarge, try_fast_parse
 
 # Limits sized beyond any real bank (a 10 000-question bank is 5.4 MB, ~340 000 nodes) yet
 # small enough that the careful parse of a hostile file ends in an error within ~2 s
@@ -33,7 +31,9 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL}
 
-Path = tuple[str | int, ...]
+# Where a value sits in a document: keys and list indexes from the root, e.g.
+# ("questions", 3, "answer"). Not a file path: a place inside one file.
+KeyPath = tuple[str | int, ...]
 
 
 class YamlProblem(Exception):
@@ -50,18 +50,13 @@ class ParsedYaml:
     """Plain data (dict/list/str/int/float/bool/None) and where each path starts."""
 
     data: Any
-    lines: dict[Path, int] = field(default_factory=dict)
-    has_lines: bool = True  # False when the fast path parsed it (no line numbers kept)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
     # Keys written twice in one mapping: (path, line, message). The first value is kept so
     # that validation can go on and report everything else in the same run.
-    duplicates: list[tuple[Path, int, str]] = field(default_factory=list)
-    # For a fast-path parse: where to get the lines the first time one is asked for.
-    line_source: Callable[[], dict[Path, int]] | None = None
+    duplicates: list[tuple[KeyPath, int, str]] = field(default_factory=list)
 
-    def line_of(self, path: Path) -> int:
+    def line_of(self, path: KeyPath) -> int:
         """Line of the deepest known prefix of `path` (a missing key reports its parent)."""
-        if not self.has_lines and self.line_source is not None:
-            self.lines, self.has_lines = self.line_source(), True
         for end in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:end]))
             if line is not None:
@@ -82,7 +77,7 @@ class _Frame:
     """A sequence or mapping being built, and (for an anchored one) where its size began."""
 
     container: list[Any] | dict[str, Any]
-    path: Path
+    path: KeyPath
     anchor: str | None
     size_at_start: int
     key: str | None = None  # a mapping's key waiting for its value
@@ -94,14 +89,14 @@ class _EventBuilder:
     """Plain data from parser events, recording lines, refusing tags, bombs and depth."""
 
     def __init__(self) -> None:
-        self.lines: dict[Path, int] = {}
+        self.lines: dict[KeyPath, int] = {}
         self.stack: list[_Frame] = []
         self.nodes = 0  # counted as if every alias were written out in full
         self.alias_nodes = 0
         self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, expanded size)
         self.result: Any = None
         self.documents = 0
-        self.duplicates: list[tuple[Path, int, str]] = []
+        self.duplicates: list[tuple[KeyPath, int, str]] = []
 
     def feed(self, event: yaml.Event) -> None:
         line = event.start_mark.line + 1 if event.start_mark else 0
@@ -123,7 +118,7 @@ class _EventBuilder:
         if self.nodes > MAX_NODES:
             raise YamlProblem(line, "document is too large to be a bank")
 
-    def _path_for_value(self) -> Path | None:
+    def _path_for_value(self) -> KeyPath | None:
         """The path of the node starting now; None when it is a mapping key."""
         if not self.stack:
             return ()
@@ -234,46 +229,8 @@ def _line_at(text: str, position: int) -> int:
     return text.count("\n", 0, max(position, 0)) + 1
 
 
-def lines_of(text: str) -> dict[Path, int]:
-    """The line of every path of a document the fast path has already read as data.
-
-    Only structure and lines: no scalar is typed and no limit is checked (the fast path
-    checked them), which makes this about twice as fast as a careful parse.
-    """
-    lines: dict[Path, int] = {}
-    stack: list[list[Any]] = []  # [path, is mapping, next index, key waiting for a value]
-    for event in _events(text):
-        kind = type(event)
-        if kind in _OPENERS:
-            if not stack:
-                path: Path = ()
-            elif stack[-1][1]:
-                top = stack[-1]
-                if top[3] is None:  # a key (the fast path allows only plain scalar keys)
-                    top[3] = event.value
-                    lines[(*top[0], event.value)] = event.start_mark.line + 1
-                    continue
-                path, top[3] = (*top[0], top[3]), None
-            else:
-                top = stack[-1]
-                path, top[2] = (*top[0], top[2]), top[2] + 1
-            lines.setdefault(path, event.start_mark.line + 1)
-            if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-                stack.append([path, kind is yaml.MappingStartEvent, 0, None])
-        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-            stack.pop()
-    return lines
-
-
-_OPENERS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
-
-
-def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
-    """Parse one YAML document safely. Raises YamlProblem with a line and a plain message.
-
-    With need_lines=False a plain document may take the fast path (no line numbers);
-    callers re-parse with lines when they find something to report.
-    """
+def parse_yaml(text: str | bytes) -> ParsedYaml:
+    """Parse one YAML document safely. Raises YamlProblem with a line and a plain message."""
     if len(text) > MAX_BYTES:
         raise YamlProblem(0, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     if isinstance(text, bytes):
@@ -282,15 +239,6 @@ def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
         except UnicodeDecodeError as exc:
             raise YamlProblem(0, f"file is not UTF-8 text (byte {exc.start})") from None
     unprintable = yaml.reader.Reader.NON_PRINTABLE.search(text)
-    if not need_lines and not unprintable:
-        try:
-            ok, data = try_fast_parse(
-                text.encode("utf-8"), max_depth=MAX_DEPTH, max_nodes=MAX_NODES
-            )
-        except TooLarge as exc:
-            raise YamlProblem(1, str(exc)) from None
-        if ok:
-            return ParsedYaml(data=data, has_lines=False)
     if unprintable:
         raise YamlProblem(
             _line_at(text, unprintable.start()),
