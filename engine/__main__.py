@@ -1,4 +1,4 @@
-"""Command line: `python -m engine validate|schema|pretrain ...` (see --help)."""
+"""Command line: `python -m engine validate|schema|export|pretrain ...` (see --help)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from engine.quiz.bank import BankInvalid, load_bank
+from engine.quiz.export import bank_to_gift
 
 DEFAULT_SCHEMA = Path("quizzes/schema.json")
 
@@ -50,18 +51,75 @@ def write_schema(out: Path) -> int:
     return 0
 
 
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+
+
+def _bank_id(bank: str) -> str:
+    """A bank file's id, or the argument itself when it is an id rather than a file."""
+    path = Path(bank)
+    return load_bank(path).id if path.suffix in {".yaml", ".yml"} else bank
+
+
+def export(args: argparse.Namespace) -> int:
+    """A bank as GIFT, or its recorded results as CSV (the store's own export)."""
+    try:
+        if args.format == "gift":
+            _write(bank_to_gift(load_bank(args.bank)), args.out)
+            return 0
+        from engine.store import AttemptMode, Store, StoreUnavailable
+
+        if args.mode != "all" and args.mode not in {m.value for m in AttemptMode}:
+            print(
+                f"--mode must be test, practice, review or all, not {args.mode!r}",
+                file=sys.stderr,
+            )
+            return 2
+        mode = None if args.mode == "all" else AttemptMode(args.mode)
+        try:
+            with Store.open() as store:
+                csv = store.export_csv(
+                    _bank_id(args.bank), args.version, mode, include_names=args.names
+                )
+        except StoreUnavailable as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        _write(csv, args.out)
+        return 0
+    except BankInvalid as invalid:
+        for error in invalid.errors:
+            print(error, file=sys.stderr)
+        return 1
+
+
+def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="export a bank as Moodle GIFT, or its recorded results as CSV",
+        description="Export a bank as Moodle GIFT, or its recorded results as CSV.",
+    )
+    parser.add_argument("--format", choices=["gift", "csv"], required=True)
+    parser.add_argument("bank", help="a bank file (gift, csv) or a bank id (csv)")
+    parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    parser.add_argument("--version", help="csv: only this bank version")
+    parser.add_argument(
+        "--mode", default="test", help="csv: test, practice, review or all (default test)"
+    )
+    parser.add_argument("--names", action="store_true", help="csv: include learner names")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Subcommands with their own parsers get their arguments untouched: argparse's
-    # REMAINDER cannot start with an option (`export --format gift BANK`).
+    # REMAINDER cannot start with an option (`pretrain --epochs 3`).
     if argv[:1] == ["pretrain"]:
         from engine.lab.pretrain import main as pretrain_main
 
         return pretrain_main(argv[1:])
-    if argv[:1] == ["export"]:
-        from engine.quiz.export import main as export_main
-
-        return export_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check bank files (default: quizzes/)")
@@ -70,15 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     p_schema.add_argument("--out", type=Path, default=DEFAULT_SCHEMA)
     p_pretrain = sub.add_parser("pretrain", help="reproduce the shipped lab checkpoint")
     p_pretrain.add_argument("rest", nargs=argparse.REMAINDER)
-    p_export = sub.add_parser("export", help="export a bank (e.g. --format gift BANK)")
-    p_export.add_argument("rest", nargs=argparse.REMAINDER)
+    _add_export(sub)
 
     args = parser.parse_args(argv)
     if args.command == "validate":
         return validate(args.paths)
     if args.command == "schema":
         return write_schema(args.out)
-    return 2  # pragma: no cover - pretrain/export return above; argparse enforces the rest
+    if args.command == "export":
+        return export(args)
+    return 2  # pragma: no cover - pretrain returns above; argparse enforces the rest
 
 
 if __name__ == "__main__":

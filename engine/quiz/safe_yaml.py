@@ -127,7 +127,8 @@ class _EventBuilder:
             return (*top.path, len(top.container))
         if top.key_expected:
             return None
-        return (*top.path, top.key)  # type: ignore[arg-type]
+        assert top.key is not None  # a value follows its key
+        return (*top.path, top.key)
 
     def _place(self, value: Any) -> None:
         if not self.stack:
@@ -138,7 +139,8 @@ class _EventBuilder:
             top.container.append(value)
         else:
             if not top.discard:
-                top.container[top.key] = value  # type: ignore[index]
+                assert top.key is not None  # a value follows its key
+                top.container[top.key] = value
             top.key, top.key_expected, top.discard = None, True, False
 
     def _key(self, event: yaml.ScalarEvent, line: int) -> None:
@@ -171,7 +173,8 @@ class _EventBuilder:
         elif tag not in _SCALAR_TAGS:
             raise YamlProblem(line, _tag_refused(tag))
         else:
-            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+            # No marks: the constructors for these plain tags never read them.
+            node = ScalarNode(tag, event.value, style=event.style)
             value = _resolver.yaml_constructors[tag](_resolver, node)
         if event.anchor is not None:
             self.anchors[event.anchor] = (value, 1)
