@@ -268,3 +268,53 @@ def test_a_key_written_twice_names_its_question_and_field_and_hides_nothing_else
     assert [(e.question_id, e.field) for e in errs] == [("q1", "topic"), ("q1", "answer")]
     assert errs[0].message.startswith("key 'topic' appears twice in one mapping (first on line")
     assert errs[0].line == text.splitlines().index("  topic: again") + 1
+
+
+def test_each_type_loads_as_its_own_model_owning_its_answer_shape():
+    from engine.quiz.models import (
+        MultipleSelectQuestion,
+        NumericQuestion,
+        SingleChoiceQuestion,
+        TrueFalseQuestion,
+    )
+
+    loaded = load_bank_text(bank_yaml()).questions
+    assert [type(q) for q in loaded] == [
+        SingleChoiceQuestion,
+        MultipleSelectQuestion,
+        NumericQuestion,
+        TrueFalseQuestion,
+    ]
+
+
+def test_fingerprints_are_those_of_the_single_wide_model_so_statistics_carry_on():
+    # Computed before the reshape into one model per type (commit c84d05d).
+    assert {q.id: q.fingerprint for q in load_bank_text(bank_yaml()).questions} == {
+        "e1": "dc92f47a4f85e32a",
+        "m1": "15a9573c196d2b30",
+        "h1": "5da1066f7286e072",
+        "h2": "8f164529516fba63",
+    }
+
+
+def test_a_missing_or_unknown_type_names_the_key_and_the_allowed_types():
+    q = question("q1")
+    del q["type"]
+    [error] = errors_of(bank_yaml(questions=[q]))
+    assert (error.question_id, error.field) == ("q1", "type")
+    assert error.message == "required key 'type' is missing"
+    [error] = errors_of(bank_yaml(questions=[question("q1", type="essay")]))
+    assert error.message == (
+        "must be one of 'single_choice', 'multiple_select', 'true_false' or 'numeric'; got 'essay'"
+    )
+    assert error.field == "type"
+
+
+def test_a_key_of_another_type_says_which_type_it_belongs_to():
+    text = bank_yaml(questions=[question("q1", tolerance=0.1)])
+    [error] = errors_of(text)
+    assert (error.field, error.message) == (
+        "tolerance",
+        "'tolerance' applies only to numeric questions",
+    )
+    assert text.splitlines()[error.line - 1].strip().startswith("tolerance:")

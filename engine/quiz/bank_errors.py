@@ -88,6 +88,8 @@ def translate(
     seen: set[tuple[KeyPath, str]] = set()
     for err in exc.errors():
         loc = _written_loc(tuple(err["loc"]))
+        if err["type"] in {"union_tag_not_found", "union_tag_invalid"}:
+            loc = (*loc, "type")  # pydantic places the tag's error on the question itself
         message = _message(err, loc, model)
         if (loc, message) in seen:
             continue
@@ -121,14 +123,14 @@ def _written_loc(loc: KeyPath) -> KeyPath:
 def _message(err: Any, loc: KeyPath, model: type[BaseModel]) -> str:
     kind = err["type"]
     name = loc[-1] if loc else ""
-    if kind == "missing" or kind == "union_tag_not_found":
-        return f"required key '{name or 'type'}' is missing"
+    if kind in {"missing", "union_tag_not_found"}:
+        return f"required key '{name}' is missing"
     if kind == "union_tag_invalid":
         return f"must be one of {_quoted(_TAGS_IN_ORDER)}; got {err['ctx']['tag']!r}"
     if kind == "extra_forbidden":
         elsewhere = [t for t, m in QUESTION_MODELS.items() if name in m.model_fields]
         if elsewhere and model in QUESTION_MODELS.values():
-            return f"'{name}' applies only to {' and '.join(elsewhere)} questions; remove it"
+            return f"'{name}' applies only to {' and '.join(elsewhere)} questions"
         allowed = _allowed_keys(loc, model)
         close = difflib.get_close_matches(str(name), allowed, n=1)
         hint = f"; did you mean '{close[0]}'?" if close else ""
