@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from engine.quiz.bank import BankInvalid, load_bank
+from engine.quiz.bank import BankInvalid, duplicate_bank_id, load_bank
 from engine.quiz.export import bank_to_gift
 
 DEFAULT_SCHEMA = Path("quizzes/schema.json")
@@ -30,6 +31,7 @@ def validate(paths: list[str]) -> int:
         print(f"no .yaml banks found in {', '.join(paths or ['quizzes'])}", file=sys.stderr)
         return 1
     failed = 0
+    first_with_id: dict[str, Path] = {}
     for path in files:
         try:
             bank = load_bank(path)
@@ -38,6 +40,12 @@ def validate(paths: list[str]) -> int:
             for error in invalid.errors:
                 print(error)
             continue
+        if bank.id in first_with_id:  # the app would refuse this file: so does validate
+            failed += 1
+            error = duplicate_bank_id(path, bank.id, first_with_id[bank.id])
+            print(replace(error, file=str(path)))
+            continue
+        first_with_id[bank.id] = path
         print(f"{path}: ok ({len(bank.questions)} questions, version {bank.version})")
     print(f"{len(files) - failed} of {len(files)} banks valid", file=sys.stderr)
     return 1 if failed else 0

@@ -79,14 +79,31 @@ def load_catalog(folder: Path | str) -> BankCatalog:
             catalog.errors[path] = invalid.errors
             continue
         if bank.id in catalog.banks:
-            other = catalog.sources[bank.id].name
-            catalog.errors[path] = [
-                file_error(path.name, 1, f"bank id '{bank.id}' is already used by {other}", "id")
-            ]
+            catalog.errors[path] = [duplicate_bank_id(path, bank.id, catalog.sources[bank.id])]
             continue
         catalog.banks[bank.id] = bank
         catalog.sources[bank.id] = path
     return catalog
+
+
+def duplicate_bank_id(path: Path, bank_id: str, first: Path) -> BankError:
+    """The error of a second file that reuses a bank id: it names the first file, which
+    keeps working, and sits on the `id:` line an instructor must change."""
+    return file_error(
+        path.name,
+        _id_line(path),
+        f"bank id '{bank_id}' is already used by {first.name} (line {_id_line(first)}); "
+        "bank ids must be unique across files: change one of them",
+        "id",
+    )
+
+
+def _id_line(path: Path) -> int:
+    # Parsed again only in this rare case: load_bank keeps no lines once a bank is valid.
+    try:
+        return parse_yaml(path.read_bytes()).line_of(("id",))
+    except (OSError, YamlProblem):
+        return 1
 
 
 def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
@@ -99,6 +116,8 @@ def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
     errors = [
         error_at(parsed, filename, path, message, line) for path, line, message in parsed.duplicates
     ]
+    if ("version",) in parsed.number_text:  # `version: 1.10` is "1.10", never 1.1
+        data = {**data, "version": parsed.number_text[("version",)]}
     raw_questions = data.get("questions")
     questions: list[Question] | Any = raw_questions
     parsed_questions: list[tuple[int, Question]] = []

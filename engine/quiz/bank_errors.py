@@ -87,7 +87,7 @@ def translate(
     out: list[BankError] = []
     seen: set[tuple[KeyPath, str]] = set()
     for err in exc.errors():
-        loc = _written_loc(tuple(err["loc"]))
+        loc = _as_written(_written_loc(tuple(err["loc"])), parsed, prefix)
         if err["type"] in {"union_tag_not_found", "union_tag_invalid"}:
             loc = (*loc, "type")  # pydantic places the tag's error on the question itself
         message = _message(err, loc, model)
@@ -120,6 +120,18 @@ def _written_loc(loc: KeyPath) -> KeyPath:
     )
 
 
+def _as_written(loc: KeyPath, parsed: ParsedYaml, prefix: KeyPath) -> KeyPath:
+    """`hints` errors of a question written with the `hint:` shorthand name `hint`."""
+    if loc[:1] != ("hints",) or not prefix:
+        return loc
+    raw: Any = parsed.data
+    for part in prefix:
+        raw = raw[part] if isinstance(raw, dict | list) else None
+    if isinstance(raw, dict) and "hint" in raw and "hints" not in raw:
+        return ("hint",)
+    return loc
+
+
 def _message(err: Any, loc: KeyPath, model: type[BaseModel]) -> str:
     kind = err["type"]
     name = loc[-1] if loc else ""
@@ -129,7 +141,7 @@ def _message(err: Any, loc: KeyPath, model: type[BaseModel]) -> str:
         return f"must be one of {_quoted(_TAGS_IN_ORDER)}; got {err['ctx']['tag']!r}"
     if kind == "extra_forbidden":
         elsewhere = [t for t, m in QUESTION_MODELS.items() if name in m.model_fields]
-        if elsewhere and model in QUESTION_MODELS.values():
+        if elsewhere and len(loc) == 1 and model in QUESTION_MODELS.values():
             return f"'{name}' applies only to {' and '.join(elsewhere)} questions"
         allowed = _allowed_keys(loc, model)
         close = difflib.get_close_matches(str(name), allowed, n=1)
@@ -142,6 +154,8 @@ def _message(err: Any, loc: KeyPath, model: type[BaseModel]) -> str:
             f"{err['input']!r} is not a valid id: use letters, digits, '-', '_' or '.', "
             "starting with a letter or digit, at most 64 characters"
         )
+    if err.get("input", "") is None and name:  # `hint:` with nothing after it
+        return f"is empty; write a value after '{name}:' or remove the key"
     if kind in {"string_too_short", "too_short"}:
         return "must not be empty"
     if kind in {"model_type", "model_attributes_type", "dict_type"}:

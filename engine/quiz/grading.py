@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import assert_never
 
 from engine.quiz.models import (
@@ -175,6 +176,16 @@ def answer_text(question: Question) -> str:
             return "; ".join(c.text for c in question.choices if c.id in right)
         case _:
             assert_never(question)
+
+
+def share_text(score: float, max_score: float) -> str:
+    """A part score as a learner reads it: "1/3" of the marks (a partial multiple_select
+    score is a count of choices over the correct ones), else two decimals ("0.42")."""
+    share = score / max_score
+    close = Fraction(share).limit_denominator(20)
+    if abs(float(close) - share) < 1e-9:
+        return f"{close.numerator}/{close.denominator}"
+    return f"{share:.2f}"
 
 
 def grade(question: Question, response: Response) -> Grade:

@@ -143,7 +143,7 @@ class _QuestionBase(_Strict):
             if "hints" in data:
                 raise ValueError("use either 'hint' or 'hints', not both")
             hint = data.pop("hint")
-            data["hints"] = [hint] if isinstance(hint, str) else hint
+            data["hints"] = [hint] if isinstance(hint, str) else hint  # None: "is empty"
         choices = data.get("choices")
         if isinstance(choices, dict):  # shorthand: {a: "text", b: "text"}
             data["choices"] = [{"id": str(k), "text": v} for k, v in choices.items()]

@@ -54,6 +54,8 @@ class ParsedYaml:
     # Keys written twice in one mapping: (path, line, message). The first value is kept so
     # that validation can go on and report everything else in the same run.
     duplicates: list[tuple[KeyPath, int, str]] = field(default_factory=list)
+    # A plain number's text as written: `version: 1.10` means "1.10", not the float 1.1.
+    number_text: dict[KeyPath, str] = field(default_factory=dict)
 
     def line_of(self, path: KeyPath) -> int:
         """Line of the deepest known prefix of `path` (a missing key reports its parent)."""
@@ -64,11 +66,32 @@ class ParsedYaml:
         return 1
 
 
+# YAML 1.1 (PyYAML's resolver) reads `no`, `yes`, `on` and `off` as booleans, even as a
+# choice id or an answer, and `6e-5` as text (a float needs a dot). Instructors mean the
+# opposite, as YAML 1.2 does: only true/false are booleans, and 6e-5 is a number.
+BANK_IMPLICIT_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    BANK_IMPLICIT_RESOLVERS[_first].append(
+        (_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"))
+    )
+for _first in "-+0123456789":
+    BANK_IMPLICIT_RESOLVERS.setdefault(_first, []).append(
+        (_FLOAT, re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"))
+    )
+
+
+class _BankLoader(yaml.SafeLoader):
+    yaml_implicit_resolvers = BANK_IMPLICIT_RESOLVERS
+
+
 # libyaml's parser emits events ~15x faster than PyYAML's pure-Python one; composing its
 # events into PyYAML node objects is what is slow (5 s for a 5 MB bank), so we build plain
 # data from the events ourselves, limits and line numbers included.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_resolver = yaml.SafeLoader("")  # resolves "1.5", "true", "null" as YAML 1.1 does
+_resolver = _BankLoader("")  # resolves "1.5", "true", "null" (see BANK_IMPLICIT_RESOLVERS)
 _ALLOWED_COLLECTION_TAGS = {None, "!", _SEQ, _MAP}
 
 
@@ -97,6 +120,7 @@ class _EventBuilder:
         self.result: Any = None
         self.documents = 0
         self.duplicates: list[tuple[KeyPath, int, str]] = []
+        self.number_text: dict[KeyPath, str] = {}
 
     def feed(self, event: yaml.Event) -> None:
         line = event.start_mark.line + 1 if event.start_mark else 0
@@ -174,6 +198,8 @@ class _EventBuilder:
             raise YamlProblem(line, _tag_refused(tag))
         else:
             # No marks: the constructors for these plain tags never read them.
+            if tag in (_INT, _FLOAT):
+                self.number_text[path] = event.value
             node = ScalarNode(tag, event.value, style=event.style)
             value = _resolver.yaml_constructors[tag](_resolver, node)
         if event.anchor is not None:
@@ -250,7 +276,43 @@ def parse_yaml(text: str | bytes) -> ParsedYaml:
     builder = _EventBuilder()
     for event in _events(text):
         builder.feed(event)
-    return ParsedYaml(data=builder.result, lines=builder.lines, duplicates=builder.duplicates)
+    return ParsedYaml(
+        data=builder.result,
+        lines=builder.lines,
+        duplicates=builder.duplicates,
+        number_text=builder.number_text,
+    )
+
+
+# libyaml's wording for the mistakes people make most, and what to do about each.
+_ADVICE = (
+    (
+        "tab character",
+        "a tab is used for indentation here; YAML indents with spaces only, "
+        "so replace the tab with spaces",
+    ),
+    (
+        "mapping values are not allowed",
+        "a ': ' inside a value reads as a new key; put the whole value in quotes, "
+        'e.g. text: "Note: the loss rises"',
+    ),
+    (
+        "did not find expected",
+        "the indentation is off on this line or the one before: line it up with the "
+        "other keys (or '- ' items) of the same list or mapping",
+    ),
+    (
+        "could not find expected ':'",
+        "a key has no ':' after it, or a quoted value is not closed; check this line "
+        "and the one before",
+    ),
+)
+
+
+def _plain_words(detail: str) -> str:
+    """What to do about a syntax error, then libyaml's own words for the record."""
+    advice = next((fix for words, fix in _ADVICE if words in detail), None)
+    return f"{advice} (the YAML parser says: {detail})" if advice else detail
 
 
 def _events(text: str) -> Iterator[yaml.Event]:
@@ -261,7 +323,11 @@ def _events(text: str) -> Iterator[yaml.Event]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = " ".join(filter(None, [exc.context, exc.problem]))
-        raise YamlProblem(line, f"not valid YAML: {detail}") from None
+        source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        indent = source[: len(source) - len(source.lstrip())]
+        if "\t" in indent and "tab" not in detail:
+            detail = f"{detail} (a tab character)"  # libyaml often words it otherwise
+        raise YamlProblem(line, f"not valid YAML: {_plain_words(detail)}") from None
     except yaml.reader.ReaderError as exc:
         raise YamlProblem(
             _line_at(text, exc.position), f"character #x{exc.character:04x} is not allowed in YAML"

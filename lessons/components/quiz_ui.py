@@ -7,7 +7,7 @@ from typing import assert_never
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from engine.quiz.grading import Grade, Response
+from engine.quiz.grading import Grade, Response, share_text
 from engine.quiz.models import LESSON_IDS, QuestionType
 from engine.quiz.parsing import ParsedInput, parse_picked, parse_typed_number
 from engine.quiz.session import PresentedQuestion
@@ -77,7 +77,10 @@ def explain_grade(shown: PresentedQuestion, grade: Grade, *, show_verdict: bool 
         if grade.correct:
             st.success(f"Correct ({grade.score:g} / {grade.max_score:g}).")
         elif grade.score > 0:
-            st.warning(f"Partly right: {grade.score:g} / {grade.max_score:g}.")
+            share = share_text(grade.score, grade.max_score)
+            st.warning(
+                f"Partly right: {share} of the marks ({grade.score:.2f} / {grade.max_score:g})."
+            )
         else:
             st.error("Not quite.")
     for choice in grade.choices:
