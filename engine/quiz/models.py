@@ -17,8 +17,10 @@ A minimal question, in YAML (see quizzes/_example.yaml for every key, commented)
       quick_check: F1 sits between precision and recall, nearer the smaller.
       hint: F1 is the harmonic mean of precision and recall.
 
-Rules that span several fields (exactly one correct choice, answer ids that exist, ...)
-live in `checks.py`, where each problem can name the field an instructor must fix.
+Each question type is its own model (SingleChoiceQuestion, MultipleSelectQuestion,
+TrueFalseQuestion, NumericQuestion), chosen by `type`, each checking its own answer
+shape; `Question` is their union. Rules that compare fields (answer ids that exist,
+...) live in `checks.py`, where each problem can name the field an instructor must fix.
 """
 
 from __future__ import annotations
