@@ -124,9 +124,13 @@ def _as_written(loc: KeyPath, parsed: ParsedYaml, prefix: KeyPath) -> KeyPath:
     """`hints` errors of a question written with the `hint:` shorthand name `hint`."""
     if loc[:1] != ("hints",) or not prefix:
         return loc
-    raw: Any = parsed.data
-    for part in prefix:
-        raw = raw[part] if isinstance(raw, dict | list) else None
+    questions = parsed.data.get("questions") if isinstance(parsed.data, dict) else None
+    index = prefix[1] if len(prefix) > 1 else None
+    raw = (
+        questions[index]
+        if isinstance(questions, list) and isinstance(index, int) and index < len(questions)
+        else None
+    )
     if isinstance(raw, dict) and "hint" in raw and "hints" not in raw:
         return ("hint",)
     return loc
