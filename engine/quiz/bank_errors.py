@@ -158,7 +158,12 @@ def _message(err: Any, loc: KeyPath, model: type[BaseModel]) -> str:
             f"{err['input']!r} is not a valid id: use letters, digits, '-', '_' or '.', "
             "starting with a letter or digit, at most 64 characters"
         )
-    if err.get("input", "") is None and name:  # `hint:` with nothing after it
+    if loc[:1] == ("answer",) and kind != "value_error":  # e.g. a mapping in an id list
+        return (
+            "answer must be a choice id (single_choice), a list of choice ids "
+            "(multiple_select), true/false (true_false) or a number (numeric)"
+        )
+    if err.get("input", "") is None and name and kind != "value_error":  # `hint:` alone
         return f"is empty; write a value after '{name}:' or remove the key"
     if kind in {"string_too_short", "too_short"}:
         return "must not be empty"
