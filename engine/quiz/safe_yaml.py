@@ -17,6 +17,7 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 600_000
 MAX_ALIAS_EXPANSION = 10_000
+_TYPED_MEMO_SIZE = 50_000  # distinct scalars remembered: bounded memory whatever the file
 
 # Only the plain data tags. Everything else (!!python/object, !!binary, !!set, custom
 # tags) is refused: a bank is data, and nothing in it may ever be constructed as code.
@@ -121,6 +122,10 @@ class _EventBuilder:
         self.documents = 0
         self.duplicates: list[tuple[KeyPath, int, str]] = []
         self.number_text: dict[KeyPath, str] = {}
+        # Typing a scalar costs more than parsing it; banks repeat most values (easy,
+        # single_choice, true) and a hostile file repeats one, so equal scalars are typed
+        # once. Values are immutable (str, int, float, bool, None), so sharing is safe.
+        self.typed: dict[tuple[Any, ...], tuple[str, Any]] = {}
 
     def feed(self, event: yaml.Event) -> None:
         line = event.start_mark.line + 1 if event.start_mark else 0
@@ -189,22 +194,32 @@ class _EventBuilder:
             self._key(event, line)
             return
         self.lines.setdefault(path, line)
+        memo_key = (event.value, event.tag, event.implicit, event.style)
+        typed = self.typed.get(memo_key)
+        if typed is None:
+            typed = self._typed(event, line)
+            if len(self.typed) < _TYPED_MEMO_SIZE:
+                self.typed[memo_key] = typed
+        tag, value = typed
+        if tag in (_INT, _FLOAT):
+            self.number_text[path] = event.value
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+        self._place(value)
+
+    @staticmethod
+    def _typed(event: yaml.ScalarEvent, line: int) -> tuple[str, Any]:
+        """The scalar's tag and plain value; YamlProblem for a tag a bank may not use."""
         tag = event.tag
         if tag is None or tag == "!":
             tag = _resolver.resolve(ScalarNode, event.value, event.implicit)
         if tag in (_STR, _TIMESTAMP):  # a date (version: 2026-11-24) stays text
-            value: Any = event.value
-        elif tag not in _SCALAR_TAGS:
+            return tag, event.value
+        if tag not in _SCALAR_TAGS:
             raise YamlProblem(line, _tag_refused(tag))
-        else:
-            # No marks: the constructors for these plain tags never read them.
-            if tag in (_INT, _FLOAT):
-                self.number_text[path] = event.value
-            node = ScalarNode(tag, event.value, style=event.style)
-            value = _resolver.yaml_constructors[tag](_resolver, node)
-        if event.anchor is not None:
-            self.anchors[event.anchor] = (value, 1)
-        self._place(value)
+        # No marks: the constructors for these plain tags never read them.
+        node = ScalarNode(tag, event.value, style=event.style)
+        return tag, _resolver.yaml_constructors[tag](_resolver, node)
 
     def _alias(self, event: yaml.AliasEvent, line: int) -> None:
         if self._path_for_value() is None:
