@@ -56,8 +56,8 @@ def error_at(
 ) -> BankError:
     """A problem at `path` of the document: its question, field and (unless given) its
     line follow from the path."""
-    in_question = question_id_at(parsed, path) is not None or path[:1] == ("questions",)
-    field = path[2:] if in_question and len(path) >= 2 else path
+    in_question = len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int)
+    field = path[2:] if in_question else path
     return BankError(
         file=filename,
         line=parsed.line_of(path) if line is None else line,
