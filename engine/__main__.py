@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import os
 import sys
-from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
-from engine.quiz.bank import BankInvalid, load_bank
+from engine.quiz.bank import BankInvalid, duplicate_bank_id, load_bank
+from engine.quiz.export import bank_to_gift
 
 DEFAULT_SCHEMA = Path("quizzes/schema.json")
 
@@ -25,22 +24,6 @@ def _bank_files(paths: list[str]) -> list[Path]:
     return files
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """rapidyaml (C++) prints its own parse errors to the process's stderr before the
-    careful path explains them with a line: an instructor should read each problem once.
-    Only for this single-threaded command; the app's server log keeps them."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "w") as null:
-            os.dup2(null.fileno(), 2)
-            yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def validate(paths: list[str]) -> int:
     """Print `file:line: [question] field: message` per problem; 1 if any, else 0."""
     files = _bank_files(paths or ["quizzes"])
@@ -48,15 +31,21 @@ def validate(paths: list[str]) -> int:
         print(f"no .yaml banks found in {', '.join(paths or ['quizzes'])}", file=sys.stderr)
         return 1
     failed = 0
+    first_with_id: dict[str, Path] = {}
     for path in files:
         try:
-            with _native_stderr_silenced():
-                bank = load_bank(path)
+            bank = load_bank(path)
         except BankInvalid as invalid:
             failed += 1
             for error in invalid.errors:
                 print(error)
             continue
+        if bank.id in first_with_id:  # the app would refuse this file: so does validate
+            failed += 1
+            error = duplicate_bank_id(path, bank.id, first_with_id[bank.id])
+            print(replace(error, file=str(path)))
+            continue
+        first_with_id[bank.id] = path
         print(f"{path}: ok ({len(bank.questions)} questions, version {bank.version})")
     print(f"{len(files) - failed} of {len(files)} banks valid", file=sys.stderr)
     return 1 if failed else 0
@@ -70,10 +59,73 @@ def write_schema(out: Path) -> int:
     return 0
 
 
+def _write(text: str, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.write_text(text, encoding="utf-8")
+        print(f"wrote {out}", file=sys.stderr)
+
+
+def _bank_id(bank: str) -> str:
+    """A bank file's id, or the argument itself when it is an id rather than a file."""
+    path = Path(bank)
+    return load_bank(path).id if path.suffix in {".yaml", ".yml"} else bank
+
+
+def export(args: argparse.Namespace) -> int:
+    """A bank as GIFT, or its recorded results as CSV (the store's own export)."""
+    try:
+        if args.format == "gift":
+            _write(bank_to_gift(load_bank(args.bank)), args.out)
+            return 0
+        from engine.store import AttemptMode, Store, StoreError
+        from engine.store.reports import frame_to_csv, responses_frame
+
+        if args.mode != "all" and args.mode not in {m.value for m in AttemptMode}:
+            print(
+                f"--mode must be test, practice, review or all, not {args.mode!r}",
+                file=sys.stderr,
+            )
+            return 2
+        mode = None if args.mode == "all" else AttemptMode(args.mode)
+        try:
+            with Store.open() as store:
+                frame = responses_frame(
+                    store, _bank_id(args.bank), args.version, mode, include_names=args.names
+                )
+            csv = frame_to_csv(frame)
+        except StoreError as exc:
+            print(exc, file=sys.stderr)
+            return 1
+        _write(csv, args.out)
+        return 0
+    except BankInvalid as invalid:
+        for error in invalid.errors:
+            print(error, file=sys.stderr)
+        return 1
+
+
+def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = sub.add_parser(
+        "export",
+        help="export a bank as Moodle GIFT, or its recorded results as CSV",
+        description="Export a bank as Moodle GIFT, or its recorded results as CSV.",
+    )
+    parser.add_argument("--format", choices=["gift", "csv"], required=True)
+    parser.add_argument("bank", help="a bank file (gift, csv) or a bank id (csv)")
+    parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    parser.add_argument("--version", help="csv: only this bank version")
+    parser.add_argument(
+        "--mode", default="test", help="csv: test, practice, review or all (default test)"
+    )
+    parser.add_argument("--names", action="store_true", help="csv: include learner names")
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Subcommands with their own parsers get their arguments untouched: argparse's
-    # REMAINDER cannot start with an option (`export --format gift BANK`).
+    # REMAINDER cannot start with an option (`pretrain --epochs 3`).
     if argv[:1] == ["pretrain"]:
         from engine.lab.pretrain import main as pretrain_main
 
@@ -86,10 +138,6 @@ def main(argv: list[str] | None = None) -> int:
         from engine.codecheck.cli import main as run_code_main
 
         return run_code_main(argv[1:])
-    if argv[:1] == ["export"]:
-        from engine.quiz.export import main as export_main
-
-        return export_main(argv[1:])
     parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check bank files (default: quizzes/)")
@@ -98,8 +146,7 @@ def main(argv: list[str] | None = None) -> int:
     p_schema.add_argument("--out", type=Path, default=DEFAULT_SCHEMA)
     p_pretrain = sub.add_parser("pretrain", help="reproduce the shipped lab checkpoint")
     p_pretrain.add_argument("rest", nargs=argparse.REMAINDER)
-    p_export = sub.add_parser("export", help="export a bank (e.g. --format gift BANK)")
-    p_export.add_argument("rest", nargs=argparse.REMAINDER)
+    _add_export(sub)
     p_import = sub.add_parser("import", help="a Moodle GIFT file as a YAML bank (gift FILE)")
     p_import.add_argument("rest", nargs=argparse.REMAINDER)
     p_run_code = sub.add_parser("run-code", help="grade a code file in the sandbox (SPEC ID FILE)")
@@ -110,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
         return validate(args.paths)
     if args.command == "schema":
         return write_schema(args.out)
-    return 2  # pragma: no cover - pretrain/export return above; argparse enforces the rest
+    if args.command == "export":
+        return export(args)
+    return 2  # pragma: no cover - pretrain returns above; argparse enforces the rest
 
 
 if __name__ == "__main__":

@@ -5,11 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.quiz.bank import BankInvalid, load_bank, load_bank_text
-from engine.quiz.models import QuestionBank, QuestionType
+from engine.quiz.grading import grade
+from engine.quiz.models import QuestionBank
+from engine.quiz.preview import answer_key_markdown, perfect_response
 from engine.quiz.session import Mode, plan_attempt, present
 from lessons.components.banks import quiz_dir
 from lessons.components.passcode import instructor_gate
-from lessons.components.quiz_ui import question_header
+from lessons.components.quiz_ui import choice_markdown, explain_grade, question_header
 
 st.title("Bank check")
 if not instructor_gate():
@@ -56,28 +58,12 @@ for qid in plan.question_ids:
         st.caption(f"`{qid}` · {question.type.value} · {question.points:g} point(s)")
         question_header(shown)
         for option in shown.options:
-            st.markdown(f"**{option.letter}.** {option.text}")
-        if question.type is QuestionType.NUMERIC:
+            st.markdown(choice_markdown(option.letter, option.text))
+        if not shown.options:
             st.markdown("_The learner types a number._")
         with st.expander("Answer key and explanations"):
-            right = question.correct_choice_ids
-            for option in shown.options:
-                choice = question.choice(option.choice_id)
-                assert choice is not None
-                mark = "✓ right" if choice.id in right else "✗ wrong"
-                feedback = f" — {choice.feedback}" if choice.feedback else ""
-                st.markdown(f"**{option.letter}** ({mark}){feedback}")
-            if question.type is QuestionType.NUMERIC:
-                tol = question.tolerance or question.relative_tolerance
-                st.markdown(f"**Answer:** {question.answer} (tolerance: {tol or 'default'})")
-            elif question.type is QuestionType.MULTIPLE_SELECT:
-                st.markdown(f"**Scoring:** {question.scoring.value}")
-            st.markdown("**Solution**")
-            for number, step in enumerate(question.solution.steps, start=1):
-                st.markdown(f"{number}. {step}")
-            st.markdown(f"**Final answer:** {question.solution.final_answer}")
-            st.markdown(f"**Quick check:** {question.quick_check}")
+            st.markdown(answer_key_markdown(question, shown))
+            # The key as a learner's perfect answer explains it: the same view they get.
+            explain_grade(shown, grade(question, perfect_response(question)), show_verdict=False)
             for hint in question.hints:
                 st.markdown(f"**Hint:** {hint}")
-            for mistake in question.common_mistakes:
-                st.markdown(f"**Common mistake:** {mistake}")

@@ -7,6 +7,7 @@ import random
 import streamlit as st
 
 from engine.quiz.grading import grade
+from engine.quiz.parsing import FormatError
 from engine.quiz.practice_flow import PracticeSession, practice_attempt_id, start_practice
 from engine.quiz.session import missing_questions, present
 from lessons.components.banks import pick_bank
@@ -67,14 +68,15 @@ if graded is None and revealed < len(shown.hints) and st.button("Show a hint", k
 tries = state.tries.get(qid, 0)
 if graded is None:
     with st.form(key=f"practice_form_{qid}_{tries}"):
-        response = answer_widget(shown, key=f"answer_{qid}_{tries}")
+        answer = answer_widget(shown, key=f"answer_{qid}_{tries}")
         submitted = st.form_submit_button("Submit", key="submit", type="primary")
     if submitted:
-        if response is None:
+        if answer is None:
             st.warning("Choose an answer first.")
-        elif isinstance(response, str):
-            st.warning(response)
+        elif isinstance(answer, FormatError):
+            st.warning(answer.message)
         else:
+            response = answer.response
             graded = grade(question, response)
             hinted = state.hints.get(qid, 0) > 0
             if save_answer(db, attempt_id, question, response, graded, used_hint=hinted):

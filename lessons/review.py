@@ -10,6 +10,7 @@ import streamlit as st
 
 from engine import review
 from engine.quiz.grading import grade
+from engine.quiz.parsing import FormatError, Parsed
 from engine.quiz.practice_flow import (
     ReviewSession,
     close_review,
@@ -62,9 +63,10 @@ else:
             state.hints += 1
             st.rerun()
         with st.form(key=f"review_form_{state.round}"):
-            response = answer_widget(shown, key=f"review_answer_{qid}_{state.round}")
+            answer = answer_widget(shown, key=f"review_answer_{qid}_{state.round}")
             submitted = st.form_submit_button("Submit", key="review_submit", type="primary")
-        if submitted and response is not None and not isinstance(response, str):
+        if submitted and isinstance(answer, Parsed):
+            response = answer.response
             graded = grade(question, response)
             hinted = state.hints > 0
             # save_answer commits (and moves the card) before anything is acknowledged.
@@ -72,7 +74,9 @@ else:
                 state.graded = graded
                 st.rerun()
         elif submitted:
-            st.warning(response or "Choose an answer first.")
+            st.warning(
+                answer.message if isinstance(answer, FormatError) else "Choose an answer first."
+            )
     else:
         explain_grade(shown, state.graded)
         card = db.review_card(learner.id, bank.id, qid)

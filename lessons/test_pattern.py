@@ -16,6 +16,7 @@ from engine.quiz.flow import (
 )
 from engine.quiz.grading import AnswerRejected, grade
 from engine.quiz.models import Verdict
+from engine.quiz.parsing import FormatError
 from engine.quiz.report import TestReport
 from engine.quiz.session import present
 from engine.store import StoreError
@@ -151,14 +152,15 @@ answered = len(attempt.responses)
 st.progress(answered / shown.total, text=f"{answered} of {shown.total} answered")
 question_header(shown)
 with st.form(key=f"test_form_{qid}"):
-    response = answer_widget(shown, key=f"answer_{qid}")
+    answer = answer_widget(shown, key=f"answer_{qid}")
     submitted = st.form_submit_button("Submit answer", key="submit", type="primary")
 if submitted:
-    if response is None:
+    if answer is None:
         st.warning("Choose an answer first; a submitted answer is final.")
-    elif isinstance(response, str):
-        st.warning(response)
+    elif isinstance(answer, FormatError):
+        st.warning(answer.message)
     else:
+        response = answer.response
         question = bank.question(qid)
         try:
             attempt.check(qid, response)

@@ -178,9 +178,13 @@ def test_two_files_with_one_bank_id_keep_the_first(tmp_path: Path):
     (tmp_path / "b.yaml").write_text(bank_yaml())
     catalog = load_catalog(tmp_path)
     assert catalog.sources["demo"].name == "a.yaml"
-    assert [e.message for e in catalog.errors[tmp_path / "b.yaml"]] == [
-        "bank id 'demo' is already used by a.yaml"
-    ]
+    [error] = catalog.errors[tmp_path / "b.yaml"]
+    id_line = 1 + bank_yaml().splitlines().index("id: demo")
+    assert (error.file, error.line, error.field) == ("b.yaml", id_line, "id")
+    assert error.message == (
+        f"bank id 'demo' is already used by a.yaml (line {id_line}); "
+        "bank ids must be unique across files: change one of them"
+    )
 
 
 def test_an_unreadable_path_is_a_bank_error(tmp_path: Path):
@@ -268,3 +272,129 @@ def test_a_key_written_twice_names_its_question_and_field_and_hides_nothing_else
     assert [(e.question_id, e.field) for e in errs] == [("q1", "topic"), ("q1", "answer")]
     assert errs[0].message.startswith("key 'topic' appears twice in one mapping (first on line")
     assert errs[0].line == text.splitlines().index("  topic: again") + 1
+
+
+def test_each_type_loads_as_its_own_model_owning_its_answer_shape():
+    from engine.quiz.models import (
+        MultipleSelectQuestion,
+        NumericQuestion,
+        SingleChoiceQuestion,
+        TrueFalseQuestion,
+    )
+
+    loaded = load_bank_text(bank_yaml()).questions
+    assert [type(q) for q in loaded] == [
+        SingleChoiceQuestion,
+        MultipleSelectQuestion,
+        NumericQuestion,
+        TrueFalseQuestion,
+    ]
+
+
+def test_fingerprints_are_those_of_the_single_wide_model_so_statistics_carry_on():
+    # Computed before the reshape into one model per type (commit c84d05d).
+    assert {q.id: q.fingerprint for q in load_bank_text(bank_yaml()).questions} == {
+        "e1": "dc92f47a4f85e32a",
+        "m1": "15a9573c196d2b30",
+        "h1": "5da1066f7286e072",
+        "h2": "8f164529516fba63",
+    }
+
+
+def test_a_missing_or_unknown_type_names_the_key_and_the_allowed_types():
+    q = question("q1")
+    del q["type"]
+    [error] = errors_of(bank_yaml(questions=[q]))
+    assert (error.question_id, error.field) == ("q1", "type")
+    assert error.message == "required key 'type' is missing"
+    [error] = errors_of(bank_yaml(questions=[question("q1", type="essay")]))
+    assert error.message == (
+        "must be one of 'single_choice', 'multiple_select', 'true_false' or 'numeric'; got 'essay'"
+    )
+    assert error.field == "type"
+
+
+def test_a_key_of_another_type_says_which_type_it_belongs_to():
+    text = bank_yaml(questions=[question("q1", tolerance=0.1)])
+    [error] = errors_of(text)
+    assert (error.field, error.message) == (
+        "tolerance",
+        "'tolerance' applies only to numeric questions",
+    )
+    assert text.splitlines()[error.line - 1].strip().startswith("tolerance:")
+
+
+# --- what an instructor tried (issue 11): YAML's traps read as a person means them ---
+
+
+def bank_text_with(question_lines: str, header: str = "") -> str:
+    """A one-question bank written by hand, so YAML sees exactly what a person typed."""
+    return (
+        "id: demo\ntitle: Demo\npattern: P\nversion: '1'\n"
+        + header
+        + "test: {easy: 1, medium: 0, hard: 0}\nquestions:\n  - id: q1\n    difficulty: easy\n"
+        + "    topic: t\n    prompt: P?\n    solution: {steps: [s], final_answer: f}\n"
+        + "    quick_check: c\n"
+        + question_lines
+    )
+
+
+def test_an_exponent_answer_and_tolerance_read_as_the_numbers_a_person_means():
+    text = bank_text_with("    type: numeric\n    answer: 6e-5\n    tolerance: 1e-6\n")
+    [q] = load_bank_text(text).questions
+    assert (q.answer, q.tolerance) == (6e-5, 1e-6)
+
+
+def test_no_and_yes_as_choice_ids_and_answer_read_as_the_text_written():
+    text = bank_text_with(
+        "    type: single_choice\n    choices:\n      - {id: no, text: No}\n"
+        "      - {id: yes, text: Yes}\n    answer: no\n"
+    )
+    [q] = load_bank_text(text).questions
+    assert [(c.id, c.text) for c in q.choices] == [("no", "No"), ("yes", "Yes")]
+    assert q.correct_choice_ids == {"no"}
+
+
+def test_yes_as_a_true_false_answer_says_what_to_write():
+    [error] = errors_of(bank_text_with("    type: true_false\n    answer: yes\n"))
+    assert error.message == "true_false needs answer: true or answer: false; got 'yes'"
+
+
+def test_a_version_written_1_10_stays_1_10():
+    text = bank_yaml().replace("version: '1'", "version: 1.10")
+    assert load_bank_text(text).version == "1.10"
+
+
+@pytest.mark.parametrize(
+    ("broken", "advice"),
+    [
+        ("    topic: t\n   type: numeric\n", "the indentation is off on this line"),
+        ("    topic: t\n\ttype: numeric\n", "replace the tab with spaces"),
+        ("    topic: Note: t\n", "put the whole value in quotes"),
+    ],
+    ids=["indentation", "tab", "colon-in-text"],
+)
+def test_yaml_syntax_errors_say_in_plain_words_what_to_do_with_the_line(broken, advice):
+    text = bank_text_with("    type: true_false\n    answer: true\n").replace(
+        "    topic: t\n", broken
+    )
+    [error] = errors_of(text)
+    assert error.message.startswith("not valid YAML: ") and advice in error.message
+    assert error.line == 1 + text.splitlines().index(broken.splitlines()[-1])
+
+
+def test_partial_scoring_on_a_single_choice_question_is_refused():
+    text = bank_yaml(questions=[question("q1", scoring="partial")])
+    [error] = errors_of(text)
+    assert (error.question_id, error.field) == ("q1", "scoring")
+    assert error.message == "'scoring' applies only to multiple_select questions"
+
+
+def test_an_empty_hint_says_so_on_its_own_line():
+    text = bank_text_with("    type: true_false\n    answer: true\n    hint:\n")
+    [error] = errors_of(text)
+    assert (error.field, error.message) == (
+        "hint",
+        "is empty; write a value after 'hint:' or remove the key",
+    )
+    assert text.splitlines()[error.line - 1].strip() == "hint:"

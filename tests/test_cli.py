@@ -67,3 +67,17 @@ def test_an_instructor_reads_each_yaml_problem_once_without_parser_internals(tmp
     assert done.returncode == 1
     assert done.stdout.startswith(f"{broken}:3: not valid YAML")
     assert done.stderr == "0 of 1 banks valid\n"  # no C++ parser message, no source paths
+
+
+def test_validate_refuses_a_second_file_with_the_same_bank_id_naming_both(tmp_path: Path, capsys):
+    (tmp_path / "a.yaml").write_text(bank_yaml())
+    (tmp_path / "b.yaml").write_text(bank_yaml())
+    assert main(["validate", str(tmp_path)]) == 1
+    out = capsys.readouterr()
+    id_line = 1 + bank_yaml().splitlines().index("id: demo")
+    assert out.out.splitlines() == [
+        f"{tmp_path / 'a.yaml'}: ok (4 questions, version 1)",
+        f"{tmp_path / 'b.yaml'}:{id_line}: id: bank id 'demo' is already used by a.yaml "
+        f"(line {id_line}); bank ids must be unique across files: change one of them",
+    ]
+    assert "1 of 2 banks valid" in out.err

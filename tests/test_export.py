@@ -14,7 +14,6 @@ from helpers.gift_parser import GiftQuestion, parse_gift
 from engine.__main__ import main as engine_main
 from engine.quiz.bank import load_bank
 from engine.quiz.export import bank_to_gift, escape, numeric_tolerance
-from engine.quiz.export import main as export_main
 from engine.quiz.models import Question, QuestionBank, QuestionType, Scoring
 from engine.store import Store
 
@@ -124,9 +123,9 @@ def test_true_false_and_numeric_use_gift_forms():
 
 def test_cli_writes_gift_to_a_file_and_to_standard_output(tmp_path, capsys):
     out = tmp_path / "bank.gift"
-    assert export_main(["--format", "gift", str(SHIPPED), "--out", str(out)]) == 0
+    assert engine_main(["export", "--format", "gift", str(SHIPPED), "--out", str(out)]) == 0
     assert out.read_text(encoding="utf-8") == bank_to_gift(load_bank(SHIPPED))
-    assert export_main(["--format", "gift", str(SHIPPED)]) == 0
+    assert engine_main(["export", "--format", "gift", str(SHIPPED)]) == 0
     assert capsys.readouterr().out == bank_to_gift(load_bank(SHIPPED))
 
 
@@ -145,7 +144,7 @@ def test_cli_reports_every_error_of_a_broken_bank_and_fails(tmp_path, capsys):
     broken["questions"][0]["anwser"] = "a"
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(broken, sort_keys=False))
-    assert export_main(["--format", "gift", str(path)]) == 1
+    assert engine_main(["export", "--format", "gift", str(path)]) == 1
     err = capsys.readouterr().err
     assert f"{path}:" in err and "[e1] anwser: unknown key 'anwser'; did you mean 'answer'?" in err
 
@@ -171,9 +170,9 @@ def test_cli_exports_recorded_test_results_as_csv_without_names_unless_asked(
             used_hint=False,
             seconds=3,
         )
-    assert export_main(["--format", "csv", "demo"]) == 0
+    assert engine_main(["export", "--format", "csv", "demo"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["question_id"], r["score"]) for r in rows] == [("e1", "1.0")]
     assert "learner_name" not in rows[0]
-    assert export_main(["--format", "csv", "demo", "--names"]) == 0
+    assert engine_main(["export", "--format", "csv", "demo", "--names"]) == 0
     assert "Ada" in capsys.readouterr().out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from builders import bank
 
-from engine.quiz.grading import AnswerRejected, Response, grade, parse_number
+from engine.quiz.grading import AnswerRejected, Response, grade, parse_number, share_text
 from engine.quiz.models import Question
 
 
@@ -109,3 +109,10 @@ def test_responses_survive_a_json_round_trip():
     response = Response.choices(["c", "a"])
     assert Response.from_json(response.to_json()) == response
     assert Response.from_json(Response.number(0.5).to_json()) == Response.number(0.5)
+
+
+def test_a_partial_score_reads_as_a_fraction_of_the_correct_choices():
+    partial = grade(q("m1"), Response.choices(["a"]))  # one of two correct choices
+    assert share_text(partial.score, partial.max_score) == "1/2"
+    assert share_text(1 / 3, 1) == "1/3"
+    assert share_text(0.4213, 1) == "0.42"

@@ -5,8 +5,17 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import assert_never
 
-from engine.quiz.models import Question, QuestionType, Scoring
+from engine.quiz.models import (
+    MultipleSelectQuestion,
+    NumericQuestion,
+    Question,
+    Scoring,
+    SingleChoiceQuestion,
+    TrueFalseQuestion,
+)
 
 # Without an instructor-given tolerance a numeric answer must match to this relative
 # precision: tight enough to be "the" number, loose enough to survive float printing.
@@ -43,9 +52,11 @@ class Response:
     def from_json(cls, data: dict[str, object]) -> Response:
         ids = data.get("choice_ids") or []
         value = data.get("value")
+        if not isinstance(ids, list) or not (value is None or isinstance(value, int | float)):
+            raise ValueError(f"not a recorded response: {data!r}")
         return cls(
-            choice_ids=frozenset(str(i) for i in ids),  # type: ignore[union-attr]
-            value=None if value is None else float(value),  # type: ignore[arg-type]
+            choice_ids=frozenset(str(i) for i in ids),
+            value=None if value is None else float(value),
         )
 
 
@@ -84,7 +95,7 @@ class Grade:
 
 def check_response(question: Question, response: Response) -> None:
     """Raise AnswerRejected unless `response` is a well-formed answer to `question`."""
-    if question.type is QuestionType.NUMERIC:
+    if isinstance(question, NumericQuestion):
         if response.choice_ids:
             raise AnswerRejected(f"question '{question.id}' expects a number, not choices")
         if response.value is not None and not math.isfinite(response.value):
@@ -97,7 +108,7 @@ def check_response(question: Question, response: Response) -> None:
         raise AnswerRejected(
             f"choice {', '.join(sorted(unknown))} is not an option of question '{question.id}'"
         )
-    if question.type is not QuestionType.MULTIPLE_SELECT and len(response.choice_ids) > 1:
+    if not isinstance(question, MultipleSelectQuestion) and len(response.choice_ids) > 1:
         raise AnswerRejected(f"question '{question.id}' takes exactly one choice")
 
 
@@ -117,15 +128,17 @@ def parse_number(text: str) -> float:
     return value / 100 if percent else value
 
 
-def _numeric_score(question: Question, value: float | None) -> float:
+def _numeric_score(question: NumericQuestion, value: float | None) -> float:
     if value is None:
         return 0.0
-    target = float(question.answer)  # type: ignore[arg-type]
+    target = float(question.answer)
     if question.tolerance is not None:
         ok = abs(value - target) <= question.tolerance
     else:
+        # `is None`, not `or`: a relative tolerance of 0 means exact, never the default.
         rel = question.relative_tolerance
-        ok = math.isclose(value, target, rel_tol=rel or DEFAULT_RELATIVE_TOLERANCE, abs_tol=1e-12)
+        rel_tol = DEFAULT_RELATIVE_TOLERANCE if rel is None else rel
+        ok = math.isclose(value, target, rel_tol=rel_tol, abs_tol=1e-12)
     return 1.0 if ok else 0.0
 
 
@@ -133,7 +146,7 @@ def _choice_score(question: Question, picked: frozenset[str]) -> float:
     correct = question.correct_choice_ids
     if picked == correct:
         return 1.0
-    if question.type is QuestionType.MULTIPLE_SELECT and question.scoring is Scoring.PARTIAL:
+    if isinstance(question, MultipleSelectQuestion) and question.scoring is Scoring.PARTIAL:
         # Each right pick earns 1/|correct|, each wrong pick costs the same; floor at 0 so
         # ticking every box never pays.
         right = len(picked & correct)
@@ -142,16 +155,37 @@ def _choice_score(question: Question, picked: frozenset[str]) -> float:
     return 0.0
 
 
-def _answer_text(question: Question) -> str:
-    if question.type is QuestionType.NUMERIC:
-        tol = ""
-        if question.tolerance is not None:
-            tol = f" (± {question.tolerance:g})"
-        elif question.relative_tolerance is not None:
-            tol = f" (± {question.relative_tolerance:.0%})"
-        return f"{question.answer:g}{tol}"  # type: ignore[str-format]
-    right = question.correct_choice_ids
-    return "; ".join(c.text for c in question.choices if c.id in right)
+def tolerance_text(question: NumericQuestion) -> str:
+    """What the grader accepts around the answer, as a learner or instructor reads it:
+    "± 0.001" (absolute), "± 1% of the answer" (relative), or "" (the default, exact)."""
+    if question.tolerance is not None:
+        return f"± {question.tolerance:g}"
+    if question.relative_tolerance is not None:
+        return f"± {question.relative_tolerance * 100:g}% of the answer"
+    return ""
+
+
+def answer_text(question: Question) -> str:
+    """The right answer in words: the number with its tolerance, or the right choices."""
+    match question:
+        case NumericQuestion():
+            tolerance = tolerance_text(question)
+            return f"{question.answer:g}" + (f" ({tolerance})" if tolerance else "")
+        case SingleChoiceQuestion() | MultipleSelectQuestion() | TrueFalseQuestion():
+            right = question.correct_choice_ids
+            return "; ".join(c.text for c in question.choices if c.id in right)
+        case _:
+            assert_never(question)
+
+
+def share_text(score: float, max_score: float) -> str:
+    """A part score as a learner reads it: "1/3" of the marks (a partial multiple_select
+    score is a count of choices over the correct ones), else two decimals ("0.42")."""
+    share = score / max_score
+    close = Fraction(share).limit_denominator(20)
+    if abs(float(close) - share) < 1e-9:
+        return f"{close.numerator}/{close.denominator}"
+    return f"{share:.2f}"
 
 
 def grade(question: Question, response: Response) -> Grade:
@@ -160,10 +194,14 @@ def grade(question: Question, response: Response) -> Grade:
     An empty response (a test question left unanswered) scores 0.
     """
     check_response(question, response)
-    if question.type is QuestionType.NUMERIC:
-        fraction = _numeric_score(question, response.value)
-    else:
-        fraction = _choice_score(question, response.choice_ids) if response.choice_ids else 0.0
+    match question:
+        case NumericQuestion():
+            fraction = _numeric_score(question, response.value)
+        case SingleChoiceQuestion() | MultipleSelectQuestion() | TrueFalseQuestion():
+            picked = response.choice_ids
+            fraction = _choice_score(question, picked) if picked else 0.0
+        case _:
+            assert_never(question)
     right = question.correct_choice_ids
     return Grade(
         question_id=question.id,
@@ -174,7 +212,7 @@ def grade(question: Question, response: Response) -> Grade:
             ChoiceReview(c.id, c.text, c.id in response.choice_ids, c.id in right, c.feedback)
             for c in question.choices
         ),
-        correct_answer=_answer_text(question),
+        correct_answer=answer_text(question),
         solution_steps=tuple(question.solution.steps),
         final_answer=question.solution.final_answer,
         quick_check=question.quick_check,

@@ -17,17 +17,20 @@ A minimal question, in YAML (see quizzes/_example.yaml for every key, commented)
       quick_check: F1 sits between precision and recall, nearer the smaller.
       hint: F1 is the harmonic mean of precision and recall.
 
-Rules that span several fields (exactly one correct choice, answer ids that exist, ...)
-live in `checks.py`, where each problem can name the field an instructor must fix.
+Each question type is its own model (SingleChoiceQuestion, MultipleSelectQuestion,
+TrueFalseQuestion, NumericQuestion), chosen by `type`, each checking its own answer
+shape; `Question` is their union. Rules that compare fields (answer ids that exist,
+...) live in `checks.py`, where each problem can name the field an instructor must fix.
 """
 
 from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic_core import to_json
 
 from engine.quiz.markdown import inert_images
 
@@ -106,32 +109,17 @@ class Solution(_Strict):
     final_answer: str = Field(min_length=1, description="The answer, stated in words.")
 
 
-class Question(_Strict):
-    """One question. `answer` names choice ids (never positions or texts)."""
+class _QuestionBase(_Strict):
+    """What every question has, whatever its type; each type below adds its answer."""
 
     id: str = Field(pattern=ID_PATTERN, description="Stable id, unique in the bank.")
     difficulty: Difficulty = Field(description="easy, medium or hard.")
     topic: str = Field(min_length=1, description="Used to group scores in the report.")
     tags: list[str] = Field(default_factory=list, description="Free labels for filtering.")
-    type: QuestionType = Field(description="single_choice, multiple_select, true_false, numeric.")
     prompt: str = Field(min_length=1, description="The question (Markdown, code, $LaTeX$).")
     choices: list[Choice] = Field(
         default_factory=list,
         description="Options (a list of {id, text, feedback} or the shorthand {id: text}).",
-    )
-    answer: bool | int | float | str | list[str] = Field(
-        description="Choice id (single_choice), list of ids (multiple_select), "
-        "true/false (true_false) or a number (numeric)."
-    )
-    tolerance: float | None = Field(
-        default=None, ge=0, description="numeric: accepted absolute error, e.g. 0.001."
-    )
-    relative_tolerance: float | None = Field(
-        default=None, ge=0, description="numeric: accepted relative error, e.g. 0.01 for 1 %."
-    )
-    scoring: Scoring = Field(
-        default=Scoring.ALL_OR_NOTHING,
-        description="multiple_select only: all_or_nothing or partial.",
     )
     shuffle: bool = Field(
         default=True, description="Shuffle choice order per attempt (false keeps file order)."
@@ -157,27 +145,11 @@ class Question(_Strict):
             if "hints" in data:
                 raise ValueError("use either 'hint' or 'hints', not both")
             hint = data.pop("hint")
-            data["hints"] = [hint] if isinstance(hint, str) else hint
+            data["hints"] = [hint] if isinstance(hint, str) else hint  # None: "is empty"
         choices = data.get("choices")
         if isinstance(choices, dict):  # shorthand: {a: "text", b: "text"}
             data["choices"] = [{"id": str(k), "text": v} for k, v in choices.items()]
-        if data.get("type") == QuestionType.TRUE_FALSE:
-            if not data.get("choices"):
-                data["choices"] = [{"id": "true", "text": "True"}, {"id": "false", "text": "False"}]
-            # "True" then "False" is the order every learner expects; never shuffle it.
-            data.setdefault("shuffle", False)
         return data
-
-    @field_validator("answer", mode="before")
-    @classmethod
-    def _answer_ids_are_text(cls, value: Any) -> Any:
-        # YAML reads `answer: [a, 1]` as mixed types; ids are always text.
-        if isinstance(value, list):
-            return [
-                str(v) if isinstance(v, int | float) and not isinstance(v, bool) else v
-                for v in value
-            ]
-        return value
 
     def choice(self, choice_id: str) -> Choice | None:
         return next((c for c in self.choices if c.id == choice_id), None)
@@ -185,18 +157,163 @@ class Question(_Strict):
     @property
     def correct_choice_ids(self) -> frozenset[str]:
         """Choice ids that make up the right answer (empty for numeric)."""
-        if self.type is QuestionType.NUMERIC:
-            return frozenset()
-        if self.type is QuestionType.TRUE_FALSE:
-            return frozenset({"true" if self.answer is True else "false"})
-        if isinstance(self.answer, list):
-            return frozenset(self.answer)
-        return frozenset({str(self.answer)})
+        return frozenset()
 
     @property
     def fingerprint(self) -> str:
-        """Changes whenever the content changes, so edited questions get fresh statistics."""
-        return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:16]
+        """Changes whenever the content changes, so edited questions get fresh statistics.
+
+        Hashes the keys of the one wide model this union replaced, in its order and with
+        its defaults, so that no deployed question's statistics restart with the reshape.
+        """
+        dumped = self.model_dump(mode="json")
+        legacy = {name: dumped.get(name, default) for name, default in _LEGACY_KEYS}
+        return hashlib.sha256(to_json(legacy)).hexdigest()[:16]
+
+
+# (key, value when this type has no such key), in the order the single wide model had.
+_LEGACY_KEYS: tuple[tuple[str, Any], ...] = (
+    *((name, None) for name in ("id", "difficulty", "topic", "tags", "type", "prompt")),
+    ("choices", []),
+    ("answer", None),
+    ("tolerance", None),
+    ("relative_tolerance", None),
+    ("scoring", "all_or_nothing"),
+    *((name, None) for name in ("shuffle", "points", "solution", "quick_check", "hints")),
+    ("common_mistakes", None),
+    ("lesson", None),
+)
+
+
+def _choice_ids_are_text(value: Any) -> Any:
+    # YAML reads `answer: [a, 1]` or `answer: 1` as numbers; choice ids are always text.
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+class SingleChoiceQuestion(_QuestionBase):
+    """One right choice among several: `answer: b` names its id."""
+
+    type: Literal[QuestionType.SINGLE_CHOICE] = Field(description="single_choice")
+    answer: str = Field(description="The id of the one correct choice.")
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _one_choice_id(cls, value: Any) -> Any:
+        value = _choice_ids_are_text(value)
+        if isinstance(value, list):
+            ids = ", ".join(str(v) for v in value)
+            raise ValueError(
+                f"single_choice needs exactly one correct choice; found {len(value)} ({ids}). "
+                "Use type: multiple_select for several"
+            )
+        if not isinstance(value, str):
+            raise ValueError(f"single_choice needs a choice id as answer; got {value!r}")
+        return value
+
+    @property
+    def correct_choice_ids(self) -> frozenset[str]:
+        return frozenset({self.answer})
+
+
+class MultipleSelectQuestion(_QuestionBase):
+    """Several right choices: `answer: [a, c]`; `scoring` says whether part-right counts."""
+
+    type: Literal[QuestionType.MULTIPLE_SELECT] = Field(description="multiple_select")
+    answer: list[str] = Field(description="The ids of every correct choice, e.g. [a, c].")
+    scoring: Scoring = Field(
+        default=Scoring.ALL_OR_NOTHING, description="all_or_nothing (default) or partial."
+    )
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _a_list_of_choice_ids(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            raise ValueError(
+                f"multiple_select needs a list of choice ids as answer, e.g. [a, c]; got {value!r}"
+            )
+        return [_choice_ids_are_text(v) for v in value]
+
+    @property
+    def correct_choice_ids(self) -> frozenset[str]:
+        return frozenset(self.answer)
+
+
+def _true_false_choices() -> list[Choice]:
+    return [Choice(id="true", text="True"), Choice(id="false", text="False")]
+
+
+class TrueFalseQuestion(_QuestionBase):
+    """A statement that is true or false: `answer: true`. Choices default to True, False."""
+
+    type: Literal[QuestionType.TRUE_FALSE] = Field(description="true_false")
+    answer: bool = Field(description="true or false.")
+    choices: list[Choice] = Field(
+        default_factory=_true_false_choices,
+        description="Leave out for True/False; give ids true and false to add feedback.",
+    )
+    # "True" then "False" is the order every learner expects; never shuffle it by default.
+    shuffle: bool = Field(default=False, description="Shuffle True/False (default false).")
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _true_or_false(cls, value: Any) -> Any:
+        if not isinstance(value, bool):
+            raise ValueError(f"true_false needs answer: true or answer: false; got {value!r}")
+        return value
+
+    @field_validator("choices", mode="before")
+    @classmethod
+    def _empty_means_default(cls, value: Any) -> Any:
+        return value or [c.model_dump() for c in _true_false_choices()]
+
+    @property
+    def correct_choice_ids(self) -> frozenset[str]:
+        return frozenset({"true" if self.answer else "false"})
+
+
+class NumericQuestion(_QuestionBase):
+    """A number the learner types: `answer: 0.871` with `tolerance` or `relative_tolerance`."""
+
+    type: Literal[QuestionType.NUMERIC] = Field(description="numeric")
+    # int | float: an answer written as 3 stays 3, as it always was (the fingerprint).
+    answer: int | float = Field(description="The number, e.g. 0.871 or 6e-5.")
+    tolerance: float | None = Field(
+        default=None, ge=0, description="Accepted absolute error, e.g. 0.001."
+    )
+    relative_tolerance: float | None = Field(
+        default=None, ge=0, description="Accepted relative error, e.g. 0.01 for 1 %."
+    )
+
+    @field_validator("answer", mode="before")
+    @classmethod
+    def _a_number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ValueError(f"numeric needs a number as answer; got {value!r}")
+        return value
+
+    @field_validator("choices", mode="after")
+    @classmethod
+    def _no_choices(cls, value: list[Choice]) -> list[Choice]:
+        if value:
+            raise ValueError("numeric questions have no choices; remove 'choices'")
+        return value
+
+
+ChoiceQuestion = SingleChoiceQuestion | MultipleSelectQuestion | TrueFalseQuestion
+# Every question type. Code that handles questions dispatches with `match` and ends with
+# `assert_never`, so a type added here and handled nowhere fails the type checker.
+Question = SingleChoiceQuestion | MultipleSelectQuestion | TrueFalseQuestion | NumericQuestion
+# What a bank file holds: the `type` key picks the model.
+TaggedQuestion = Annotated[Question, Field(discriminator="type")]
+QUESTION = TypeAdapter(TaggedQuestion)
+QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
+    QuestionType.SINGLE_CHOICE: SingleChoiceQuestion,
+    QuestionType.MULTIPLE_SELECT: MultipleSelectQuestion,
+    QuestionType.TRUE_FALSE: TrueFalseQuestion,
+    QuestionType.NUMERIC: NumericQuestion,
+}
 
 
 class TestRecipe(_Strict):
@@ -257,7 +374,7 @@ class QuestionBank(_Strict):
     description: str | None = None
     test: TestRecipe = Field(default_factory=TestRecipe)
     verdict: VerdictRule = Field(default_factory=VerdictRule)
-    questions: list[Question] = Field(min_length=1)
+    questions: list[TaggedQuestion] = Field(min_length=1)
 
     @field_validator("version", mode="before")
     @classmethod

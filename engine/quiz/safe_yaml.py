@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 from yaml.nodes import ScalarNode
-
-from engine.quiz.fast_yaml import TooLarge, try_fast_parse
 
 # Limits sized beyond any real bank (a 10 000-question bank is 5.4 MB, ~340 000 nodes) yet
 # small enough that the careful parse of a hostile file ends in an error within ~2 s
@@ -19,6 +17,7 @@ MAX_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 600_000
 MAX_ALIAS_EXPANSION = 10_000
+_TYPED_MEMO_SIZE = 50_000  # distinct scalars remembered: bounded memory whatever the file
 
 # Only the plain data tags. Everything else (!!python/object, !!binary, !!set, custom
 # tags) is refused: a bank is data, and nothing in it may ever be constructed as code.
@@ -33,7 +32,9 @@ _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
 _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL}
 
-Path = tuple[str | int, ...]
+# Where a value sits in a document: keys and list indexes from the root, e.g.
+# ("questions", 3, "answer"). Not a file path: a place inside one file.
+KeyPath = tuple[str | int, ...]
 
 
 class YamlProblem(Exception):
@@ -50,18 +51,15 @@ class ParsedYaml:
     """Plain data (dict/list/str/int/float/bool/None) and where each path starts."""
 
     data: Any
-    lines: dict[Path, int] = field(default_factory=dict)
-    has_lines: bool = True  # False when the fast path parsed it (no line numbers kept)
+    lines: dict[KeyPath, int] = field(default_factory=dict)
     # Keys written twice in one mapping: (path, line, message). The first value is kept so
     # that validation can go on and report everything else in the same run.
-    duplicates: list[tuple[Path, int, str]] = field(default_factory=list)
-    # For a fast-path parse: where to get the lines the first time one is asked for.
-    line_source: Callable[[], dict[Path, int]] | None = None
+    duplicates: list[tuple[KeyPath, int, str]] = field(default_factory=list)
+    # A plain number's text as written: `version: 1.10` means "1.10", not the float 1.1.
+    number_text: dict[KeyPath, str] = field(default_factory=dict)
 
-    def line_of(self, path: Path) -> int:
+    def line_of(self, path: KeyPath) -> int:
         """Line of the deepest known prefix of `path` (a missing key reports its parent)."""
-        if not self.has_lines and self.line_source is not None:
-            self.lines, self.has_lines = self.line_source(), True
         for end in range(len(path), -1, -1):
             line = self.lines.get(tuple(path[:end]))
             if line is not None:
@@ -69,11 +67,32 @@ class ParsedYaml:
         return 1
 
 
+# YAML 1.1 (PyYAML's resolver) reads `no`, `yes`, `on` and `off` as booleans, even as a
+# choice id or an answer, and `6e-5` as text (a float needs a dot). Instructors mean the
+# opposite, as YAML 1.2 does: only true/false are booleans, and 6e-5 is a number.
+BANK_IMPLICIT_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != _BOOL]
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+for _first in "tTfF":
+    BANK_IMPLICIT_RESOLVERS[_first].append(
+        (_BOOL, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"))
+    )
+for _first in "-+0123456789":
+    BANK_IMPLICIT_RESOLVERS.setdefault(_first, []).append(
+        (_FLOAT, re.compile(r"^[-+]?[0-9][0-9_]*[eE][-+]?[0-9]+$"))
+    )
+
+
+class _BankLoader(yaml.SafeLoader):
+    yaml_implicit_resolvers = BANK_IMPLICIT_RESOLVERS
+
+
 # libyaml's parser emits events ~15x faster than PyYAML's pure-Python one; composing its
 # events into PyYAML node objects is what is slow (5 s for a 5 MB bank), so we build plain
 # data from the events ourselves, limits and line numbers included.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_resolver = yaml.SafeLoader("")  # resolves "1.5", "true", "null" as YAML 1.1 does
+_resolver = _BankLoader("")  # resolves "1.5", "true", "null" (see BANK_IMPLICIT_RESOLVERS)
 _ALLOWED_COLLECTION_TAGS = {None, "!", _SEQ, _MAP}
 
 
@@ -82,7 +101,7 @@ class _Frame:
     """A sequence or mapping being built, and (for an anchored one) where its size began."""
 
     container: list[Any] | dict[str, Any]
-    path: Path
+    path: KeyPath
     anchor: str | None
     size_at_start: int
     key: str | None = None  # a mapping's key waiting for its value
@@ -94,14 +113,19 @@ class _EventBuilder:
     """Plain data from parser events, recording lines, refusing tags, bombs and depth."""
 
     def __init__(self) -> None:
-        self.lines: dict[Path, int] = {}
+        self.lines: dict[KeyPath, int] = {}
         self.stack: list[_Frame] = []
         self.nodes = 0  # counted as if every alias were written out in full
         self.alias_nodes = 0
         self.anchors: dict[str, tuple[Any, int]] = {}  # name -> (value, expanded size)
         self.result: Any = None
         self.documents = 0
-        self.duplicates: list[tuple[Path, int, str]] = []
+        self.duplicates: list[tuple[KeyPath, int, str]] = []
+        self.number_text: dict[KeyPath, str] = {}
+        # Typing a scalar costs more than parsing it; banks repeat most values (easy,
+        # single_choice, true) and a hostile file repeats one, so equal scalars are typed
+        # once. Values are immutable (str, int, float, bool, None), so sharing is safe.
+        self.typed: dict[tuple[Any, ...], tuple[str, Any]] = {}
 
     def feed(self, event: yaml.Event) -> None:
         line = event.start_mark.line + 1 if event.start_mark else 0
@@ -123,7 +147,7 @@ class _EventBuilder:
         if self.nodes > MAX_NODES:
             raise YamlProblem(line, "document is too large to be a bank")
 
-    def _path_for_value(self) -> Path | None:
+    def _path_for_value(self) -> KeyPath | None:
         """The path of the node starting now; None when it is a mapping key."""
         if not self.stack:
             return ()
@@ -132,7 +156,8 @@ class _EventBuilder:
             return (*top.path, len(top.container))
         if top.key_expected:
             return None
-        return (*top.path, top.key)  # type: ignore[arg-type]
+        assert top.key is not None  # a value follows its key
+        return (*top.path, top.key)
 
     def _place(self, value: Any) -> None:
         if not self.stack:
@@ -143,7 +168,8 @@ class _EventBuilder:
             top.container.append(value)
         else:
             if not top.discard:
-                top.container[top.key] = value  # type: ignore[index]
+                assert top.key is not None  # a value follows its key
+                top.container[top.key] = value
             top.key, top.key_expected, top.discard = None, True, False
 
     def _key(self, event: yaml.ScalarEvent, line: int) -> None:
@@ -168,19 +194,32 @@ class _EventBuilder:
             self._key(event, line)
             return
         self.lines.setdefault(path, line)
+        memo_key = (event.value, event.tag, event.implicit, event.style)
+        typed = self.typed.get(memo_key)
+        if typed is None:
+            typed = self._typed(event, line)
+            if len(self.typed) < _TYPED_MEMO_SIZE:
+                self.typed[memo_key] = typed
+        tag, value = typed
+        if tag in (_INT, _FLOAT):
+            self.number_text[path] = event.value
+        if event.anchor is not None:
+            self.anchors[event.anchor] = (value, 1)
+        self._place(value)
+
+    @staticmethod
+    def _typed(event: yaml.ScalarEvent, line: int) -> tuple[str, Any]:
+        """The scalar's tag and plain value; YamlProblem for a tag a bank may not use."""
         tag = event.tag
         if tag is None or tag == "!":
             tag = _resolver.resolve(ScalarNode, event.value, event.implicit)
         if tag in (_STR, _TIMESTAMP):  # a date (version: 2026-11-24) stays text
-            value: Any = event.value
-        elif tag not in _SCALAR_TAGS:
+            return tag, event.value
+        if tag not in _SCALAR_TAGS:
             raise YamlProblem(line, _tag_refused(tag))
-        else:
-            node = ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
-            value = _resolver.yaml_constructors[tag](_resolver, node)
-        if event.anchor is not None:
-            self.anchors[event.anchor] = (value, 1)
-        self._place(value)
+        # No marks: the constructors for these plain tags never read them.
+        node = ScalarNode(tag, event.value, style=event.style)
+        return tag, _resolver.yaml_constructors[tag](_resolver, node)
 
     def _alias(self, event: yaml.AliasEvent, line: int) -> None:
         if self._path_for_value() is None:
@@ -234,46 +273,8 @@ def _line_at(text: str, position: int) -> int:
     return text.count("\n", 0, max(position, 0)) + 1
 
 
-def lines_of(text: str) -> dict[Path, int]:
-    """The line of every path of a document the fast path has already read as data.
-
-    Only structure and lines: no scalar is typed and no limit is checked (the fast path
-    checked them), which makes this about twice as fast as a careful parse.
-    """
-    lines: dict[Path, int] = {}
-    stack: list[list[Any]] = []  # [path, is mapping, next index, key waiting for a value]
-    for event in _events(text):
-        kind = type(event)
-        if kind in _OPENERS:
-            if not stack:
-                path: Path = ()
-            elif stack[-1][1]:
-                top = stack[-1]
-                if top[3] is None:  # a key (the fast path allows only plain scalar keys)
-                    top[3] = event.value
-                    lines[(*top[0], event.value)] = event.start_mark.line + 1
-                    continue
-                path, top[3] = (*top[0], top[3]), None
-            else:
-                top = stack[-1]
-                path, top[2] = (*top[0], top[2]), top[2] + 1
-            lines.setdefault(path, event.start_mark.line + 1)
-            if kind is yaml.SequenceStartEvent or kind is yaml.MappingStartEvent:
-                stack.append([path, kind is yaml.MappingStartEvent, 0, None])
-        elif kind is yaml.SequenceEndEvent or kind is yaml.MappingEndEvent:
-            stack.pop()
-    return lines
-
-
-_OPENERS = (yaml.ScalarEvent, yaml.AliasEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
-
-
-def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
-    """Parse one YAML document safely. Raises YamlProblem with a line and a plain message.
-
-    With need_lines=False a plain document may take the fast path (no line numbers);
-    callers re-parse with lines when they find something to report.
-    """
+def parse_yaml(text: str | bytes) -> ParsedYaml:
+    """Parse one YAML document safely. Raises YamlProblem with a line and a plain message."""
     if len(text) > MAX_BYTES:
         raise YamlProblem(0, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB")
     if isinstance(text, bytes):
@@ -282,15 +283,6 @@ def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
         except UnicodeDecodeError as exc:
             raise YamlProblem(0, f"file is not UTF-8 text (byte {exc.start})") from None
     unprintable = yaml.reader.Reader.NON_PRINTABLE.search(text)
-    if not need_lines and not unprintable:
-        try:
-            ok, data = try_fast_parse(
-                text.encode("utf-8"), max_depth=MAX_DEPTH, max_nodes=MAX_NODES
-            )
-        except TooLarge as exc:
-            raise YamlProblem(1, str(exc)) from None
-        if ok:
-            return ParsedYaml(data=data, has_lines=False)
     if unprintable:
         raise YamlProblem(
             _line_at(text, unprintable.start()),
@@ -299,7 +291,43 @@ def parse_yaml(text: str | bytes, *, need_lines: bool = True) -> ParsedYaml:
     builder = _EventBuilder()
     for event in _events(text):
         builder.feed(event)
-    return ParsedYaml(data=builder.result, lines=builder.lines, duplicates=builder.duplicates)
+    return ParsedYaml(
+        data=builder.result,
+        lines=builder.lines,
+        duplicates=builder.duplicates,
+        number_text=builder.number_text,
+    )
+
+
+# libyaml's wording for the mistakes people make most, and what to do about each.
+_ADVICE = (
+    (
+        "tab character",
+        "a tab is used for indentation here; YAML indents with spaces only, "
+        "so replace the tab with spaces",
+    ),
+    (
+        "mapping values are not allowed",
+        "a ': ' inside a value reads as a new key; put the whole value in quotes, "
+        'e.g. text: "Note: the loss rises"',
+    ),
+    (
+        "did not find expected",
+        "the indentation is off on this line or the one before: line it up with the "
+        "other keys (or '- ' items) of the same list or mapping",
+    ),
+    (
+        "could not find expected ':'",
+        "a key has no ':' after it, or a quoted value is not closed; check this line "
+        "and the one before",
+    ),
+)
+
+
+def _plain_words(detail: str) -> str:
+    """What to do about a syntax error, then libyaml's own words for the record."""
+    advice = next((fix for words, fix in _ADVICE if words in detail), None)
+    return f"{advice} (the YAML parser says: {detail})" if advice else detail
 
 
 def _events(text: str) -> Iterator[yaml.Event]:
@@ -310,7 +338,11 @@ def _events(text: str) -> Iterator[yaml.Event]:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = " ".join(filter(None, [exc.context, exc.problem]))
-        raise YamlProblem(line, f"not valid YAML: {detail}") from None
+        source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        indent = source[: len(source) - len(source.lstrip())]
+        if "\t" in indent and "tab" not in detail:
+            detail = f"{detail} (a tab character)"  # libyaml often words it otherwise
+        raise YamlProblem(line, f"not valid YAML: {_plain_words(detail)}") from None
     except yaml.reader.ReaderError as exc:
         raise YamlProblem(
             _line_at(text, exc.position), f"character #x{exc.character:04x} is not allowed in YAML"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from engine.quiz.models import QuestionBank
+from engine.quiz.models import QUESTION_MODELS, QuestionBank
 
 SCHEMA_ID = "https://tunelab.example/schema/bank.json"
 
@@ -17,15 +17,16 @@ def bank_schema() -> dict[str, Any]:
     schema["title"] = "TuneLab question bank"
     # The models accept two shorthands in a before-validator; the generated schema does
     # not know them, so editors would flag valid banks. Teach it both.
-    question = schema["$defs"]["Question"]["properties"]
-    question["hint"] = {"type": "string", "description": "Shorthand for hints: [one hint]."}
-    question["choices"] = {
-        "description": question["choices"]["description"],
-        "anyOf": [
-            {"type": "array", "items": {"$ref": "#/$defs/Choice"}},
-            {"type": "object", "additionalProperties": {"type": "string"}},
-        ],
-    }
+    for model in QUESTION_MODELS.values():
+        question = schema["$defs"][model.__name__]["properties"]
+        question["hint"] = {"type": "string", "description": "Shorthand for hints: [one hint]."}
+        question["choices"] = {
+            "description": question["choices"]["description"],
+            "anyOf": [
+                {"type": "array", "items": {"$ref": "#/$defs/Choice"}},
+                {"type": "object", "additionalProperties": {"type": "string"}},
+            ],
+        }
     return schema
 
 

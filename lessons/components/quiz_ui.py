@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from engine.quiz.grading import Grade, Response, parse_number
+from engine.quiz.grading import Grade, Response, share_text
 from engine.quiz.models import LESSON_IDS, QuestionType
+from engine.quiz.parsing import ParsedInput, parse_picked, parse_typed_number
 from engine.quiz.session import PresentedQuestion
 
 # Every lesson id a bank may name is a page file of the same name (checked by a test).
@@ -27,33 +30,33 @@ def question_header(shown: PresentedQuestion) -> None:
     st.markdown(shown.prompt)
 
 
-def answer_widget(shown: PresentedQuestion, key: str) -> Response | str | None:
-    """Render the input for one question (inside a form). Returns a Response, an error
-    message for unreadable input, or None when nothing was chosen."""
+def answer_widget(shown: PresentedQuestion, key: str) -> ParsedInput:
+    """Render the input for one question (inside a form) and parse what it holds: a
+    Parsed response, a FormatError to show instead of grading, or None when empty."""
     labels = {o.choice_id: choice_markdown(o.letter, o.text) for o in shown.options}
     ids = [o.choice_id for o in shown.options]
-    if shown.type is QuestionType.NUMERIC:
-        text = st.text_input("Your answer (a number)", key=key, placeholder="e.g. 0.87")
-        if not text.strip():
-            return None
-        try:
-            return Response.number(parse_number(text))
-        except ValueError as exc:
-            return str(exc)
-    if shown.type is QuestionType.MULTIPLE_SELECT:
-        st.write("Select all that apply.")
-        picked = [cid for cid in ids if st.checkbox(labels[cid], key=f"{key}_{cid}")]
-        return Response.choices(picked) if picked else None
-    # index=None: no option is preselected, so "no answer" never counts as option A.
-    choice = st.radio(
-        "Your answer",
-        ids,
-        index=None,
-        key=key,
-        format_func=labels.__getitem__,
-        label_visibility="collapsed",
-    )
-    return Response.choices([choice]) if choice else None
+    match shown.type:
+        case QuestionType.NUMERIC:
+            text = st.text_input("Your answer (a number)", key=key, placeholder="e.g. 0.87")
+            return parse_typed_number(text)
+        case QuestionType.MULTIPLE_SELECT:
+            st.write("Select all that apply.")
+            return parse_picked(
+                [cid for cid in ids if st.checkbox(labels[cid], key=f"{key}_{cid}")]
+            )
+        case QuestionType.SINGLE_CHOICE | QuestionType.TRUE_FALSE:
+            # index=None: no option is preselected, so "no answer" never counts as option A.
+            choice = st.radio(
+                "Your answer",
+                ids,
+                index=None,
+                key=key,
+                format_func=labels.__getitem__,
+                label_visibility="collapsed",
+            )
+            return parse_picked([choice])
+        case _:
+            assert_never(shown.type)
 
 
 def describe_response(shown: PresentedQuestion, response: Response) -> str:
@@ -74,7 +77,10 @@ def explain_grade(shown: PresentedQuestion, grade: Grade, *, show_verdict: bool 
         if grade.correct:
             st.success(f"Correct ({grade.score:g} / {grade.max_score:g}).")
         elif grade.score > 0:
-            st.warning(f"Partly right: {grade.score:g} / {grade.max_score:g}.")
+            share = share_text(grade.score, grade.max_score)
+            st.warning(
+                f"Partly right: {share} of the marks ({grade.score:.2f} / {grade.max_score:g})."
+            )
         else:
             st.error("Not quite.")
     for choice in grade.choices:

@@ -1,0 +1,59 @@
+"""What Bank check shows an instructor about one question's key (no Streamlit here)."""
+
+from __future__ import annotations
+
+from typing import assert_never
+
+from engine.quiz.grading import (
+    DEFAULT_RELATIVE_TOLERANCE,
+    Response,
+    answer_text,
+    tolerance_text,
+)
+from engine.quiz.models import (
+    MultipleSelectQuestion,
+    NumericQuestion,
+    Question,
+    SingleChoiceQuestion,
+    TrueFalseQuestion,
+)
+from engine.quiz.session import PresentedQuestion
+
+
+def perfect_response(question: Question) -> Response:
+    """The answer that scores full marks (what the key says)."""
+    match question:
+        case NumericQuestion():
+            return Response.number(question.answer)
+        case SingleChoiceQuestion() | MultipleSelectQuestion() | TrueFalseQuestion():
+            return Response.choices(question.correct_choice_ids)
+        case _:
+            assert_never(question)
+
+
+def answer_key_markdown(question: Question, shown: PresentedQuestion) -> str:
+    """The key in one Markdown block: each option right or wrong, the number with what
+    its tolerance is (absolute or relative, named as such), or the scoring rule."""
+    lines = []
+    for option in shown.options:
+        choice = question.choice(option.choice_id)
+        feedback = f" — {choice.feedback}" if choice and choice.feedback else ""
+        mark = "✓ right" if option.choice_id in question.correct_choice_ids else "✗ wrong"
+        lines.append(f"- **{option.letter}** ({mark}){feedback}")
+    match question:
+        case NumericQuestion():
+            lines.append(f"- **Answer:** {answer_text(question)}")
+            if question.tolerance is not None:
+                kind = f"absolute, {tolerance_text(question)}"
+            elif question.relative_tolerance is not None:
+                kind = f"relative, {tolerance_text(question)}"
+            else:
+                kind = f"none given: the default, relative ± {DEFAULT_RELATIVE_TOLERANCE * 100:g}%"
+            lines.append(f"- **Tolerance:** {kind}")
+        case MultipleSelectQuestion():
+            lines.append(f"- **Scoring:** {question.scoring.value}")
+        case SingleChoiceQuestion() | TrueFalseQuestion():
+            pass
+        case _:
+            assert_never(question)
+    return "\n".join(lines)
