@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from engine.modes import AttemptMode
 from engine.quiz.bank import BankInvalid, load_bank, load_bank_text
 from engine.quiz.grading import grade
 from engine.quiz.models import QuestionBank
 from engine.quiz.preview import answer_key_markdown, perfect_response
-from engine.quiz.session import Mode, plan_attempt, present
+from engine.quiz.session import plan_attempt, present
 from lessons.components.banks import quiz_dir
 from lessons.components.passcode import instructor_gate
 from lessons.components.quiz_ui import choice_markdown, explain_grade, question_header
@@ -49,7 +50,7 @@ st.success(
     f"and {recipe.hard} hard."
 )
 # A fixed seed, so the preview's shuffled letters stay put while the instructor reads.
-plan = plan_attempt(bank, Mode.PRACTICE, seed=0)
+plan = plan_attempt(bank, AttemptMode.PRACTICE, seed=0)
 for qid in plan.question_ids:
     question = bank.question(qid)
     assert question is not None

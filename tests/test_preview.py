@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from builders import bank, question
 
+from engine.modes import AttemptMode
 from engine.quiz.grading import grade
 from engine.quiz.models import NumericQuestion, Question
 from engine.quiz.preview import answer_key_markdown, perfect_response
-from engine.quiz.session import Mode, plan_attempt, present
+from engine.quiz.session import plan_attempt, present
 
 
 def key_of(**numeric: object) -> str:
     q = question("n1", type="numeric", choices=[], answer=0.5, **numeric)
     demo = bank(questions=[q], test={"easy": 1, "medium": 0, "hard": 0})
-    plan = plan_attempt(demo, Mode.PRACTICE, seed=0)
+    plan = plan_attempt(demo, AttemptMode.PRACTICE, seed=0)
     found = demo.question("n1")
     assert found is not None
     return answer_key_markdown(found, present(demo, plan, "n1"))

@@ -10,10 +10,6 @@ from typing import Any
 from engine.modes import AttemptMode
 from engine.quiz.models import Difficulty, QuestionBank, QuestionType
 
-# The one attempt-mode enum, under the name this module's callers have used: the same
-# class as engine.store.AttemptMode, so a plan's mode and a stored attempt's compare equal.
-Mode = AttemptMode
-
 
 @dataclass(frozen=True)
 class AttemptPlan:
