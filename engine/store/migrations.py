@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, func, insert, select, text
+from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 
 from engine.store.errors import StoreUnavailable
 from engine.store.schema import TABLES_V1, TABLES_V2, schema_version
@@ -19,10 +19,10 @@ class Migration:
     apply: Callable[[Connection], None]
 
 
-def _create(*tables: object) -> Callable[[Connection], None]:
+def _create(*tables: Table) -> Callable[[Connection], None]:
     def apply(conn: Connection) -> None:
         for table in tables:
-            table.create(conn)  # type: ignore[attr-defined]
+            table.create(conn)
 
     return apply
 

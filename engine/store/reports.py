@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-import pandas as pd  # type: ignore[import-untyped]  # pandas-stubs is not a dependency
+import pandas as pd
 from sqlalchemy import select
 
 from engine.modes import AttemptMode
