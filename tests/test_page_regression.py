@@ -55,3 +55,10 @@ def test_snapping_to_the_best_fit_clears_the_warning_and_matches_least_squares(a
     assert not at.warning
     assert float(shown(at)["R²"]) > 0.8
     assert f"R² {r2_score(y, slope * x + intercept):.3f}" in at.caption[0].value
+
+
+def test_the_big_miss_claim_is_qualified_by_the_same_total_size(at):
+    # Audit 10c: one miss of 2 costs 4 = four misses of 1, so the claim needs the qualifier.
+    assert mean_squared_error([0.0], [2.0]) > mean_squared_error([0.0, 0.0], [1.0, 1.0])
+    assert mean_squared_error([0.0], [2.0]) == 4 * mean_squared_error([0.0], [1.0])
+    assert "*of the same total size*" in at.markdown[0].value
