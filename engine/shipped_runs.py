@@ -20,7 +20,7 @@ PROBE_EPOCHS = 20
 
 
 @dataclass(frozen=True)
-class TestPredictions:
+class ProbePredictions:
     """One run's answers on the fixed test split."""
 
     labels: NDArray[np.int_]
@@ -45,7 +45,7 @@ def probe_predictions(
     task: TaskKind = TaskKind.DIGITS,
     train_size: int = 200,
     seed: int = 0,
-) -> TestPredictions:
+) -> ProbePredictions:
     """A linear probe trained on ``train_size`` images, scored on the test digits."""
     config = FinetuneConfig(
         preset_plan(Preset.LINEAR_PROBE),
@@ -56,6 +56,6 @@ def probe_predictions(
         measure_retention=False,
     )
     result = finetune(config, pretrained)
-    return TestPredictions(
+    return ProbePredictions(
         np.asarray(result.test_labels), np.asarray(result.test_probabilities), result.class_names
     )

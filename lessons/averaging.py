@@ -6,7 +6,7 @@ import streamlit as st
 from engine.curves import Averaging, averaged, per_class_scores
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.data import TaskKind
-from engine.shipped_runs import TestPredictions, probe_predictions
+from engine.shipped_runs import ProbePredictions, probe_predictions
 
 TASKS = {
     "Digits (10 balanced classes)": TaskKind.DIGITS,
@@ -15,7 +15,7 @@ TASKS = {
 
 
 @st.cache_resource(show_spinner=False)
-def probe_run(task: TaskKind) -> TestPredictions:
+def probe_run(task: TaskKind) -> ProbePredictions:
     return probe_predictions(load_pretrained().model, task)
 
 

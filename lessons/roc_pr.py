@@ -7,13 +7,13 @@ import streamlit as st
 from engine.curves import keep_fraction_of_positives, pr_points, roc_points, summarise
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.data import TaskKind
-from engine.shipped_runs import TestPredictions, probe_predictions
+from engine.shipped_runs import ProbePredictions, probe_predictions
 
 BLUE, GREY = "#0072B2", "#999999"
 
 
 @st.cache_resource(show_spinner=False)
-def rare_probe() -> TestPredictions:
+def rare_probe() -> ProbePredictions:
     return probe_predictions(load_pretrained().model, TaskKind.RARE_EIGHT)
 
 

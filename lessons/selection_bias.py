@@ -7,14 +7,14 @@ import streamlit as st
 from engine.evaluation import draw_runs, mean_best_of_n
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.data import TEST_SIZE, TRAIN_POOL_SIZE, VAL_SIZE
-from engine.shipped_runs import TestPredictions, probe_predictions
+from engine.shipped_runs import ProbePredictions, probe_predictions
 
 BLUE, VERMILLION, GREY = "#0072B2", "#D55E00", "#999999"
 REPEATS = 2000
 
 
 @st.cache_resource(show_spinner=False)
-def shipped_probe() -> TestPredictions:
+def shipped_probe() -> ProbePredictions:
     return probe_predictions(load_pretrained().model)
 
 

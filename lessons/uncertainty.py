@@ -7,13 +7,13 @@ import streamlit as st
 from engine.evaluation import bootstrap_accuracy, mcnemar_exact, paired_bootstrap_difference
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.data import TEST_SIZE, TRAIN_SIZES
-from engine.shipped_runs import TestPredictions, probe_predictions
+from engine.shipped_runs import ProbePredictions, probe_predictions
 
 BLUE, ORANGE = "#0072B2", "#E69F00"
 
 
 @st.cache_resource(show_spinner=False)
-def probe_run(train_size: int) -> TestPredictions:
+def probe_run(train_size: int) -> ProbePredictions:
     # About a second per training size, cached per server: the runs are deterministic.
     return probe_predictions(load_pretrained().model, train_size=train_size)
 
