@@ -48,7 +48,13 @@ for how, s in averages.items():
         {"class": f"{how.value} average", "precision": s.precision, "recall": s.recall,
          "F1": s.f1, "support": int(support.sum())}
     )  # fmt: skip
-st.dataframe(pd.DataFrame(rows).round(3), hide_index=True)
+three_decimals = st.column_config.NumberColumn(format="%.3f")
+st.dataframe(
+    pd.DataFrame(rows),
+    hide_index=True,
+    height=35 * (len(rows) + 1) + 3,  # every row visible: the averages sit at the bottom
+    column_config={name: three_decimals for name in ("precision", "recall", "F1")},
+)
 
 columns = st.columns(4)
 for column, how in zip(columns, Averaging, strict=False):

@@ -122,7 +122,14 @@ table = pd.DataFrame(
         "R²": [fitted.train.r2, fitted.held_out.r2],
     }
 )
-st.dataframe(table.round(3), hide_index=True)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        name: st.column_config.NumberColumn(format="%.3f")
+        for name in ("MAE (minutes)", "RMSE (minutes)", "R²")
+    },
+)
 straight = fit_polynomial(1, (x, y), held_out)
 st.markdown(
     f"Degree {degree}: R² {fitted.train.r2:.3f} on the points it was fitted to, "
@@ -132,15 +139,15 @@ st.markdown(
     "points the wiggles it bought by chasing noise cost it. Report R² on held-out data."
 )
 grid = np.linspace(x.min(), x.max(), 200)
-curve = pd.DataFrame({"x": grid, "fit": fitted.model(grid)})
+curve = pd.DataFrame({"x": grid, "y": fitted.model(grid)})
 new_points = pd.DataFrame({"x": held_out[0], "y": held_out[1]})
 fitted_points = pd.DataFrame({"x": x, "y": y})
 st.altair_chart(
     (
         alt.Chart(new_points).mark_circle(size=30, color="#999999", opacity=0.6)
-        .encode(x="x:Q", y="y:Q")
+        .encode(x=alt.X("x:Q", title="distance (km)"), y=alt.Y("y:Q", title="time (minutes)"))
         + alt.Chart(fitted_points).mark_circle(size=70, color="#0072B2").encode(x="x:Q", y="y:Q")
-        + alt.Chart(curve).mark_line(color="#E69F00", strokeWidth=3).encode(x="x:Q", y="fit:Q")
+        + alt.Chart(curve).mark_line(color="#E69F00", strokeWidth=3).encode(x="x:Q", y="y:Q")
     ).properties(height=300),
     width="stretch",
 )  # fmt: skip

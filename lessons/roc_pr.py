@@ -57,7 +57,12 @@ def curve(points: list[dict[str, float]], x: str, y: str, diagonal: pd.DataFrame
         x=alt.X(f"{x}:Q", scale=alt.Scale(domain=[0, 1])),
         y=alt.Y(f"{y}:Q", scale=alt.Scale(domain=[0, 1])),
     )  # fmt: skip
-    chance = alt.Chart(diagonal).mark_line(color=GREY, strokeDash=[6, 4]).encode(x="x:Q", y="y:Q")
+    # The chance line uses the curve's own field names, so the axes keep the curve's titles.
+    chance = (
+        alt.Chart(diagonal.set_axis([x, y], axis=1))
+        .mark_line(color=GREY, strokeDash=[6, 4])
+        .encode(x=f"{x}:Q", y=f"{y}:Q")
+    )
     return (line + chance).properties(height=260)
 
 
@@ -85,6 +90,13 @@ with pr_chart:
 st.caption("Blue: the model. Grey dashes: guessing (ROC: the diagonal; PR: the share of 8s).")
 
 full = summarise(probe.labels, probe.probabilities[:, 1])
+if kept_percent == 100:
+    st.markdown(
+        f"With every eight kept, ROC-AUC is {full.roc_auc:.3f} and AP "
+        f"{full.average_precision:.3f}. Slide the share of eights down and watch which of the "
+        "two numbers notices that the model's false alarms now outnumber more of its hits."
+    )
+    st.stop()
 st.markdown(
     f"With every eight kept, ROC-AUC is {full.roc_auc:.3f} and AP {full.average_precision:.3f}"
     f". At {kept_percent} % kept, ROC-AUC is {summary.roc_auc:.3f} (a change of "

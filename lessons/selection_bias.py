@@ -56,7 +56,7 @@ chosen = draw.chosen
 best_col, fresh_col, gap_col = st.columns(3)
 best_col.metric("Best test score of N", f"{draw.test_scores[chosen]:.3f}")
 fresh_col.metric("That run on fresh data", f"{draw.fresh_scores[chosen]:.3f}")
-gap_col.metric("Optimism (test − fresh)", f"{draw.optimism:+.3f}", delta_color="off")
+gap_col.metric("Optimism (test − fresh)", f"{draw.optimism:+.3f}")
 
 runs = pd.DataFrame(
     {

@@ -50,6 +50,7 @@ for column, name, interval in ((col_a, "A", interval_a), (col_b, "B", interval_b
         f"{interval.estimate:.3f}",
         f"±{interval.half_width:.3f}",
         delta_color="off",
+        delta_arrow="off",  # a half-width is not a rise
     )
     column.caption(
         f"{confidence:.0%} bootstrap interval: {interval.low:.3f} to {interval.high:.3f}"
