@@ -37,11 +37,12 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, series: str, rule_at: float 
         st.dataframe(frame.pivot(index=x, columns=series, values=y).round(4))
 
 
-def metric_text(counts: BinaryCounts, metric: Metric) -> str:
-    """The value, or "undefined (0 / 0)" where the denominator is zero (never a silent 0)."""
+def metric_tile(column, counts: BinaryCounts, metric: Metric) -> None:
+    """The value, or "0 / 0" marked undefined where the denominator is zero (never a silent 0)."""
     if metric in counts.undefined():
-        return "undefined (0 / 0)"
-    return f"{counts.value(metric):.3f}"
+        column.metric(metric.value, "0 / 0", "undefined", delta_color="off", delta_arrow="off")
+    else:
+        column.metric(metric.value, f"{counts.value(metric):.3f}")
 
 
 def curves_frame(history, fields: dict[str, str], value: str) -> pd.DataFrame:
@@ -70,7 +71,7 @@ with paradox:
     rate = st.slider("Fraud rate (%)", 0.5, 50.0, 2.0, 0.5, key="pit_fraud_rate")
     counts = always_negative_counts(total=total, positive_rate=rate / 100)
     for column, metric in zip(st.columns(4), Metric, strict=True):
-        column.metric(metric.value, metric_text(counts, metric))
+        metric_tile(column, counts, metric)
     st.markdown(
         f"It is right on all {counts.tn} honest transactions and catches none of the "
         f"{counts.fn} frauds: accuracy {counts.accuracy:.1%}, recall {counts.recall:.0%}. "
@@ -131,7 +132,7 @@ with tradeoffs:
     threshold = st.slider("Decision threshold", 0.05, 0.95, 0.5, 0.05, key="pit_threshold")
     chosen = counts_at_threshold(y_true, scores, threshold)
     for column, metric in zip(st.columns(4), Metric, strict=True):
-        column.metric(metric.value, metric_text(chosen, metric))
+        metric_tile(column, chosen, metric)
     sweep = [round(0.05 * i, 2) for i in range(1, 20)]
     accuracies = [counts_at_threshold(y_true, scores, t).accuracy for t in sweep]
     st.markdown(
