@@ -20,7 +20,15 @@ pages = {
         st.Page(
             "lessons/confusion_matrix.py", title="Confusion matrix", icon=":material/looks_two:"
         ),
+        st.Page("lessons/averaging.py", title="Averaging scores", icon=":material/functions:"),
         st.Page("lessons/threshold.py", title="Precision vs recall", icon=":material/looks_3:"),
+        st.Page("lessons/roc_pr.py", title="ROC and PR curves", icon=":material/ssid_chart:"),
+        st.Page(
+            "lessons/selection_bias.py",
+            title="Train, validation, test",
+            icon=":material/call_split:",
+        ),
+        st.Page("lessons/uncertainty.py", title="Uncertainty", icon=":material/casino:"),
         st.Page("lessons/good_vs_bad.py", title="Good vs bad runs", icon=":material/looks_4:"),
         st.Page("lessons/pitfalls.py", title="Pitfalls", icon=":material/looks_5:"),
         st.Page("lessons/regression.py", title="Regression metrics", icon=":material/looks_6:"),

@@ -14,8 +14,11 @@ st.markdown(
     "numbers depend on what the model outputs. A **classifier** picks a label, so we count "
     "how its answers land: accuracy, precision, recall and F1. A **regressor** outputs a "
     "quantity, so we measure how far off it is: mean squared error (MSE) and R². Either "
-    "way, the numbers that matter are measured on **validation data** the model never "
-    "trained on; training numbers only tell you how well it memorised."
+    "way, every choice (when to stop, which learning rate, which run to keep) is made on "
+    "**validation data** the model never trained on, and the score you report comes once "
+    "from a **test set** that played no part in any choice. Training numbers are not "
+    "useless: poor training and validation scores together mean the model underfits, and "
+    "a widening gap between them means it overfits."
 )
 
 # Why each scenario leads with its metric is the lesson; the table is the cheat sheet.
@@ -135,6 +138,9 @@ if stop > best.epoch:
         f"weights from epoch {best.epoch}."
     )
 elif stop < best.epoch:
-    st.info("Validation loss is still falling here: stopping now leaves accuracy on the table.")
+    st.info(
+        "Validation loss is still falling here: stopping now gives up loss the model had yet "
+        "to shed. (Accuracy is a coarser signal and can wobble either way from epoch to epoch.)"
+    )
 else:
     st.success("You stopped at the lowest validation loss: this is what early stopping keeps.")

@@ -11,7 +11,7 @@ from engine.demos import (
     learning_curves,
     rare_class_scores,
 )
-from engine.metrics import Metric, always_negative_counts, outcome_at
+from engine.metrics import BinaryCounts, Metric, always_negative_counts, outcome_at
 from lessons.components.charts import VERMILLION, series_colours
 
 
@@ -33,6 +33,14 @@ def line_chart(frame: pd.DataFrame, x: str, y: str, series: str, rule_at: float 
     st.altair_chart(chart.properties(height=280), width="stretch")
     with st.expander("Show as table"):
         st.dataframe(frame.pivot(index=x, columns=series, values=y).round(4))
+
+
+def metric_tile(column, counts: BinaryCounts, metric: Metric) -> None:
+    """The value, or "0 / 0" marked undefined where the denominator is zero (never a silent 0)."""
+    if metric in counts.undefined():
+        column.metric(metric.value, "0 / 0", "undefined", delta_color="off", delta_arrow="off")
+    else:
+        column.metric(metric.value, f"{counts.value(metric):.3f}")
 
 
 def curves_frame(history, fields: dict[str, str], value: str) -> pd.DataFrame:
@@ -61,10 +69,12 @@ with paradox:
     rate = st.slider("Fraud rate (%)", 0.5, 50.0, 2.0, 0.5, key="pit_fraud_rate")
     counts = always_negative_counts(total=total, positive_rate=rate / 100)
     for column, metric in zip(st.columns(4), Metric, strict=True):
-        column.metric(metric.value, f"{counts.value(metric):.3f}")
+        metric_tile(column, counts, metric)
     st.markdown(
         f"It is right on all {counts.tn} honest transactions and catches none of the "
         f"{counts.fn} frauds: accuracy {counts.accuracy:.1%}, recall {counts.recall:.0%}. "
+        "Precision is 0 / 0, *undefined*: the model flagged nothing, so there is no share of "
+        "its flags to be right (scikit-learn reports it as 0 with a warning). "
         "The rarer the positive class, the better doing nothing looks. Judge rare classes "
         "by recall, precision and F1."
     )
@@ -77,13 +87,22 @@ with leakage:
     leak = st.slider(
         "Share of the test set leaked into training (%)", 0, 100, 50, 10, key="pit_leak"
     )
-    result = st.cache_data(leakage_demo)(leak / 100)
+    cached_leakage = st.cache_data(leakage_demo)
+    result = cached_leakage(leak / 100)
+    holdouts = [cached_leakage(step / 10).clean_holdout_accuracy for step in range(11)]
+    gap = result.leaky_test_accuracy - result.clean_holdout_accuracy
     left, right = st.columns(2)
-    left.metric("Accuracy on the leaky test set", f"{result.leaky_test_accuracy:.3f}")
+    left.metric(
+        "Accuracy on the leaky test set",
+        f"{result.leaky_test_accuracy:.3f}",
+        f"{gap:+.3f} vs the hold-out",
+    )
     right.metric("Accuracy on the untouched hold-out", f"{result.clean_holdout_accuracy:.3f}")
     st.markdown(
         f"{result.leaked_rows} test rows were seen in training. The tree remembers them, so "
-        "the test score rises with the leak, while the honest hold-out score does not. "
+        "the test score climbs with the leak, while the honest hold-out score barely moves "
+        f"(between {min(holdouts):.3f} and {max(holdouts):.3f} across the slider). The gap "
+        f"between the two, {gap:+.3f} here, is the part of the test score that is memory. "
         "Keep test data out of every step of fine-tuning, including choosing hyperparameters."
     )
 
@@ -105,14 +124,21 @@ with overfitting:
 with tradeoffs:
     st.markdown(
         "A classifier for the rare digit 8 outputs a score; the threshold turns it into yes "
-        "or no. Move it and watch accuracy barely change while precision and recall swing."
+        "or no. Move it and watch precision and recall pull against each other."
     )
     y_true, scores = st.cache_data(rare_class_scores)()
     threshold = st.slider("Decision threshold", 0.05, 0.95, 0.5, 0.05, key="pit_threshold")
     chosen = outcome_at(y_true, scores, threshold)
     for column, metric in zip(st.columns(4), Metric, strict=True):
-        column.metric(metric.value, f"{chosen.value(metric):.3f}")
+        metric_tile(column, chosen, metric)
     sweep = [round(0.05 * i, 2) for i in range(1, 20)]
+    accuracies = [outcome_at(y_true, scores, t).accuracy for t in sweep]
+    st.markdown(
+        f"Accuracy moves too, from {min(accuracies):.3f} to {max(accuracies):.3f} across the "
+        "slider, but it cannot say *which* errors changed: the digits that are not 8 outweigh "
+        "the eights about nine to one, so a threshold can miss most eights and still look "
+        "accurate."
+    )
     rows = [(t, m.value, outcome_at(y_true, scores, t).value(m)) for t in sweep for m in Metric]
     line_chart(
         pd.DataFrame(rows, columns=["threshold", "metric", "value"]),
@@ -125,7 +151,8 @@ with tradeoffs:
     if silent:
         st.caption(
             f"From threshold {min(silent):.2f} up the model flags nothing, so precision is "
-            "0 / 0. Like scikit-learn with `zero_division=0`, the chart draws it as 0."
+            "0 / 0, undefined. The tiles say so; like scikit-learn with `zero_division=0`, "
+            "the chart has to draw it somewhere and draws it as 0."
         )
 
 with monitoring:

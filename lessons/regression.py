@@ -1,19 +1,24 @@
-"""Lesson 6: MSE and R² on a line the learner fits by hand (R² can go below zero)."""
+"""Lesson 6: MSE and R² on a hand-fitted line; MAE and RMSE in the target's units; held-out R²."""
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 from engine.demos import least_squares_line, noisy_line_points
 from engine.metrics import regression_scores
+from engine.regression_extras import MAX_DEGREE, error_sizes, fit_polynomial
 from lessons.components.charts import BLUE, GREEN, GREY, ORANGE
+
+HELD_OUT_POINTS, HELD_OUT_SEED = 100, 1
 
 st.title("Regression metrics")
 st.markdown(
     "When the model outputs a number (a price, a temperature, a score) there is no "
     "*right* or *wrong*, only *how far off*. Two numbers summarise that:\n\n"
     "- **MSE**, the mean squared error: the average of (truth − prediction)². Squaring "
-    "makes one big miss cost more than several small ones, and the unit is the target's "
+    "makes one big miss cost more than several small ones *of the same total size* (one "
+    "miss of 2 costs 4; two misses of 1 cost 2), and the unit is the target's "
     "unit squared.\n"
     "- **R²**, the coefficient of determination: 1 − MSE(model) / MSE(always predicting "
     "the mean). 1 is perfect, 0 is no better than the mean, and **below 0 is worse than "
@@ -87,3 +92,60 @@ st.caption(
 )
 with st.expander("Show as table"):
     st.dataframe(points.round(3), hide_index=True)
+
+st.subheader("In the target's units, and on data the fit never saw")
+st.markdown(
+    "Say x is a delivery distance in km and y the delivery time in **minutes**. MSE is in "
+    "minutes², which nobody can picture. Two errors speak minutes:\n\n"
+    "- **MAE**, the mean absolute error: the typical miss, every minute counted once.\n"
+    "- **RMSE**, the square root of MSE: back in minutes, but still weighting big misses "
+    "more, so RMSE ≥ MAE, and a large gap between them means a few large misses.\n\n"
+    f"And any score on the points a model was fitted to flatters it. Here {HELD_OUT_POINTS} "
+    "new deliveries from the same process, which no fit below ever sees, keep it honest."
+)
+yours = error_sizes(y, predicted)
+mae_col, rmse_col = st.columns(2)
+mae_col.metric("MAE of your line (minutes)", f"{yours.mae:.2f}")
+rmse_col.metric("RMSE of your line (minutes)", f"{yours.rmse:.2f}")
+
+held_out = st.cache_data(noisy_line_points)(HELD_OUT_POINTS, HELD_OUT_SEED)
+degree = st.slider("Polynomial degree of the least-squares fit", 1, MAX_DEGREE, 1, key="reg_degree")
+fitted = fit_polynomial(degree, (x, y), held_out)
+table = pd.DataFrame(
+    {
+        "scored on": [f"the {len(x)} fitted points", f"{HELD_OUT_POINTS} held-out points"],
+        "MAE (minutes)": [fitted.train.mae, fitted.held_out.mae],
+        "RMSE (minutes)": [fitted.train.rmse, fitted.held_out.rmse],
+        "R²": [fitted.train.r2, fitted.held_out.r2],
+    }
+)
+st.dataframe(
+    table,
+    hide_index=True,
+    column_config={
+        name: st.column_config.NumberColumn(format="%.3f")
+        for name in ("MAE (minutes)", "RMSE (minutes)", "R²")
+    },
+)
+straight = fit_polynomial(1, (x, y), held_out)
+st.markdown(
+    f"Degree {degree}: R² {fitted.train.r2:.3f} on the points it was fitted to, "
+    f"**{fitted.held_out.r2:.3f}** on held-out points. The straight line scores "
+    f"{straight.held_out.r2:.3f} held out. Every extra degree can only raise R² on the "
+    "fitted points, because the bendier curve can always copy the straighter one; on new "
+    "points the wiggles it bought by chasing noise cost it. Report R² on held-out data."
+)
+grid = np.linspace(x.min(), x.max(), 200)
+curve = pd.DataFrame({"x": grid, "y": fitted.model(grid)})
+new_points = pd.DataFrame({"x": held_out[0], "y": held_out[1]})
+fitted_points = pd.DataFrame({"x": x, "y": y})
+st.altair_chart(
+    (
+        alt.Chart(new_points).mark_circle(size=30, color=GREY, opacity=0.6)
+        .encode(x=alt.X("x:Q", title="distance (km)"), y=alt.Y("y:Q", title="time (minutes)"))
+        + alt.Chart(fitted_points).mark_circle(size=70, color=BLUE).encode(x="x:Q", y="y:Q")
+        + alt.Chart(curve).mark_line(color=ORANGE, strokeWidth=3).encode(x="x:Q", y="y:Q")
+    ).properties(height=300),
+    width="stretch",
+)  # fmt: skip
+st.caption("Blue: the fitted points. Grey: held-out points. Orange: the degree-d fit.")

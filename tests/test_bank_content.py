@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import math
 import re
 import textwrap
 from collections import Counter
@@ -14,12 +15,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from scipy.stats import binomtest
 from sklearn.metrics import (
     accuracy_score,
+    average_precision_score,
     f1_score,
+    mean_absolute_error,
+    mean_squared_error,
     precision_recall_curve,
     precision_score,
     recall_score,
+    roc_auc_score,
+    root_mean_squared_error,
 )
 from torch import nn
 from torchvision.models import resnet18
@@ -43,6 +50,15 @@ PATTERN_SET = {
     "spam-vs-medical-priorities",
     "overfitting-from-curves",
     "data-leakage-test-set-tuning",
+}
+# Fixed questions on the evaluation lessons (issue 10); a parallel issue adds parametric ones.
+EVALUATION_SET = {
+    "which-split-chooses-the-epoch",
+    "micro-f1-single-label",
+    "macro-f1-three-classes",
+    "random-scorer-average-precision",
+    "rmse-in-minutes",
+    "mcnemar-exact-p-value",
 }
 
 
@@ -160,20 +176,23 @@ def test_the_example_template_is_skipped_by_the_catalog_but_is_a_valid_bank() ->
 def test_pattern_bank_has_its_id_title_and_version(bank: QuestionBank) -> None:
     assert bank.id == "fine_tuning_metrics"
     assert bank.title == "Fine-tuning strategy in PyTorch — model metrics & evaluation"
-    assert bank.version == "1"
+    assert bank.version == "2"
     assert bank.pattern
 
 
-def test_pattern_bank_holds_exactly_the_ten_questions_of_the_pattern_set(
+def test_pattern_bank_holds_the_pattern_set_and_the_evaluation_questions(
     bank: QuestionBank,
 ) -> None:
-    assert {q.id for q in bank.questions} == PATTERN_SET
-    assert len(bank.questions) == 10
+    assert {q.id for q in bank.questions} == PATTERN_SET | EVALUATION_SET
+    assert len(bank.questions) == 16
 
 
-def test_pattern_bank_splits_three_easy_four_medium_three_hard(bank: QuestionBank) -> None:
+def test_pattern_bank_holds_enough_of_each_difficulty_for_a_test(bank: QuestionBank) -> None:
     counts = Counter(q.difficulty for q in bank.questions)
-    assert counts == {Difficulty.EASY: 3, Difficulty.MEDIUM: 4, Difficulty.HARD: 3}
+    assert counts == {Difficulty.EASY: 5, Difficulty.MEDIUM: 7, Difficulty.HARD: 4}
+    assert counts[Difficulty.EASY] >= bank.test.easy
+    assert counts[Difficulty.MEDIUM] >= bank.test.medium
+    assert counts[Difficulty.HARD] >= bank.test.hard
 
 
 def test_pattern_test_draws_all_ten_with_the_documented_verdict_rule(bank: QuestionBank) -> None:
@@ -193,6 +212,19 @@ def test_every_choice_in_the_pattern_bank_has_feedback(bank: QuestionBank) -> No
 
 def test_every_question_links_to_a_known_lesson_page(bank: QuestionBank) -> None:
     assert {q.id: q.lesson for q in bank.questions if q.lesson not in LESSON_IDS} == {}
+
+
+def test_every_lesson_page_except_self_check_is_a_lesson_some_question_links_to(
+    bank: QuestionBank,
+) -> None:
+    linked = {q.lesson for q in bank.questions}
+    new_pages = {"freezing_pitfalls", "selection_bias", "uncertainty", "roc_pr", "averaging"}
+    assert new_pages <= linked <= set(LESSON_IDS)
+
+
+def test_the_stale_optimizer_question_links_to_the_page_that_teaches_it(bank: QuestionBank) -> None:
+    # Audit 13: the flat-loss bug is taught on freezing_pitfalls, not in the lab.
+    assert question(bank, "flat-training-loss").lesson == "freezing_pitfalls"
 
 
 def test_every_question_explains_itself_with_steps_hints_and_mistakes(bank: QuestionBank) -> None:
@@ -228,12 +260,36 @@ def test_spam_question_gives_partial_credit_for_two_of_three_right_picks(
 def test_f1_answer_equals_sklearn_f1_for_the_prompts_confusion_matrix(bank: QuestionBank) -> None:
     q = question(bank, "f1-from-confusion-matrix")
     c = counts_in(q.prompt)
-    assert c == {"TP": 85, "FP": 15, "TN": 90, "FN": 10}  # the seed's example
     y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
     expected = f1_score(y_true, y_pred)
-    assert q.answer == pytest.approx(round(expected, 4), abs=1e-12)
+    # Audit 11: keyed at the three decimals asked for, with a band symmetric around the key.
+    assert q.answer == round(expected, 3) == 0.872
+    assert q.tolerance == 0.0005
     assert grade(q, Response.number(expected)).correct
-    assert grade(q, Response.number(round(expected, 3))).correct
+    for neighbour in (0.871, 0.873):  # truncating or rounding the wrong way is not 0.872
+        assert not grade(q, Response.number(neighbour)).correct
+
+
+def test_f1_counts_are_not_the_confusion_matrix_lessons_defaults(bank: QuestionBank) -> None:
+    # Audit 12: the lesson page already shows F1 for its default counts; the bank asks anew.
+    page = (Path(__file__).resolve().parents[1] / "lessons" / "confusion_matrix.py").read_text()
+    defaults = {
+        name: int(value)
+        for name, value in re.findall(r'"(TP|FP|TN|FN):[^"]*", 0, None, (\d+)', page)
+    }
+    assert set(defaults) == {"TP", "FP", "TN", "FN"}
+    assert counts_in(question(bank, "f1-from-confusion-matrix").prompt) != defaults
+
+
+def test_fraud_numbers_are_not_the_self_check_pages(bank: QuestionBank) -> None:
+    # Audit 12: the self-check page shows 10,000 transactions, 200 frauds, 12 % recall.
+    page = (Path(__file__).resolve().parents[1] / "lessons" / "self_check.py").read_text()
+    line = re.search(r"TOTAL, FRAUDS, ACCURACY, RECALL = (.*)", page).group(1)
+    total, frauds, _, recall = (float(v.replace("_", "")) for v in line.split(", "))
+    q = question(bank, "fraud-accuracy-vs-recall")
+    step_counts = counts_in(q.solution.steps[0])
+    assert (sum(step_counts.values()), step_counts["TP"] + step_counts["FN"]) != (total, frauds)
+    assert f"is {recall * 100:g} %" not in q.prompt
 
 
 def test_f1_question_grades_the_common_mistakes_wrong(bank: QuestionBank) -> None:
@@ -644,3 +700,101 @@ def test_example_templates_always_negative_model_scores_the_quoted_accuracy() ->
     y_true = np.array([1] * share + [0] * (100 - share))
     assert accuracy_score(y_true, np.zeros_like(y_true)) * 100 == pytest.approx(accuracy)
     assert q.answer is True
+
+
+# ------------------------------------------------------------------ evaluation questions
+
+
+def matrix_in(prompt: str) -> np.ndarray:
+    """The rows of a Markdown confusion matrix whose row labels start with 'true'."""
+    rows = re.findall(r"^\|\s*true \w+\s*\|(.*)\|\s*$", prompt, re.M)
+    return np.array([[int(cell) for cell in row.split("|")] for row in rows])
+
+
+def labels_from_matrix(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    pairs = [(t, p) for t, p in np.ndindex(matrix.shape) for _ in range(matrix[t, p])]
+    return np.array([t for t, _ in pairs]), np.array([p for _, p in pairs])
+
+
+def test_macro_f1_answer_and_every_quoted_number_are_scikit_learns(bank: QuestionBank) -> None:
+    q = question(bank, "macro-f1-three-classes")
+    y_true, y_pred = labels_from_matrix(matrix_in(q.prompt))
+    assert len(y_true) == 100
+    macro = f1_score(y_true, y_pred, average="macro")
+    assert q.answer == round(macro, 3) and grade(q, Response.number(macro)).correct
+    per_class = f1_score(y_true, y_pred, average=None)
+    for name, value in zip(("cat", "dog", "fox"), per_class, strict=True):
+        assert any(
+            s.startswith(f"{name}:") and s.endswith(f"= {value:.3f}") for s in q.solution.steps
+        )
+    accuracy = accuracy_score(y_true, y_pred)
+    weighted = f1_score(y_true, y_pred, average="weighted")
+    assert f_string_in(q.common_mistakes, f"= {accuracy:.3f}), which equals micro-F1")
+    assert f_string_in(q.common_mistakes, f"weighted F1 = {weighted:.3f}")
+    assert f1_score(y_true, y_pred, average="micro") == pytest.approx(accuracy)
+    for wrong in (accuracy, weighted):
+        assert not grade(q, Response.number(wrong)).correct
+
+
+def f_string_in(texts: list[str], fragment: str) -> bool:
+    return any(fragment in t for t in texts)
+
+
+def test_micro_f1_equals_accuracy_for_a_single_label_ten_class_model(bank: QuestionBank) -> None:
+    q = question(bank, "micro-f1-single-label")
+    accuracy = number(re.search(r"accuracy is (\d\.\d+)", q.prompt).group(1))
+    rng = np.random.default_rng(0)
+    y_true = rng.integers(0, 10, 1000)
+    y_pred = np.where(np.arange(1000) < accuracy * 1000, y_true, (y_true + 1) % 10)
+    assert accuracy_score(y_true, y_pred) == pytest.approx(accuracy)
+    assert f1_score(y_true, y_pred, average="micro") == pytest.approx(accuracy)
+    assert f1_score(y_true, y_pred, average="macro") != pytest.approx(accuracy)
+    assert q.answer is True
+
+
+def test_a_random_scorers_average_precision_is_the_prevalence_and_roc_auc_is_half(
+    bank: QuestionBank,
+) -> None:
+    q = question(bank, "random-scorer-average-precision")
+    parts = int(number(re.search(r"tested on ([\d,]+) parts", q.prompt).group(1)))
+    prevalence = number(re.search(r"\*\*([\d.]+) %\*\* are defective", q.prompt).group(1)) / 100
+    rng = np.random.default_rng(0)
+    labels = (np.arange(parts) < prevalence * parts).astype(int)
+    aps, aucs = [], []
+    for _ in range(20):
+        scores = rng.random(parts)
+        aps.append(average_precision_score(labels, scores))
+        aucs.append(roc_auc_score(labels, scores))
+    assert np.mean(aps) == pytest.approx(prevalence, abs=0.003)
+    assert np.mean(aucs) == pytest.approx(0.5, abs=0.01)
+    assert choice_text(q, q.answer) == f"About {prevalence:g}"
+
+
+def test_rmse_answer_and_the_mae_and_mse_mistakes_are_scikit_learns(bank: QuestionBank) -> None:
+    q = question(bank, "rmse-in-minutes")
+    errors = [float(e.replace("−", "-")) for e in re.findall(r"[+−]\d+", q.prompt)]
+    assert len(errors) == 4
+    truth = np.zeros(4)
+    rmse = root_mean_squared_error(truth, errors)
+    assert q.answer == round(rmse, 2) and grade(q, Response.number(rmse)).correct
+    mae, mse = mean_absolute_error(truth, errors), mean_squared_error(truth, errors)
+    assert f_string_in(q.common_mistakes, f"= {mae:.2f}, instead of RMSE")
+    assert f_string_in(q.common_mistakes, f"Reporting MSE, {mse:g}")
+    assert f"RMSE ({rmse:.2f}) is above MAE ({mae:.2f})" in q.quick_check
+    for wrong in (mae, mse):
+        assert not grade(q, Response.number(wrong)).correct
+
+
+def test_mcnemar_answer_is_scipys_exact_binomial_test(bank: QuestionBank) -> None:
+    q = question(bank, "mcnemar-exact-p-value")
+    only_a, only_b = (int(n) for n in re.findall(r"(?i)on \*\*(\d+)\*\*", q.prompt))
+    p_value = binomtest(only_a, only_a + only_b, 0.5).pvalue
+    assert q.answer == round(p_value, 3) and grade(q, Response.number(p_value)).correct
+    disagreements = only_a + only_b
+    ways = sum(math.comb(disagreements, k) for k in range(only_a + 1))
+    assert f"= {ways} / {2**disagreements} = {ways / 2**disagreements:.4f}" in " ".join(
+        q.solution.steps
+    )
+    one_sided = next(m for m in q.common_mistakes if "double the tail" in m)
+    assert f"({ways / 2**disagreements:.3f})" in one_sided
+    assert not grade(q, Response.number(ways / 2**disagreements)).correct

@@ -49,3 +49,22 @@ def test_the_slider_moves_the_stop_to_the_best_epoch_and_to_the_start(at, histor
     assert "lowest validation loss" in at.success[0].value
     at.slider(key="mft_stop_epoch").set_value(1).run()
     assert "still falling" in at.info[0].value
+
+
+def test_stopping_early_talks_about_loss_not_accuracy_left_on_the_table(at, history):
+    # Audit 8: some earlier epochs beat the best-loss epoch on accuracy, so "accuracy on the
+    # table" was false; the message is about the loss that early stopping minimises.
+    best = best_epoch(history)
+    assert any(r.val_accuracy > best.val_accuracy for r in history if r.epoch < best.epoch)
+    at.slider(key="mft_stop_epoch").set_value(1).run()
+    message = at.info[0].value
+    assert "gives up loss" in message
+    assert "accuracy on the table" not in message
+
+
+def test_the_introduction_separates_validation_choices_from_the_test_report(at):
+    # Audit 14: validation was conflated with test, and training numbers were dismissed.
+    intro = at.markdown[0].value
+    assert "**validation data**" in intro and "**test set**" in intro
+    assert "underfits" in intro
+    assert "only tell you how well it memorised" not in intro

@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
-from sklearn.metrics import mean_squared_error, r2_score
+from sklearn.metrics import (
+    mean_absolute_error,
+    mean_squared_error,
+    r2_score,
+    root_mean_squared_error,
+)
 from streamlit.testing.v1 import AppTest
 
 from engine.demos import least_squares_line, noisy_line_points
@@ -20,8 +26,8 @@ def at() -> AppTest:
     return app
 
 
-def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+def shown(at: AppTest, labels: tuple[str, ...] = ("MSE", "R²")) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric if m.label in labels}
 
 
 def test_a_flat_line_at_zero_is_worse_than_the_mean_so_r2_is_negative(at):
@@ -55,3 +61,35 @@ def test_snapping_to_the_best_fit_clears_the_warning_and_matches_least_squares(a
     assert not at.warning
     assert float(shown(at)["R²"]) > 0.8
     assert f"R² {r2_score(y, slope * x + intercept):.3f}" in at.caption[0].value
+
+
+def test_the_big_miss_claim_is_qualified_by_the_same_total_size(at):
+    # Audit 10c: one miss of 2 costs 4 = four misses of 1, so the claim needs the qualifier.
+    assert mean_squared_error([0.0], [2.0]) > mean_squared_error([0.0, 0.0], [1.0, 1.0])
+    assert mean_squared_error([0.0], [2.0]) == 4 * mean_squared_error([0.0], [1.0])
+    assert "*of the same total size*" in at.markdown[0].value
+
+
+def test_mae_and_rmse_of_the_learners_line_are_in_minutes_and_match_sklearn(at):
+    x, y = noisy_line_points()
+    yours = ("MAE of your line (minutes)", "RMSE of your line (minutes)")
+    assert shown(at, yours) == {
+        yours[0]: f"{mean_absolute_error(y, 0.0 * x):.2f}",
+        yours[1]: f"{root_mean_squared_error(y, 0.0 * x):.2f}",
+    }
+
+
+def test_a_high_degree_fit_wins_on_its_own_points_and_loses_on_held_out_ones(at):
+    x, y = noisy_line_points()
+    x_new, y_new = noisy_line_points(100, 1)
+    at.slider(key="reg_degree").set_value(9).run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "R²" in d.value.columns)
+    curve = np.polynomial.Polynomial.fit(x, y, 9)
+    train_r2, held_r2 = r2_score(y, curve(x)), r2_score(y_new, curve(x_new))
+    assert table["R²"].tolist() == pytest.approx([train_r2, held_r2])
+    assert table["MAE (minutes)"].tolist()[1] == pytest.approx(
+        mean_absolute_error(y_new, curve(x_new))
+    )
+    assert train_r2 > held_r2 + 0.3
+    assert any(f"**{held_r2:.3f}**" in m.value for m in at.markdown)

@@ -46,6 +46,11 @@ LESSON_IDS = (
     "regression",
     "self_check",
     "lab",
+    "freezing_pitfalls",
+    "averaging",
+    "roc_pr",
+    "selection_bias",
+    "uncertainty",
 )
 
 

@@ -2,30 +2,31 @@
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 from browser import screenshot, wait_idle
 from playwright.sync_api import Page, expect
 
-PAGES = [
-    "Home",
-    "Which metrics, and why",
-    "Confusion matrix",
-    "Precision vs recall",
-    "Good vs bad runs",
-    "Pitfalls",
-    "Regression metrics",
-    "Self-check",
-    "Freezing lab",
-    "Freezing pitfalls",
-    "Practice",
-    "Test this pattern",
-    "My progress",
-    "Review",
-    "Bank check",
-    "Item statistics",
-]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def routed_titles() -> list[str]:
+    """Every sidebar title, in order, read from app.py: a new page is tested without a list
+    here to forget. The router's st.Page(...) calls are the source of truth."""
+    tree = ast.parse((ROOT / "app.py").read_text())
+    return [
+        keyword.value.value
+        for call in ast.walk(tree)
+        if isinstance(call, ast.Call) and getattr(call.func, "attr", None) == "Page"
+        for keyword in call.keywords
+        if keyword.arg == "title" and isinstance(keyword.value, ast.Constant)
+    ]
+
+
+PAGES = routed_titles()
 
 
 def slug(title: str) -> str:
@@ -68,3 +69,9 @@ def test_the_home_buttons_are_reachable_with_the_keyboard(page: Page, app_url):
     page.keyboard.press("Enter")
     wait_idle(page)
     expect(page.get_by_role("heading", name="Which metrics, and why", level=1)).to_be_visible()
+
+
+def test_the_page_list_comes_from_the_router_and_includes_the_evaluation_lessons():
+    assert len(PAGES) == len(set(PAGES)) >= 20
+    for title in ("Home", "Train, validation, test", "Uncertainty", "ROC and PR curves"):
+        assert title in PAGES

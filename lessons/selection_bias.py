@@ -1,0 +1,104 @@
+"""Lesson: what train, validation and test are for, and why the best test score of N lies."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine.evaluation import draw_runs, mean_best_of_n
+from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.data import TEST_SIZE, TRAIN_POOL_SIZE, VAL_SIZE
+from engine.shipped_runs import ProbePredictions, probe_predictions
+from lessons.components.charts import BLUE, GREY, VERMILLION
+
+REPEATS = 2000
+
+
+@st.cache_resource(show_spinner=False)
+def shipped_probe() -> ProbePredictions:
+    return probe_predictions(load_pretrained().model)
+
+
+st.title("Train, validation, test")
+st.markdown(
+    f"The lab splits scikit-learn's 1 797 digits three ways, and each part has one job:\n\n"
+    f"- **Training** ({TRAIN_POOL_SIZE} images to draw from): the optimiser fits the weights "
+    "on it. Its scores tell you whether the model can fit at all (underfitting).\n"
+    f"- **Validation** ({VAL_SIZE} images): every *choice* is made here: when to stop, which "
+    "learning rate, what to freeze, which of your runs to keep.\n"
+    f"- **Test** ({TEST_SIZE} images): looked at **once**, at the end, to report how the "
+    "chosen model does on data that influenced nothing.\n\n"
+    "Choose with the test set and it stops being a test: it becomes a second validation "
+    "set, and the number you report is flattering. The widget shows by how much."
+)
+
+try:
+    with st.spinner("Scoring the test digits with the pretrained model…"):
+        probe = shipped_probe()
+except CheckpointError as err:
+    st.error(f"This lesson needs the pretrained model: {err}")
+    st.stop()
+true_accuracy = probe.accuracy
+
+st.subheader("Keep the best of N runs by test score")
+st.markdown(
+    f"Imagine N fine-tuning runs that are all **equally good**: each gets a digit right with "
+    f"probability {true_accuracy:.3f}, the test accuracy of the lab's linear probe. They "
+    f"differ only by luck: which of the {TEST_SIZE} test digits each happens to get right. "
+    "You keep the run with the best test score, then meet fresh data of the same size."
+)
+n_runs = st.slider("Runs you try (N)", 1, 50, 20, key="sel_runs")
+st.session_state.setdefault("sel_seed", 0)
+if st.button("Run all N again (new luck)", key="sel_again"):
+    st.session_state.sel_seed += 1
+draw = draw_runs(n_runs, true_accuracy, TEST_SIZE, seed=st.session_state.sel_seed)
+chosen = draw.chosen
+
+best_col, fresh_col, gap_col = st.columns(3)
+best_col.metric("Best test score of N", f"{draw.test_scores[chosen]:.3f}")
+fresh_col.metric("That run on fresh data", f"{draw.fresh_scores[chosen]:.3f}")
+gap_col.metric("Optimism (test − fresh)", f"{draw.optimism:+.3f}")
+
+runs = pd.DataFrame(
+    {
+        "run": range(1, n_runs + 1),
+        "test accuracy": draw.test_scores,
+        "fresh accuracy": draw.fresh_scores,
+        "kept": ["kept (best on test)" if i == chosen else "discarded" for i in range(n_runs)],
+    }
+)
+dots = (
+    alt.Chart(runs)
+    .mark_circle(size=90)
+    .encode(
+        x=alt.X("run:O", title="run"),
+        y=alt.Y("test accuracy:Q", scale=alt.Scale(zero=False)),
+        color=alt.Color("kept:N", scale=alt.Scale(range=[GREY, VERMILLION]), title=None),
+        shape=alt.Shape("kept:N", title=None),
+        tooltip=["run", alt.Tooltip("test accuracy:Q", format=".3f")],
+    )
+)
+truth = (
+    alt.Chart(pd.DataFrame({"true accuracy": [true_accuracy]}))
+    .mark_rule(color=BLUE, strokeDash=[6, 4])
+    .encode(y="true accuracy:Q")
+)
+st.altair_chart((dots + truth).properties(height=280), width="stretch")
+st.caption(
+    "Each dot is one run's test accuracy; the blue dashes are the accuracy every run really "
+    "has. The kept run (orange) is the luckiest, not the best."
+)
+with st.expander("Show as table"):
+    st.dataframe(runs.round(3), hide_index=True)
+
+average_best = st.cache_data(mean_best_of_n)(n_runs, true_accuracy, TEST_SIZE, REPEATS)
+st.markdown(
+    f"One draw is noisy, so here is the whole experiment repeated {REPEATS:,} times: the "
+    f"best of {n_runs} test scores averages **{average_best:.3f}**, while every run's real "
+    f"accuracy is **{true_accuracy:.3f}**: an optimism of **{average_best - true_accuracy:+.3f}"
+    "** that grows with N. Fresh data always brings the kept run back to the truth."
+)
+st.info(
+    "The cure: compare runs on **validation**, pick one, and only then score that one run on "
+    "test. The validation score of the winner is optimistic too (that is why you keep a "
+    "test set); the test score of a run chosen without it is not."
+)
