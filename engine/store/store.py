@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from engine import review
 from engine.store import schema as t
+from engine.store.accounts import Accounts
 from engine.store.connect import (
     describe,
     folder_trouble,
@@ -150,6 +151,10 @@ class Store:
         with self._read() as conn:
             row = conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first()
         return None if row is None else Learner(row.id, row.name, row.created_at)
+
+    def accounts(self) -> Accounts:
+        """Sign-in records (PIN credentials, wrong-guess gates, server secrets)."""
+        return Accounts(self._engine, self._clock)
 
     # Attempts ------------------------------------------------------------------------
 
