@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from builders import bank_yaml
-from helpers.arrival import signed_in
+from helpers.arrival import session_token, signed_in, sqlite_url
 from helpers.st_ws import (
     StreamlitSession,
     radio_pick,
@@ -367,7 +367,7 @@ def test_after_sigkill_every_acknowledged_answer_is_kept_and_each_test_resumes(t
     sessions = []
     try:
         for number, name in enumerate(("Kay", "Lin", "Mo"), start=1):
-            session = StreamlitSession(url, f"learner={name}")
+            session = StreamlitSession(url, f"session={session_token(name, sqlite_url(data))}")
             sessions.append(session)
             first = session.rerun("test_pattern")
             render = session.rerun("test_pattern", [trigger(first.button("Start the test"))])
@@ -404,7 +404,8 @@ def test_after_sigkill_every_acknowledged_answer_is_kept_and_each_test_resumes(t
             kept = stored[name]
             assert kept[: len(acked)] == acked, f"{name}: acknowledged answers lost"
             assert kept in (acked, [*acked, in_flight[name]]), f"{name}: unexpected {kept}"
-            with StreamlitSession(url, f"learner={name}") as session:
+            link = f"session={session_token(name, sqlite_url(data))}"
+            with StreamlitSession(url, link) as session:
                 render = session.rerun("test_pattern")
                 resume_at = len(kept) + 1
                 assert f"your test resumes at question {resume_at}" in render.text, render.text

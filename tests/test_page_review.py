@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from builders import bank_yaml
+from helpers.arrival import arrive
 from streamlit.testing.v1 import AppTest
 
 from engine.store import AttemptMode, Store
@@ -48,7 +49,7 @@ def miss(db: Store, name: str, *question_ids: str) -> int:
 
 def open_as(name: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params["learner"] = name
+    arrive(at, name)
     at.run()
     assert not at.exception
     assert at.title[0].value == "Review"
