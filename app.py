@@ -44,6 +44,7 @@ pages = {
         st.Page(
             "lessons/instructor_stats.py", title="Item statistics", icon=":material/query_stats:"
         ),
+        st.Page("lessons/instructor_learners.py", title="Learners", icon=":material/group:"),
     ],
 }
 try:
