@@ -165,6 +165,9 @@ def _provider_learner(db: Store, *, ask: bool) -> Learner | None:
 def _sign_out_button() -> None:
     if st.sidebar.button("Sign out", key="sign_out"):
         sign_out()
+        if auth_configured():
+            # st.logout queued a redirect to the provider; a rerun would drop it.
+            st.stop()
         st.rerun()
 
 

@@ -135,6 +135,8 @@ def _allowlisted() -> bool:
     if is_instructor(st.user.to_dict(), allowlist):
         return True
     st.warning("This account is not on the instructor list, so this page shows nothing.")
+    if st.button("Sign out", key="instructor_sign_out"):
+        st.logout()  # to sign in again with another account
     return False
 
 

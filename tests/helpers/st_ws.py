@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -153,15 +153,25 @@ class StreamlitSession:
 # ---------------------------------------------------------------- a server of one's own
 
 
-def start_server(
-    log: Path, env: dict[str, str], script: Path = ROOT / "app.py"
-) -> tuple[str, subprocess.Popen]:
-    """`streamlit run <script>` on a free loopback port; returns (url, process) once healthy."""
+def free_port() -> int:
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+        return int(s.getsockname()[1])
+
+
+def start_server(
+    log: Path,
+    env: dict[str, str],
+    script: Path = ROOT / "app.py",
+    *,
+    port: int | None = None,
+    options: Sequence[str] = (),
+) -> tuple[str, subprocess.Popen]:
+    """`streamlit run <script>` on a loopback port (a free one unless given), with extra
+    `--option value` pairs; returns (url, process) once healthy."""
+    port = port or free_port()
     cmd = [
         sys.executable,
         "-m",
@@ -178,6 +188,7 @@ def start_server(
         "false",
         "--server.fileWatcherType",
         "none",
+        *options,
     ]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=log.open("a"), stderr=subprocess.STDOUT, env={**os.environ, **env}
