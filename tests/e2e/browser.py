@@ -66,7 +66,7 @@ def open_page(page, url: str, link: str) -> None:
 
 def sign_in(page, name: str, pin: str = "browser-pin-4821") -> None:
     page.get_by_label("Your name, so TuneLab can keep your progress").fill(name)
-    page.get_by_label("Your PIN or passphrase").fill(pin)
+    page.get_by_role("textbox", name="Your PIN or passphrase").fill(pin)
     page.get_by_role("button", name="Continue").click()
     wait_idle(page)
 
