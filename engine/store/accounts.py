@@ -178,7 +178,12 @@ class Accounts:
                     conn.execute(insert(t.throttle_gates).values(gate=name, **vars(state)))
             return result
 
-        return self._write(work)
+        try:
+            return self._write(work)
+        except IntegrityError:
+            # Two servers created the same new gate row at once: it exists now, so the
+            # second pass updates it instead (decide runs again on the fresh counts).
+            return self._write(work)
 
     def forget_gates(self) -> None:
         """Clear every counter (an operator's reset after an incident; tests)."""
