@@ -38,6 +38,7 @@ pages = {
     "Over time": [
         st.Page("lessons/progress.py", title="My progress", icon=":material/trending_up:"),
         st.Page("lessons/review.py", title="Review", icon=":material/replay:"),
+        st.Page("lessons/my_data.py", title="My data", icon=":material/download:"),
     ],
     "Instructors": [
         st.Page("lessons/instructor_banks.py", title="Bank check", icon=":material/fact_check:"),

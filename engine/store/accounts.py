@@ -119,6 +119,19 @@ class Accounts:
 
         self._write(work)
 
+    def delete_learner(self, learner_id: int) -> None:
+        """A learner's own deletion: their answers, attempts, review cards, PIN and name."""
+
+        def work(conn: Connection) -> None:
+            theirs = select(t.attempts.c.id).where(t.attempts.c.learner_id == learner_id)
+            conn.execute(delete(t.answers).where(t.answers.c.attempt_id.in_(theirs)))
+            conn.execute(delete(t.attempts).where(t.attempts.c.learner_id == learner_id))
+            conn.execute(delete(t.review_cards).where(t.review_cards.c.learner_id == learner_id))
+            conn.execute(delete(t.credentials).where(t.credentials.c.learner_id == learner_id))
+            conn.execute(delete(t.learners).where(t.learners.c.id == learner_id))
+
+        self._write(work)
+
     # Learners known by an identity provider ------------------------------------------
 
     def learner_by_key(self, name_key: str, display_name: str) -> Learner:

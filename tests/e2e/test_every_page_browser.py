@@ -25,6 +25,7 @@ PAGES = [
     "Review",
     "Bank check",
     "Item statistics",
+    "My data",
     "Learners",
 ]
 
