@@ -45,12 +45,14 @@ pages = {
     "Over time": [
         st.Page("lessons/progress.py", title="My progress", icon=":material/trending_up:"),
         st.Page("lessons/review.py", title="Review", icon=":material/replay:"),
+        st.Page("lessons/my_data.py", title="My data", icon=":material/download:"),
     ],
     "Instructors": [
         st.Page("lessons/instructor_banks.py", title="Bank check", icon=":material/fact_check:"),
         st.Page(
             "lessons/instructor_stats.py", title="Item statistics", icon=":material/query_stats:"
         ),
+        st.Page("lessons/instructor_learners.py", title="Learners", icon=":material/group:"),
     ],
 }
 try:

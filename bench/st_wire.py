@@ -139,16 +139,26 @@ def _proc_status_kb(pid: int, key: str) -> float:
     return float("nan")
 
 
+def free_port() -> int:
+    """A loopback port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def start_server(
-    script: Path, env: dict[str, str], log: Path, options: Iterable[str] = ()
+    script: Path,
+    env: dict[str, str],
+    log: Path,
+    options: Iterable[str] = (),
+    port: int | None = None,
 ) -> Server:
-    """`streamlit run script` on a free 127.0.0.1 port, returned once it reports healthy.
+    """`streamlit run script` on a 127.0.0.1 port (a free one unless given), returned once it
+    reports healthy.
 
     ``options`` are extra ``section.name=value`` config options, e.g. runner.postScriptGC=false.
     """
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = port or free_port()
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(script),
         "--server.headless=true", f"--server.port={port}", "--server.address=127.0.0.1",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from builders import bank_yaml
-from helpers.arrival import signed_in
+from helpers.arrival import TEST_PIN, session_token, signed_in, sqlite_url
 from helpers.st_ws import (
     StreamlitSession,
     radio_pick,
@@ -147,8 +147,9 @@ def test_a_database_file_of_garbage_is_reported_and_practice_still_works(
     assert "Progress is not being saved" in warnings(at)
 
 
-def _db_with_garbled_tables(data: Path) -> None:
-    """A real database whose first page (the schema) is intact and every other is garbage."""
+def _db_with_garbled_tables(data: Path) -> str:
+    """A real database whose first page (the schema) is intact and every other is garbage;
+    returns the session token its learner signed in with before the crash."""
     data.mkdir(parents=True, exist_ok=True)
     path = data / "tunelab.db"
     with Store.open(f"sqlite:///{path}") as store:
@@ -156,6 +157,7 @@ def _db_with_garbled_tables(data: Path) -> None:
         store.start_attempt(
             learner.id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
         )
+    token = session_token("Before The Crash", f"sqlite:///{path}")
     with sqlite3.connect(path) as conn:  # fold the WAL into the file, then leave WAL mode
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.execute("PRAGMA journal_mode=DELETE")
@@ -163,12 +165,17 @@ def _db_with_garbled_tables(data: Path) -> None:
     raw = bytearray(path.read_bytes())
     raw[page:] = b"\xa5" * (len(raw) - page)
     path.write_bytes(bytes(raw))
+    return token
 
 
 def test_a_database_with_malformed_tables_is_reported_on_the_page(quizzes, tmp_path, monkeypatch):
-    _db_with_garbled_tables(tmp_path / "data")
+    token = _db_with_garbled_tables(tmp_path / "data")
     monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
-    at = signed_in("Before The Crash", "lessons/test_pattern.py")
+    at = AppTest.from_file("../app.py", default_timeout=60)
+    at.query_params["session"] = token  # the learner reloads their page after the crash
+    at.run()
+    at.switch_page("lessons/test_pattern.py").run()
+    assert not at.exception, at.exception
     assert "malformed" in warnings(at) + "\n".join(e.value for e in at.error)
 
 
@@ -252,6 +259,7 @@ def test_signing_in_while_the_database_is_locked_says_so_on_the_page(quizzes, lo
     at = app("lessons/test_pattern.py")
     lock.take()
     at.text_input(key="learner_name").input("Grace")  # a new name: sign-in must write
+    at.text_input(key="learner_pin").input(TEST_PIN)
     at.button(key="sign_in_submit").click().run()
     assert not at.exception, at.exception[0].message
     assert "locked" in "\n".join(e.value for e in at.error) + warnings(at)
@@ -367,7 +375,7 @@ def test_after_sigkill_every_acknowledged_answer_is_kept_and_each_test_resumes(t
     sessions = []
     try:
         for number, name in enumerate(("Kay", "Lin", "Mo"), start=1):
-            session = StreamlitSession(url, f"learner={name}")
+            session = StreamlitSession(url, f"session={session_token(name, sqlite_url(data))}")
             sessions.append(session)
             first = session.rerun("test_pattern")
             render = session.rerun("test_pattern", [trigger(first.button("Start the test"))])
@@ -404,7 +412,8 @@ def test_after_sigkill_every_acknowledged_answer_is_kept_and_each_test_resumes(t
             kept = stored[name]
             assert kept[: len(acked)] == acked, f"{name}: acknowledged answers lost"
             assert kept in (acked, [*acked, in_flight[name]]), f"{name}: unexpected {kept}"
-            with StreamlitSession(url, f"learner={name}") as session:
+            link = f"session={session_token(name, sqlite_url(data))}"
+            with StreamlitSession(url, link) as session:
                 render = session.rerun("test_pattern")
                 resume_at = len(kept) + 1
                 assert f"your test resumes at question {resume_at}" in render.text, render.text

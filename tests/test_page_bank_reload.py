@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from builders import bank, bank_yaml, question, standard_questions
-from helpers.arrival import signed_in
+from helpers.arrival import TEST_PIN, signed_in
 from streamlit.testing.v1 import AppTest
 
 from engine.modes import AttemptMode
@@ -137,6 +137,7 @@ def test_retake_with_new_questions_starts_a_new_differently_drawn_attempt(banks,
     at = AppTest.from_file("../app.py", default_timeout=60).run()
     at.switch_page("lessons/test_pattern.py").run()
     at.text_input(key="learner_name").input("Ada")
+    at.text_input(key="learner_pin").input(TEST_PIN)
     at.button(key="sign_in_submit").click().run()
     at.button(key="start").click().run()
     first = the_attempt(at)

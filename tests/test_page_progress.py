@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from helpers.arrival import arrive
 from streamlit.testing.v1 import AppTest
 
 from engine.store import Store
@@ -36,7 +37,7 @@ def take_test(db: Store, name: str, scores: dict[str, float], *, finish: bool = 
 def open_as(name: str | None) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     if name:
-        at.query_params["learner"] = name
+        arrive(at, name)
     at.run()
     assert not at.exception
     assert at.title[0].value == "My progress"

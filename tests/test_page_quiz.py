@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from builders import bank_yaml
-from helpers.arrival import signed_in
+from helpers.arrival import TEST_PIN, signed_in
 from streamlit.testing.v1 import AppTest
 
 RIGHT = {"e1": "a", "h2": "true"}
@@ -22,6 +22,7 @@ def demo_banks(tmp_path: Path, monkeypatch) -> Path:
 
 def sign_in(at: AppTest, name: str = "Ada") -> None:
     at.text_input(key="learner_name").input(name)
+    at.text_input(key="learner_pin").input(TEST_PIN)
     at.button(key="sign_in_submit").click().run()
     assert not at.exception
 
@@ -147,8 +148,13 @@ def test_an_unfinished_test_resumes_in_a_new_session(demo_banks):
     at.button(key="submit").click().run()
     second = current_qid(at)
 
-    # A reload is a new session that only has the learner's name in the URL.
-    again = signed_in("Grace", "lessons/test_pattern.py")
+    # A reload is a new session that only has the signed token in the URL.
+    token = at.query_params["session"]
+    assert "Grace" not in str(token)
+    again = AppTest.from_file("../app.py", default_timeout=60)
+    again.query_params["session"] = token
+    again.run()
+    again.switch_page("lessons/test_pattern.py").run()
     assert current_qid(again) == second
     assert "resumes at question 2" in again.info[0].value
 

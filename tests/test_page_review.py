@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from helpers.arrival import arrive
 from streamlit.testing.v1 import AppTest
 
 from engine.store import AttemptMode, Store
@@ -34,7 +35,7 @@ def miss(db: Store, name: str, *question_ids: str) -> int:
 
 def open_as(name: str) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
-    at.query_params["learner"] = name
+    arrive(at, name)
     at.run()
     assert not at.exception
     assert at.title[0].value == "Review"

@@ -15,6 +15,7 @@ from sqlalchemy import make_url
 
 from engine.store import (
     LATEST_VERSION,
+    MIGRATIONS,
     AnswerRefused,
     AttemptMode,
     AttemptNotFound,
@@ -164,9 +165,10 @@ def test_opening_a_version_1_database_migrates_it_and_keeps_its_rows(store_url):
     engine.dispose()
 
     with Store.open(store_url) as store:
-        assert store.schema_version() == 2
+        assert store.schema_version() == LATEST_VERSION
         old = store.learner("OLD")
         assert (old.name, old.created_at.tzinfo) == ("Old", UTC)
+        assert store.accounts().credential(old.id) is None  # their first sign-in claims it
         attempt = start(store, old.id)
         answer(store, attempt.id, "q1", correct=False, score=0.0)
         assert [card.question_id for card in store.review_due(old.id, "bank")] == ["q1"]
@@ -180,7 +182,7 @@ def test_a_database_from_a_newer_tunelab_is_refused(store_url):  # noqa: F811
         )
     with pytest.raises(
         StoreUnavailable,
-        match=r"The database schema is version 99, newer than this TuneLab understands \(up to 2\)",
+        match=rf"version 99, newer than this TuneLab understands \(up to {LATEST_VERSION}\)",
     ):
         Store.open(store_url)
 
@@ -189,7 +191,7 @@ def test_reopening_an_up_to_date_database_applies_nothing(store_url):  # noqa: F
     Store.open(store_url).close()
     with Store.open(store_url) as store, store.engine.connect() as conn:
         versions = conn.exec_driver_sql("SELECT version FROM schema_version ORDER BY 1").all()
-    assert [row[0] for row in versions] == [1, 2]
+    assert [row[0] for row in versions] == [step.version for step in MIGRATIONS]
 
 
 EMPTY_NAME = (

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers.arrival import session_token
 from helpers.st_ws import (
     Render,
     StreamlitSession,
@@ -87,8 +88,13 @@ def legit_answer(render: Render) -> list[WidgetState]:
     return [state, trigger(submit)]
 
 
-def start_test(url: str, name: str) -> tuple[StreamlitSession, Render]:
-    session = StreamlitSession(url, f"learner={name}")
+def arrival(db_path: Path, name: str) -> str:
+    """The query string of a signed-in learner's link (a signed token, never the name)."""
+    return f"session={session_token(name, f'sqlite:///{db_path}')}"
+
+
+def start_test(url: str, db_path: Path, name: str) -> tuple[StreamlitSession, Render]:
+    session = StreamlitSession(url, arrival(db_path, name))
     first = session.rerun(TEST_PAGE)
     assert f"Signed in as **{name}**" in first.text, first.text
     render = session.rerun(TEST_PAGE, [trigger(first.button("Start the test"))])
@@ -107,7 +113,7 @@ def crafted_radio(render: Render, value: str) -> list[WidgetState]:
 def test_a_choice_that_is_not_an_option_is_refused_and_recorded_nowhere(server):
     url, db_path = server
     name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, name)
+    session, render = start_test(url, db_path, name)
     with session:
         qid = current_question(render)
         # Streamlit 1.67 resets a radio value that is not one of its labels to the default
@@ -128,7 +134,7 @@ def test_a_choice_that_is_not_an_option_is_refused_and_recorded_nowhere(server):
 def test_a_widget_state_for_a_question_outside_the_attempt_is_ignored(server):
     url, db_path = server
     name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, name)
+    session, render = start_test(url, db_path, name)
     with session:
         qid = current_question(render)
         radio = render.answer_input().radio
@@ -148,7 +154,7 @@ def test_a_widget_state_for_a_question_outside_the_attempt_is_ignored(server):
 def test_a_second_answer_to_a_locked_question_is_refused(server):
     url, db_path = server
     name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, name)
+    session, render = start_test(url, db_path, name)
     with session:
         qid = current_question(render)
         first_try = legit_answer(render)
@@ -173,7 +179,7 @@ def test_a_second_answer_to_a_locked_question_is_refused(server):
 def test_an_answer_after_the_test_ended_is_refused(server):
     url, db_path = server
     name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, name)
+    session, render = start_test(url, db_path, name)
     with session:
         last: list[WidgetState] = []
         for number in range(1, 5):
@@ -203,7 +209,7 @@ CRAFTED_NUMBERS = ("nan", "inf", "-inf", "1e999", "0x1p-2", "9" * 5000, "1;DROP 
 def test_a_crafted_number_is_refused_and_recorded_nowhere(server):
     url, db_path = server
     name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, name)
+    session, render = start_test(url, db_path, name)
     with session:
         render = answer_until_numeric(session, render)
         before = recorded(db_path, name)
@@ -221,7 +227,7 @@ def test_a_crafted_number_is_refused_and_recorded_nowhere(server):
 def test_practice_refuses_crafted_answers_and_records_nothing(server):
     url, db_path = server
     name = f"crafter-{uuid.uuid4().hex[:8]}"
-    with StreamlitSession(url, f"learner={name}") as session:
+    with StreamlitSession(url, arrival(db_path, name)) as session:
         render = session.rerun(PRACTICE_PAGE)
         seen = set()
         for _ in range(4):  # every question of the bank, whatever its type
@@ -306,8 +312,8 @@ def test_wrong_passcodes_are_refused_then_the_session_is_locked(server):
 
 
 def test_a_learner_on_every_page_never_receives_instructor_only_text(server):
-    url, _ = server
-    with StreamlitSession(url, "learner=just-a-learner") as session:
+    url, db_path = server
+    with StreamlitSession(url, arrival(db_path, "just-a-learner")) as session:
         frames = b"".join(
             session.rerun(page).raw
             for page in ("instructor_banks", "instructor_stats", TEST_PAGE, PRACTICE_PAGE)

@@ -7,7 +7,13 @@ already says what went wrong and what to do.
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+C = TypeVar("C", bound=type)
 
 
 class StoreError(RuntimeError):
@@ -59,3 +65,27 @@ def explain_open_failure(where: str, exc: DBAPIError, folder_trouble: str | None
             "room or make it writable, or point the store elsewhere)."
         )
     return f"Cannot open the TuneLab database at {where}: {explain_database_error(exc)}."
+
+
+def translate_database_errors(cls: C) -> C:
+    """Class decorator: every public method raises StoreError, never SQLAlchemy's errors.
+
+    For the store's helper classes (Accounts, ...) whose callers are pages: one place that
+    keeps the promise of this module's docstring instead of a try/except in every method.
+    """
+    for name, member in list(vars(cls).items()):
+        if name.startswith("_") or not callable(member):
+            continue
+        setattr(cls, name, _translated(member))
+    return cls
+
+
+def _translated(method: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except SQLAlchemyError as exc:
+            raise StoreError(explain_database_error(exc)) from exc
+
+    return call

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, Table, func, insert, select, text
 
 from engine.store.errors import StoreUnavailable
-from engine.store.schema import TABLES_V1, TABLES_V2, schema_version
+from engine.store.schema import TABLES_V1, TABLES_V2, TABLES_V3, schema_version
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ def _create(*tables: Table) -> Callable[[Connection], None]:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "learners, attempts and answers", _create(*TABLES_V1)),
     Migration(2, "review cards for the Leitner queue", _create(*TABLES_V2)),
+    Migration(3, "PIN credentials, wrong-guess gates and server secrets", _create(*TABLES_V3)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -112,3 +112,38 @@ review_cards = Table(
 # The tables each migration step creates (see migrations.py).
 TABLES_V1: tuple[Table, ...] = (learners, attempts, answers)
 TABLES_V2: tuple[Table, ...] = (review_cards,)
+
+# Sign-in (issue 13). A learner row without a credential is a name from before PINs: the
+# first sign-in under the new scheme claims it.
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("learner_id", Integer, ForeignKey("learners.id"), primary_key=True),
+    # "scrypt$n$r$p$salt$hash": the parameters travel with the hash so they can be raised.
+    Column("pin_hash", String(300), nullable=False),
+    # Bumped by a PIN reset: tokens signed for an older generation stop working.
+    Column("generation", Integer, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Wrong-guess counts for PINs and the instructor passcode, shared by every server.
+throttle_gates = Table(
+    "throttle_gates",
+    metadata,
+    Column("gate", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    # Seconds since the epoch (wall clock: monotonic clocks differ between servers).
+    Column("locked_until", Float, nullable=False),
+    Column("window_start", Float, nullable=False),
+)
+
+# Server-wide secrets generated once (the token signing key), so every server agrees.
+server_secrets = Table(
+    "server_secrets",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("value", String(200), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+TABLES_V3: tuple[Table, ...] = (credentials, throttle_gates, server_secrets)

@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 from engine import review
 from engine.modes import AttemptMode
 from engine.store import schema as t
+from engine.store.accounts import Accounts
 from engine.store.connect import (
     describe,
     folder_trouble,
@@ -186,6 +187,10 @@ class Store:
         with self.reading() as conn:
             row = conn.execute(select(t.learners).where(t.learners.c.id == learner_id)).first()
         return None if row is None else Learner(row.id, row.name, row.created_at)
+
+    def accounts(self) -> Accounts:
+        """Sign-in records (PIN credentials, wrong-guess gates, server secrets)."""
+        return Accounts(self._engine, self._clock)
 
     # Attempts ------------------------------------------------------------------------
 

@@ -1,12 +1,34 @@
-"""Who is learning: a display name (no password), kept in the URL so a reload keeps it."""
+"""Who is learning: name + PIN, or the identity provider's account when `[auth]` is set.
+
+What survives a reload is a signed, expiring token in the URL (`?session=...`), never a name.
+"""
 
 from __future__ import annotations
 
+import math
+import time
+
 import streamlit as st
 
+from engine.identity.oidc import provider_learner
+from engine.identity.pins import PIN_MAX, PIN_MIN
+from engine.identity.signin import (
+    TOKEN_SECRET_KEY,
+    SignIn,
+    SignInOutcome,
+    issue_token,
+    learner_from_token,
+    sign_in_with_pin,
+    token_secret,
+)
+from engine.identity.tokens import TokenRefused
 from engine.quiz.models import QuestionBank
 from engine.store import Learner, Store, StoreError, StoreUnavailable
 from lessons.components.banks import pick_bank
+
+TOKEN_PARAM = "session"
+_TOKEN_KEY = "session_token"
+_WELCOME_KEY = "sign_in_welcome"
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,52 +48,159 @@ def store() -> Store | None:
 
 
 def current_learner(*, ask: bool = True) -> Learner | None:
-    """The signed-in learner; with `ask`, a name form when nobody is signed in yet."""
+    """The signed-in learner; with `ask`, the sign-in form when nobody is signed in yet."""
     db = store()
     if db is None:
         return None
+    if auth_configured():
+        return _provider_learner(db, ask=ask)
     learner_id = st.session_state.get("learner_id")
     if learner_id is not None:
         learner = db.get_learner(learner_id)
         if learner is not None:
+            _keep_token_in_url()
+            _sign_out_button()
+            welcome = st.session_state.pop(_WELCOME_KEY, None)
+            if welcome:
+                st.success(welcome)
             return learner
-    # A reload starts a new session; the name in the URL brings the learner back.
-    remembered = st.query_params.get("learner")
-    if remembered:
+    # A reload starts a new session; the signed token in the URL brings the learner back.
+    # A name in the URL (the old `?learner=NAME`) proves nothing and is ignored.
+    token = st.query_params.get(TOKEN_PARAM)
+    if token:
         try:
-            return _sign_in(db, remembered)
-        except ValueError:
-            del st.query_params["learner"]
+            learner = learner_from_token(db, token, _token_secret(db), now=time.time())
+        except TokenRefused as exc:
+            del st.query_params[TOKEN_PARAM]
+            st.warning(str(exc))
+        else:
+            st.session_state["learner_id"] = learner.id
+            st.session_state[_TOKEN_KEY] = token
+            _sign_out_button()
+            return learner
     if ask:
-        with st.form("sign_in"):
-            name = st.text_input(
-                "Your name, so TuneLab can keep your progress", key="learner_name", max_chars=40
-            )
-            go = st.form_submit_button("Continue", key="sign_in_submit", type="primary")
-        if go:
-            try:
-                _sign_in(db, name)
-            except ValueError as exc:
-                st.error(str(exc))
-            except StoreError as exc:
-                # A locked or failing database: say so, and let them try again.
-                st.error(f"Could not sign you in: {exc}.")
-            else:
-                st.rerun()
+        _pin_form(db)
     return None
 
 
-def _sign_in(db: Store, name: str) -> Learner:
-    learner = db.learner(name)
-    st.session_state["learner_id"] = learner.id
-    st.query_params["learner"] = learner.name
-    return learner
+def _pin_form(db: Store) -> None:
+    with st.form("sign_in", clear_on_submit=True):
+        name = st.text_input(
+            "Your name, so TuneLab can keep your progress", key="learner_name", max_chars=40
+        )
+        pin = st.text_input(
+            "Your PIN or passphrase",
+            type="password",
+            key="learner_pin",
+            max_chars=PIN_MAX,
+            help=f"New here? Choose one of at least {PIN_MIN} characters: you need it, with "
+            "your name, to come back. An instructor can reset it if you forget.",
+        )
+        go = st.form_submit_button("Continue", key="sign_in_submit", type="primary")
+    if not go:
+        return
+    try:
+        result = sign_in_with_pin(db, name, pin, now=time.time())
+    except ValueError as exc:
+        st.error(str(exc))
+        return
+    except StoreError as exc:
+        # A locked or failing database: say so, and let them try again.
+        st.error(f"Could not sign you in: {exc}.")
+        return
+    if result.learner is None:
+        _explain_refusal(result)
+        return
+    token = issue_token(db, result.learner, _token_secret(db), now=time.time())
+    st.session_state["learner_id"] = result.learner.id
+    st.session_state[_TOKEN_KEY] = token
+    st.query_params[TOKEN_PARAM] = token
+    st.session_state[_WELCOME_KEY] = _welcome(result)
+    st.rerun()
+
+
+def _welcome(result: SignIn) -> str:
+    assert result.learner is not None
+    name = result.learner.name
+    if result.outcome is SignInOutcome.CLAIMED:
+        return (
+            f"The name **{name}** had no PIN yet (it was used before PINs, or an instructor "
+            "reset it): it is yours now, with its records, and from now on it needs your PIN."
+        )
+    if result.outcome is SignInOutcome.CREATED:
+        return f"Welcome, **{name}**: next time, sign in with your name and this PIN."
+    return f"Welcome back, **{name}**."
+
+
+def _explain_refusal(result: SignIn) -> None:
+    if result.outcome is SignInOutcome.LOCKED:
+        st.warning(
+            f"Too many wrong PINs: try again in {math.ceil(result.wait_s)} s. Tries before "
+            "then are refused without being checked."
+        )
+        return
+    st.error(
+        "That name is taken and the PIN does not match. If it is yours and you forgot the "
+        "PIN, ask an instructor to reset it; otherwise choose another name."
+    )
+    if result.wait_s > 0:
+        st.warning(f"Wait {math.ceil(result.wait_s)} s before the next try.")
+
+
+def _provider_learner(db: Store, *, ask: bool) -> Learner | None:
+    # The provider's cookie (set by st.login) is what survives a reload in this mode.
+    if st.user.is_logged_in:
+        learner = provider_learner(db, st.user.to_dict())
+        st.session_state["learner_id"] = learner.id
+        _sign_out_button()
+        return learner
+    if ask:
+        st.info("Sign in with your school account so TuneLab can keep your progress.")
+        if st.button("Sign in", key="oidc_sign_in", type="primary"):
+            st.login()
+    return None
+
+
+def _sign_out_button() -> None:
+    if st.sidebar.button("Sign out", key="sign_out"):
+        sign_out()
+        if auth_configured():
+            # st.logout queued a redirect to the provider; a rerun would drop it.
+            st.stop()
+        st.rerun()
+
+
+def _keep_token_in_url() -> None:
+    # Page switches drop query parameters; a reload on the new page must still find it.
+    token = st.session_state.get(_TOKEN_KEY)
+    if token and st.query_params.get(TOKEN_PARAM) != token:
+        st.query_params[TOKEN_PARAM] = token
+
+
+def _token_secret(db: Store) -> str:
+    return token_secret(db, {TOKEN_SECRET_KEY: _secret(TOKEN_SECRET_KEY)})
+
+
+def _secret(key: str) -> object:
+    # st.secrets raises when no secrets.toml exists at all; that just means "not set there".
+    try:
+        return st.secrets.get(key)
+    except Exception:
+        return None
+
+
+def auth_configured() -> bool:
+    """True when `.streamlit/secrets.toml` has an `[auth]` section: sign-in is st.login."""
+    return _secret("auth") is not None
 
 
 def sign_out() -> None:
     st.session_state.pop("learner_id", None)
-    if "learner" in st.query_params:
-        del st.query_params["learner"]
+    st.session_state.pop(_TOKEN_KEY, None)
+    if TOKEN_PARAM in st.query_params:
+        del st.query_params[TOKEN_PARAM]
+    if auth_configured() and st.user.is_logged_in:
+        st.logout()
 
 
 def learner_store_and_bank(bank_key: str) -> tuple[Learner, Store, QuestionBank]:

@@ -1,4 +1,5 @@
-"""The instructor gate: a passcode from secrets or the environment, with a lockout."""
+"""The instructor gate: the identity provider's allowlist when `[auth]` is configured,
+otherwise a passcode from secrets or the environment, with a lockout kept in the database."""
 
 from __future__ import annotations
 
@@ -8,20 +9,30 @@ import time
 
 import streamlit as st
 
+from engine.identity.oidc import (
+    INSTRUCTOR_EMAILS_ENV,
+    INSTRUCTORS_SECTION,
+    allowlist_from_config,
+    is_instructor,
+)
+from engine.identity.throttle import guarded, passcode_rules, wait_s
 from engine.instructor_auth import (
     PASSCODE_ENV,
     PASSCODE_SECRET,
     GateKeeper,
     Outcome,
+    Verdict,
     configured_passcode,
+    passcode_matches,
 )
+from lessons.components.learner import auth_configured, store
 
 _UNLOCKED_KEY = "instructor_unlocked"
 
 
 @st.cache_resource(show_spinner=False)
 def _server_gates() -> tuple[GateKeeper, threading.Lock]:
-    # Kept per server, not per session: a new session per guess must not reset a count.
+    # The fallback while the database is unavailable: per server, not per session.
     return GateKeeper(), threading.Lock()
 
 
@@ -49,11 +60,14 @@ def _explain_setup() -> None:
 
 
 def instructor_gate() -> bool:
-    """True once this session has given the passcode.
+    """True once this session may see instructor pages.
 
-    Otherwise it draws the setup note or the passcode form and returns False; the caller
-    stops the page (``if not instructor_gate(): st.stop()``), so nothing below it runs.
+    With an identity provider, that is an allowlisted account; otherwise the passcode.
+    When not, it draws why and how (the setup note, the passcode form or a refusal) and
+    returns False; the caller stops the page (``if not instructor_gate(): st.stop()``).
     """
+    if auth_configured():
+        return _allowlisted()
     expected = configured_passcode(_secrets())
     if expected is None:
         _explain_setup()
@@ -63,28 +77,80 @@ def instructor_gate() -> bool:
             st.session_state.pop(_UNLOCKED_KEY)
             st.rerun()
         return True
-    # Kept on the server: the browser never sees the count or the lock.
-    gates, gates_lock = _server_gates()
     address = _client_address()
     with st.form("instructor_login"):
         given = st.text_input("Instructor passcode", type="password", key="instructor_passcode")
         submitted = st.form_submit_button("Unlock", key="instructor_unlock", type="primary")
     if submitted:
-        with gates_lock:
-            verdict = gates.attempt(address, given, expected, now=time.monotonic())
+        verdict = _attempt(address, given, expected)
         if verdict.outcome is Outcome.ACCEPTED:
             st.session_state[_UNLOCKED_KEY] = True
             st.rerun()
         if verdict.outcome is Outcome.REFUSED:
             st.error(f"Wrong passcode ({verdict.failures} failed {_tries(verdict.failures)}).")
-    with gates_lock:
-        wait = gates.wait_s(address, time.monotonic())
+    wait = _wait_s(address)
     if wait > 0:
         st.warning(
             f"Too many wrong passcodes: try again in {math.ceil(wait)} s. Tries before then are "
             "refused without being checked."
         )
     return False
+
+
+# Kept on the server, never in the session or the browser: in the database, so every server
+# counts the same guesses; in this process only while the database is unavailable.
+def _attempt(address: str, given: str, expected: str) -> Verdict:
+    db = store()
+    if db is not None:
+        return guarded(
+            db.accounts(),
+            passcode_rules(address),
+            lambda: passcode_matches(given, expected),
+            now=time.time(),
+        )
+    gates, gates_lock = _server_gates()
+    with gates_lock:
+        return gates.attempt(address, given, expected, now=time.monotonic())
+
+
+def _wait_s(address: str) -> float:
+    db = store()
+    if db is not None:
+        return wait_s(db.accounts(), passcode_rules(address), now=time.time())
+    gates, gates_lock = _server_gates()
+    with gates_lock:
+        return gates.wait_s(address, time.monotonic())
+
+
+def _allowlisted() -> bool:
+    allowlist = allowlist_from_config(_section(INSTRUCTORS_SECTION))
+    if allowlist.empty:
+        st.info(
+            "The instructor pages are switched off: sign-in uses an identity provider, and "
+            "no instructor is listed. Add `[instructors]` with `emails = [...]` (or "
+            '`role_claim = "roles"` and `role = "instructor"`) to `.streamlit/secrets.toml`, '
+            f"or set `{INSTRUCTOR_EMAILS_ENV}`, then restart the app."
+        )
+        return False
+    if not st.user.is_logged_in:
+        st.info("Instructor pages: sign in with your instructor account.")
+        if st.button("Sign in", key="instructor_sign_in", type="primary"):
+            st.login()
+        return False
+    if is_instructor(st.user.to_dict(), allowlist):
+        return True
+    st.warning("This account is not on the instructor list, so this page shows nothing.")
+    if st.button("Sign out", key="instructor_sign_out"):
+        st.logout()  # to sign in again with another account
+    return False
+
+
+def _section(name: str) -> dict[str, object] | None:
+    try:
+        section = st.secrets.get(name)
+    except Exception:
+        return None
+    return dict(section) if section is not None else None
 
 
 def _tries(count: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from helpers.st_ws import start_server, stop_server
@@ -13,10 +14,15 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_app(
-    script: Path, log: Path, env: dict[str, str] | None = None
+    script: Path,
+    log: Path,
+    env: dict[str, str] | None = None,
+    *,
+    port: int | None = None,
+    options: Sequence[str] = (),
 ) -> tuple[str, subprocess.Popen]:
-    """`streamlit run <script>` on a free loopback port, once healthy (helpers/st_ws.py)."""
-    return start_server(log, env or {}, script=script)
+    """`streamlit run <script>` on a loopback port, once healthy (helpers/st_ws.py)."""
+    return start_server(log, env or {}, script=script, port=port, options=options)
 
 
 stop = stop_server
@@ -58,8 +64,9 @@ def open_page(page, url: str, link: str) -> None:
     wait_idle(page)
 
 
-def sign_in(page, name: str) -> None:
+def sign_in(page, name: str, pin: str = "browser-pin-4821") -> None:
     page.get_by_label("Your name, so TuneLab can keep your progress").fill(name)
+    page.get_by_role("textbox", name="Your PIN or passphrase").fill(pin)
     page.get_by_role("button", name="Continue").click()
     wait_idle(page)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from subprocess import Popen
 
@@ -23,11 +23,19 @@ from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
 from bench import st_wire
-from bench.st_wire import ROOT, request_finished, rerun_request, stop_server, stream_url, trigger
+from bench.st_wire import (
+    ROOT,
+    free_port,
+    request_finished,
+    rerun_request,
+    stop_server,
+    stream_url,
+    trigger,
+)
 
 __all__ = [
-    "Render", "StreamlitSession", "radio_pick", "running_server", "start_server", "stop_server",
-    "trigger",
+    "Render", "StreamlitSession", "free_port", "radio_pick", "running_server", "start_server",
+    "stop_server", "trigger",
 ]  # fmt: skip
 
 
@@ -108,10 +116,16 @@ class StreamlitSession:
 
 
 def start_server(
-    log: Path, env: dict[str, str], script: Path = ROOT / "app.py"
+    log: Path,
+    env: dict[str, str],
+    script: Path = ROOT / "app.py",
+    *,
+    port: int | None = None,
+    options: Sequence[str] = (),
 ) -> tuple[str, Popen[bytes]]:
-    """`streamlit run <script>` on a free loopback port; returns (url, process) once healthy."""
-    server = st_wire.start_server(script, env, log)
+    """`streamlit run <script>` on a loopback port (a free one unless given), with extra
+    ``section.name=value`` options; returns (url, process) once healthy."""
+    server = st_wire.start_server(script, env, log, options, port)
     return server.url, server.process
 
 

@@ -1,0 +1,232 @@
+"""Sign-in records: PIN credentials, wrong-guess gates and server secrets (issue 13).
+
+Kept apart from `Store` so the store's own API stays about learning records; it shares the
+store's engine, its write-transaction option and its retries on lock contention.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from engine.store import schema as t
+from engine.store.connect import with_retries
+from engine.store.errors import translate_database_errors
+from engine.store.models import Learner
+
+R = TypeVar("R")
+NO_PIN = ""  # a credential row whose PIN was reset: the next sign-in chooses a new one
+
+
+@dataclass(frozen=True)
+class Credential:
+    learner_id: int
+    pin_hash: str  # NO_PIN after a reset
+    generation: int
+
+
+@dataclass(frozen=True)
+class GateState:
+    """One wrong-guess counter as stored; the rules that change it live in engine.identity."""
+
+    failures: int = 0
+    locked_until: float = 0.0
+    window_start: float = 0.0
+
+
+@translate_database_errors
+class Accounts:
+    """Every method is one committed transaction; safe to share between sessions."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime]) -> None:
+        self._engine = engine
+        self._writer = engine.execution_options(tunelab_write=True)
+        self._clock = clock
+
+    def _write(self, work: Callable[[Connection], R]) -> R:
+        def transaction() -> R:
+            with self._writer.begin() as conn:
+                return work(conn)
+
+        return with_retries(transaction)
+
+    # Credentials ---------------------------------------------------------------------
+
+    def credential(self, learner_id: int) -> Credential | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(t.credentials).where(t.credentials.c.learner_id == learner_id)
+            ).first()
+        return None if row is None else Credential(row.learner_id, row.pin_hash, row.generation)
+
+    def claim(self, learner_id: int, pin_hash: str) -> Credential | None:
+        """Set the first PIN of a learner who has none (never had one, or was reset).
+
+        None when someone else's claim got there first: a check-then-insert would let two
+        browsers both claim one name, so the database decides."""
+
+        def work(conn: Connection) -> Credential | None:
+            row = conn.execute(
+                select(t.credentials).where(t.credentials.c.learner_id == learner_id)
+            ).first()
+            if row is None:
+                conn.execute(
+                    insert(t.credentials).values(
+                        learner_id=learner_id,
+                        pin_hash=pin_hash,
+                        generation=1,
+                        updated_at=self._clock(),
+                    )
+                )
+                return Credential(learner_id, pin_hash, 1)
+            changed = conn.execute(
+                update(t.credentials)
+                .where(t.credentials.c.learner_id == learner_id, t.credentials.c.pin_hash == NO_PIN)
+                .values(pin_hash=pin_hash, updated_at=self._clock())
+            ).rowcount
+            return Credential(learner_id, pin_hash, row.generation) if changed else None
+
+        with suppress(IntegrityError):
+            return self._write(work)
+        return None
+
+    def reset_pin(self, learner_id: int) -> None:
+        """Forget the PIN and revoke every token signed so far (the generation moves on)."""
+
+        def work(conn: Connection) -> None:
+            changed = conn.execute(
+                update(t.credentials)
+                .where(t.credentials.c.learner_id == learner_id)
+                .values(
+                    pin_hash=NO_PIN,
+                    generation=t.credentials.c.generation + 1,
+                    updated_at=self._clock(),
+                )
+            ).rowcount
+            if not changed:
+                conn.execute(
+                    insert(t.credentials).values(
+                        learner_id=learner_id,
+                        pin_hash=NO_PIN,
+                        generation=1,
+                        updated_at=self._clock(),
+                    )
+                )
+
+        self._write(work)
+
+    def delete_learner(self, learner_id: int) -> None:
+        """A learner's own deletion: their answers, attempts, review cards, PIN and name."""
+
+        def work(conn: Connection) -> None:
+            theirs = select(t.attempts.c.id).where(t.attempts.c.learner_id == learner_id)
+            conn.execute(delete(t.answers).where(t.answers.c.attempt_id.in_(theirs)))
+            conn.execute(delete(t.attempts).where(t.attempts.c.learner_id == learner_id))
+            conn.execute(delete(t.review_cards).where(t.review_cards.c.learner_id == learner_id))
+            conn.execute(delete(t.credentials).where(t.credentials.c.learner_id == learner_id))
+            conn.execute(delete(t.learners).where(t.learners.c.id == learner_id))
+
+        self._write(work)
+
+    # Learners known by an identity provider ------------------------------------------
+
+    def learner_by_key(self, name_key: str, display_name: str) -> Learner:
+        """Get or create the learner whose key is ``name_key`` (see engine.identity.oidc)."""
+
+        def find(conn: Connection) -> Any:
+            return conn.execute(select(t.learners).where(t.learners.c.name_key == name_key)).first()
+
+        with self._engine.connect() as conn:
+            row = find(conn)
+        if row is None:
+            with suppress(IntegrityError):
+                self._write(
+                    lambda conn: conn.execute(
+                        insert(t.learners).values(
+                            name=display_name, name_key=name_key, created_at=self._clock()
+                        )
+                    )
+                )
+            with self._engine.connect() as conn:
+                row = find(conn)
+        return Learner(row.id, row.name, row.created_at)
+
+    # Wrong-guess gates ---------------------------------------------------------------
+
+    def update_gates(
+        self,
+        gates: Iterable[str],
+        decide: Callable[[dict[str, GateState]], tuple[R, dict[str, GateState]]],
+    ) -> R:
+        """Read ``gates``, let ``decide`` return (result, new states), write them, atomically.
+
+        One write transaction: on SQLite it is serialised (BEGIN IMMEDIATE); on PostgreSQL
+        the rows are locked, so two servers cannot both spend the same free try."""
+        names = sorted(set(gates))
+
+        def work(conn: Connection) -> R:
+            query = select(t.throttle_gates).where(t.throttle_gates.c.gate.in_(names))
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update()
+            rows = {row.gate: row for row in conn.execute(query)}
+            before = {
+                name: GateState(row.failures, row.locked_until, row.window_start)
+                if (row := rows.get(name))
+                else GateState()
+                for name in names
+            }
+            result, after = decide(before)
+            for name, state in after.items():
+                if name in rows:
+                    conn.execute(
+                        update(t.throttle_gates)
+                        .where(t.throttle_gates.c.gate == name)
+                        .values(**vars(state))
+                    )
+                else:
+                    conn.execute(insert(t.throttle_gates).values(gate=name, **vars(state)))
+            return result
+
+        try:
+            return self._write(work)
+        except IntegrityError:
+            # Two servers created the same new gate row at once: it exists now, so the
+            # second pass updates it instead (decide runs again on the fresh counts).
+            return self._write(work)
+
+    def forget_gates(self) -> None:
+        """Clear every counter (an operator's reset after an incident; tests)."""
+        self._write(lambda conn: conn.execute(delete(t.throttle_gates)))
+
+    # Server secrets ------------------------------------------------------------------
+
+    def server_secret(self, name: str, make: Callable[[], str]) -> str:
+        """The secret called ``name``, made with ``make`` and kept the first time it is
+        asked for; when two servers race, both end up with the one stored first."""
+
+        def read() -> str | None:
+            with self._engine.connect() as conn:
+                return conn.execute(
+                    select(t.server_secrets.c.value).where(t.server_secrets.c.name == name)
+                ).scalar_one_or_none()
+
+        found = read()
+        if found is None:
+            value = make()
+            with suppress(IntegrityError):
+                self._write(
+                    lambda conn: conn.execute(
+                        insert(t.server_secrets).values(
+                            name=name, value=value, created_at=self._clock()
+                        )
+                    )
+                )
+            found = read()
+        assert found is not None
+        return found

@@ -1,0 +1,79 @@
+"""My data: the download holds exactly the learner's records; deletion removes only theirs."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from helpers.arrival import session_token
+from streamlit.testing.v1 import AppTest
+
+from engine.identity.my_data import answers_csv, learner_record, record_json
+from engine.store import Store
+
+PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "my_data.py")
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch) -> Store:
+    monkeypatch.delenv("TUNELAB_DATABASE_URL", raising=False)
+    monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
+    with Store.open() as store:
+        yield store
+
+
+def take_test(db: Store, name: str, response: list[str]) -> None:
+    attempt = db.start_attempt(
+        db.learner(name).id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
+    )
+    db.record_answer(
+        attempt.id,
+        question_id="e1",
+        question_fingerprint="fp",
+        response=response,
+        score=1.0,
+        max_score=1.0,
+        correct=True,
+        used_hint=False,
+        seconds=2.5,
+    )
+
+
+def test_the_download_has_my_answers_and_none_of_anyone_elses(db):
+    take_test(db, "Ada", ["a"])
+    take_test(db, "Bob", ["=HYPERLINK(1)"])
+    session_token("Ada")
+    record = learner_record(db, db.learner("Ada"))
+    assert record["learner"]["name"] == "Ada"
+    [attempt] = record["attempts"]
+    assert [a["response"] for a in attempt["answers"]] == [["a"]]
+    text = record_json(record)
+    assert "scrypt$" not in text and json.loads(text) == record
+    rows = list(csv.DictReader(io.StringIO(answers_csv(record))))
+    assert [(r["question_id"], r["response"], r["seconds"]) for r in rows] == [
+        ("e1", '["a"]', "2.5")
+    ]
+    assert "HYPERLINK" not in text and "HYPERLINK" not in answers_csv(record)
+
+
+def test_deleting_my_account_removes_my_records_and_signs_me_out(db):
+    take_test(db, "Ada", ["a"])
+    take_test(db, "Bob", ["b"])
+    ada_id = db.learner("Ada").id
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    at.query_params["session"] = session_token("Ada")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.button(key="my_data_delete").disabled
+    at.checkbox(key="my_data_confirm").check().run()
+    at.button(key="my_data_delete").click().run()
+    assert not at.exception, at.exception
+    assert "Deleted" in at.success[0].value
+    assert "session" not in at.query_params
+    assert db.get_learner(ada_id) is None and db.attempts(ada_id) == []
+    assert db.accounts().credential(ada_id) is None
+    [bob_attempt] = db.attempts(db.learner("Bob").id)
+    assert len(db.answers(bob_attempt.id)) == 1
