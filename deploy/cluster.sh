@@ -89,10 +89,14 @@ start_ray_head() {
   say "Ray head on $RAY_ADDRESS"
 }
 
+worker_joined() {  # the cluster offers CPUs again (the head has none of its own)
+  "$RAY" status --address "$RAY_ADDRESS" | grep -Eq '/[1-9][0-9.]* CPU'
+}
+
 start_ray_worker() {
   spawn ray-worker "$RAY" start --block --node-ip-address=127.0.0.1 --address="$RAY_ADDRESS" \
     --num-cpus="$WORKER_CPUS" --object-store-memory=100000000
-  wait_for "Ray worker" 60 sh -c "'$RAY' status --address '$RAY_ADDRESS' | grep -q '[1-9][0-9.]*/[0-9.]* CPU\|0.0/[1-9][0-9.]* CPU'"
+  wait_for "Ray worker" 60 worker_joined
   say "Ray worker with $WORKER_CPUS CPU(s)"
 }
 
@@ -105,9 +109,10 @@ start_apps() {
   for port in "${APP_PORTS[@]}"; do
     i=$((i + 1))
     spawn "app$i" env TUNELAB_DATABASE_URL="$(database_url)" TUNELAB_RAY_ADDRESS="$RAY_ADDRESS" \
+      STREAMLIT_SERVER_COOKIE_SECRET="$(cat "$secret_file")" \
       "$PY" -m streamlit run "$ROOT/app.py" --server.headless true --server.port "$port" \
       --server.address 127.0.0.1 --browser.gatherUsageStats false \
-      --server.fileWatcherType none --server.cookieSecret "$(cat "$secret_file")"
+      --server.fileWatcherType none
   done
   for port in "${APP_PORTS[@]}"; do
     wait_for "app server on $port" 90 curl -fsS "http://127.0.0.1:$port/_stcore/health"
