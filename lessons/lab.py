@@ -212,6 +212,8 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
         st.stop()
     if executed.replayed:
         st.caption("Replayed: someone already ran exactly this, so these are the stored numbers.")
+    elif executed.where != "this server":
+        st.caption(f"Trained on {executed.where}.")
     progress.progress(1.0, text="Done")
     number = st.session_state.get("lab_run_number", 0) + 1  # never reused, even after drops
     st.session_state["lab_run_number"] = number
