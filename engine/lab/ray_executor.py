@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,7 @@ from engine.lab.train import FinetuneConfig
 CPUS_PER_RUN = float(os.environ.get("TUNELAB_RAY_CPUS_PER_RUN", "1"))
 GPU_SHARE_PER_RUN = float(os.environ.get("TUNELAB_RAY_GPU_PER_RUN", "0.125"))
 POLL_S = 0.2
+WAIT_NOTE_EVERY_S = 1.0
 LOST_MESSAGE = (
     "The machine training your run stopped before it finished, so nothing of that run was "
     "kept. Press Train to run it again."
@@ -127,14 +129,18 @@ class RayExecutor:
                     ray.cancel(stream, force=True)
 
     def _follow(self, stream: Any, request: RunRequest, on_gpu: bool) -> ExecutedRun:
-        started = False
+        started, told_at = False, 0.0
         while True:
             if request.should_stop():
                 raise RunStopped("the learner stopped this run")
             ready, _ = ray.wait([stream], timeout=POLL_S)
             if not ready:
-                if not started:
-                    request.on_wait(0)  # Ray does not say our place: 0 = waiting for a worker
+                # Ray does not say our place (0 = waiting for a worker). Once a second, not
+                # every poll: each call sends the browser a message, and it is also where
+                # Streamlit can interrupt this script when the learner presses Stop.
+                if not started and time.monotonic() - told_at >= WAIT_NOTE_EVERY_S:
+                    request.on_wait(0)
+                    told_at = time.monotonic()
                 continue
             try:
                 item = ray.get(next(stream))

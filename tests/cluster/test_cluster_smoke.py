@@ -7,6 +7,7 @@ learners land on the other one.
 """
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -54,10 +55,13 @@ def test_a_class_on_the_cluster_survives_a_lost_worker_and_a_lost_server(cluster
     bob, bob_page = open_lab(cluster, "bob", bob_cookie)
 
     # Ann's run starts on the worker, which then dies: she is told plainly, nothing stored.
-    ann.send("lab", [trigger(ann_page.button("Train"))])
-    wait_until(training_task_pids, 240, "the run to start on the Ray worker")
-    cluster.run("kill-worker")
-    lost = ann.read_until_finished()
+    # The page keeps talking while it waits: read it in a thread, as a browser would.
+    with ThreadPoolExecutor(1) as reader:
+        ann.send("lab", [trigger(ann_page.button("Train"))])
+        reading = reader.submit(ann.read_until_finished)
+        wait_until(training_task_pids, 240, "the run to start on the Ray worker")
+        cluster.run("kill-worker")
+        lost = reading.result(timeout=120)
     assert LOST in lost.text and not lost.exceptions, lost.text[-800:]
 
     # A worker joins again; the same run now trains to the end on it.
