@@ -14,7 +14,8 @@ import pytest
 
 from tests.helpers.st_ws import Render, StreamlitSession, trigger
 
-pytestmark = [pytest.mark.cluster, pytest.mark.slow]
+# Starting the cluster alone takes a minute or two on a busy machine.
+pytestmark = [pytest.mark.cluster, pytest.mark.slow, pytest.mark.timeout(900)]
 LOST = "The machine training your run stopped before it finished"
 
 
