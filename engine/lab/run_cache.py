@@ -30,7 +30,7 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from engine.lab.results import EpochStats, RunResult
 from engine.lab.run_wire import (
@@ -89,7 +89,20 @@ class RunStore:
         self._engine = engine
         # BEGIN IMMEDIATE on SQLite (see engine.store.connect): no write fails half way.
         self._writer = engine.execution_options(tunelab_write=True)
-        with_retries(lambda: metadata.create_all(self._writer, checkfirst=True))
+        self._create_tables()
+
+    def _create_tables(self, attempts: int = 3) -> None:
+        # Two app servers starting together both see no table and both CREATE it; on
+        # PostgreSQL the loser fails on pg_type's unique index (measured in bench.cluster).
+        # Looking again finds the winner's table.
+        for attempt in range(attempts):
+            try:
+                with_retries(lambda: metadata.create_all(self._writer, checkfirst=True))
+                return
+            except DBAPIError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.2 * (attempt + 1))
 
     def put(self, key: RunKey, config: FinetuneConfig, result: RunResult) -> bool:
         """Store a complete run; False when it is not complete or the key is already stored."""
