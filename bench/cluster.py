@@ -18,6 +18,7 @@ import asyncio
 import json
 import os
 import random
+import shutil
 import subprocess
 import tempfile
 import time
@@ -117,6 +118,7 @@ def cluster(presets: list[str], args: argparse.Namespace) -> dict:
         return report
     finally:
         subprocess.run([SCRIPT, "stop"], env=env, timeout=120, check=False)
+        shutil.rmtree(state, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
