@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test lint format bench validate schema pretrain clean
+.PHONY: run test lint format bench validate schema pretrain clean cluster cluster-stop
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,13 @@ schema: $(STAMP)
 
 pretrain: $(STAMP)
 	$(BIN)/python -m engine pretrain
+
+# PostgreSQL, HAProxy on :8600 (sticky, websockets), two app servers, a Ray head and worker.
+cluster: $(STAMP)
+	deploy/cluster.sh start
+
+cluster-stop:
+	deploy/cluster.sh stop
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache tests/artifacts

@@ -10,6 +10,7 @@ from engine.curves import EpochRecord
 from engine.lab.checkpoint import CheckpointError, Pretrained, load_pretrained
 from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind, class_names
 from engine.lab.device import available_devices
+from engine.lab.executors import RunLost, RunRequest, lab_executor
 from engine.lab.freeze import (
     ALL_BLOCKS,
     HEAD,
@@ -23,7 +24,7 @@ from engine.lab.jobs import shared_queue
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
 from engine.lab.results import LabRun, runs_table, validation_losses
-from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
+from engine.lab.train import BATCH_SIZES, FinetuneConfig
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
@@ -165,11 +166,15 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     history: list[EpochRecord] = []
 
     def on_wait(position: int) -> None:
+        if not position:  # a Ray cluster does not tell a task its place
+            wait_note.info("Waiting for a free worker in the training cluster…")
+            return
         running, _waiting = shared_queue().counts()
         wait_note.info(f"Other learners are training ({running} running). You are number "
                        f"{position} in the queue.")  # fmt: skip
 
     def on_epoch(stats: EpochRecord) -> None:
+        wait_note.empty()
         history.append(stats)
         draw_curves(chart_slot, history)
 
@@ -177,25 +182,27 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
         progress.progress(step.fraction, text=f"Epoch {step.epoch} of {step.epochs}")
 
     try:
-        # Training runs in this session's script thread; the queue only says whose turn it is.
-        with shared_queue().slot(owner, on_wait=on_wait) as ticket:
-            wait_note.empty()
-            result = finetune(
-                config,
-                checkpoint.model,
-                on_epoch=on_epoch,
-                on_batch=on_batch,
-                should_stop=ticket.cancel_requested.is_set,
-            )
+        # Inline (the default), training runs in this session's script thread and the queue
+        # only says whose turn it is; with TUNELAB_RAY_ADDRESS it runs on a Ray worker.
+        executed = lab_executor().run(
+            RunRequest(config, checkpoint, owner, on_wait, on_epoch, on_batch)
+        )
+    except RunLost as err:
+        st.error(str(err))
+        st.stop()
     except ValueError as err:
         st.error(f"PyTorch refused this plan: {err}")
         st.stop()
+    if executed.replayed:
+        st.caption("Replayed: someone already ran exactly this, so these are the stored numbers.")
+    elif executed.where != "this server":
+        st.caption(f"Trained on {executed.where}.")
     progress.progress(1.0, text="Done")
     number = st.session_state.get("lab_run_number", 0) + 1  # never reused, even after drops
     st.session_state["lab_run_number"] = number
-    label = f"#{number} {PRESET_LABELS[preset]}"
+    label = f"#{number} {PRESET_LABELS[preset]}" + (" (replayed)" if executed.replayed else "")
     # Keep the numbers, not the network (LabRun says why).
-    session_runs.append(LabRun(label, config, dataclasses.replace(result, model=None)))
+    session_runs.append(LabRun(label, config, dataclasses.replace(executed.result, model=None)))
     del session_runs[:-MAX_RUNS_KEPT]
     just_trained = True
 

@@ -66,7 +66,13 @@ def radio_pick(element: Element, value: str) -> WidgetState:
 class StreamlitSession:
     """One websocket session (= one browser tab) against a running `streamlit run`."""
 
-    def __init__(self, url: str, query_string: str = "", timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        query_string: str = "",
+        timeout: float = 60.0,
+        headers: dict[str, str] | None = None,  # e.g. a proxy's sticky-session cookie
+    ) -> None:
         self.query_string = query_string
         self.timeout = timeout
         self._stack = contextlib.ExitStack()
@@ -77,6 +83,7 @@ class StreamlitSession:
                 max_size=None,
                 open_timeout=timeout,
                 close_timeout=0.5,
+                additional_headers=headers,
             )
         )
 
