@@ -92,7 +92,7 @@ def _macro_micro(p: dict[str, Any], rng: np.random.Generator) -> Draft:
 MACRO_MICRO = Generator(
     name="macro_micro",
     summary="A 3-class confusion matrix with one big class: macro or micro F1.",
-    lessons=("metrics_for_tasks",),
+    lessons=("averaging", "metrics_for_tasks"),
     params=(
         IntRange("majority", (60, 200), (10, 10_000), "examples of the big class"),
         IntRange("minority", (8, 30), (4, 1_000), "examples of each small class (at most)"),

@@ -154,7 +154,7 @@ def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
 ROC_AUC = Generator(
     name="roc_auc",
     summary="ROC-AUC of a handful of scores (the share of correctly ranked pairs).",
-    lessons=("threshold",),
+    lessons=("roc_pr", "threshold"),
     params=SCORE_PARAMS,
     compute=_roc_auc,
     library="sklearn.metrics roc_auc_score, roc_curve",
@@ -221,7 +221,7 @@ def _average_precision(p: dict[str, Any], rng: np.random.Generator) -> Draft:
 AVERAGE_PRECISION = Generator(
     name="average_precision",
     summary="Average precision of a handful of scores, against ROC-AUC and the PR trapezoid.",
-    lessons=("threshold",),
+    lessons=("roc_pr", "threshold"),
     params=SCORE_PARAMS,
     compute=_average_precision,
     library="sklearn.metrics precision_recall_curve (= average_precision_score)",

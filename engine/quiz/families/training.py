@@ -128,7 +128,7 @@ def _freeze_counts(p: dict[str, Any], rng: np.random.Generator) -> Draft:
 FREEZE_COUNTS = Generator(
     name="freeze_counts",
     summary="A small ResNet frozen up to a block: how many trainable tensors or scalars.",
-    lessons=("lab",),
+    lessons=("lab", "freezing_pitfalls"),
     params=(
         OneOf("widths", tuple(WIDTHS), "channels per stage"),
         IntRange("blocks_per_stage", (1, 2), (1, 3), "BasicBlocks per stage"),
