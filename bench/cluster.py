@@ -149,7 +149,23 @@ def spread(_presets: list[str], args: argparse.Namespace) -> dict:
         after = proxy_sessions(state)
         through_proxy["per_server"] = {name: after[name] - before[name] for name in after}
         straight = asyncio.run(arrivals(direct, links, args.arrive_within, args.timeout))
-        return {"learners": args.learners, "proxy": through_proxy, "one_server": straight}
+        return {
+            "learners": args.learners,
+            "proxy": through_proxy,
+            "one_server": straight,
+            "database_connections": database_connections(url),
+        }
+
+
+def database_connections(database_url: str) -> int:
+    """Connections open to the cluster's database now (the app servers' pools, and ours)."""
+    from sqlalchemy import text
+
+    from engine.store import Store
+
+    with Store.open(database_url) as db, db.engine.connect() as conn:
+        query = "select count(*) from pg_stat_activity where datname = current_database()"
+        return int(conn.execute(text(query)).scalar_one())
 
 
 def signed_in_tokens(database_url: str, count: int) -> list[str]:
