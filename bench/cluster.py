@@ -144,6 +144,10 @@ def spread(_presets: list[str], args: argparse.Namespace) -> dict:
         database = subprocess.run([SCRIPT, "env"], env=env, capture_output=True, text=True)
         url = database.stdout.splitlines()[0].split("=", 1)[1]
         links = [f"session={token}" for token in signed_in_tokens(url, args.learners)]
+        # Each server's first test page pays for imports and parsing the banks: not measured.
+        second = f"http://127.0.0.1:{CLUSTER_PORT + 2}"
+        for server in (direct, second):
+            asyncio.run(arrivals(server, links[:2], 0.0, args.timeout))
         before = proxy_sessions(state)
         through_proxy = asyncio.run(arrivals(proxy, links, args.arrive_within, args.timeout))
         after = proxy_sessions(state)
