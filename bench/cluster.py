@@ -148,11 +148,19 @@ def spread(_presets: list[str], args: argparse.Namespace) -> dict:
         second = f"http://127.0.0.1:{CLUSTER_PORT + 2}"
         for server in (direct, second):
             asyncio.run(arrivals(server, links[:2], 0.0, args.timeout))
-        before = proxy_sessions(state)
-        through_proxy = asyncio.run(arrivals(proxy, links, args.arrive_within, args.timeout))
-        after = proxy_sessions(state)
-        through_proxy["per_server"] = {name: after[name] - before[name] for name in after}
-        straight = asyncio.run(arrivals(direct, links, args.arrive_within, args.timeout))
+        # A-B-B-A: on a shared machine the load drifts; this order spreads the drift evenly.
+        through_proxy, straight = [], []
+        for target in ("proxy", "one", "one", "proxy")[: 2 * args.rounds]:
+            if target == "one":
+                straight.append(
+                    asyncio.run(arrivals(direct, links, args.arrive_within, args.timeout))
+                )
+                continue
+            before = proxy_sessions(state)
+            measured = asyncio.run(arrivals(proxy, links, args.arrive_within, args.timeout))
+            after = proxy_sessions(state)
+            measured["per_server"] = {name: after[name] - before[name] for name in after}
+            through_proxy.append(measured)
         return {
             "learners": args.learners,
             "proxy": through_proxy,
@@ -239,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worker-cpus", type=int, default=1)
     parser.add_argument("--page-loads", type=int, default=20)
     parser.add_argument("--arrive-within", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, choices=(1, 2), default=2)
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args(argv)
     presets = class_mix(args.learners)
