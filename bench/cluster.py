@@ -7,21 +7,30 @@ length (first press to last finished run). The cluster's store starts warm, as a
 first class of the day: one run of each preset is made before the burst, so most presses
 replay. Then the page's cost through HAProxy vs straight to one app server (lab page p95).
 
+`--setups spread` measures the app servers instead: signed-in learners (name + PIN, then
+their token) arriving within --arrive-within seconds, through the proxy (how it spread them
+over the two servers, page p50/p95) and the same learners straight to one server.
+
 Run: python -m bench.cluster                 (30 learners, both setups)
      python -m bench.cluster --learners 10 --setups cluster
+     python -m bench.cluster --learners 60 --setups spread
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import csv
 import json
 import os
 import random
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
@@ -99,7 +108,9 @@ def embedded(presets: list[str], args: argparse.Namespace) -> dict:
             return asyncio.run(burst(server.url, presets, args.press_within, args.timeout))
 
 
-def cluster(presets: list[str], args: argparse.Namespace) -> dict:
+@contextlib.contextmanager
+def running_cluster(args: argparse.Namespace) -> Iterator[tuple[str, str, dict[str, str], Path]]:
+    """deploy/cluster.sh on its own ports: (proxy URL, app1 URL, its environment, state)."""
     state = Path(tempfile.mkdtemp(prefix="tunelab-bench-cluster-"))
     state.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k != "TUNELAB_DATABASE_URL"}
@@ -109,6 +120,14 @@ def cluster(presets: list[str], args: argparse.Namespace) -> dict:
     proxy, direct = f"http://127.0.0.1:{CLUSTER_PORT}", f"http://127.0.0.1:{CLUSTER_PORT + 1}"
     subprocess.run([SCRIPT, "start"], env=env, check=True, timeout=600)
     try:
+        yield proxy, direct, env, state
+    finally:
+        subprocess.run([SCRIPT, "stop"], env=env, timeout=120, check=False)
+        shutil.rmtree(state, ignore_errors=True)
+
+
+def cluster(presets: list[str], args: argparse.Namespace) -> dict:
+    with running_cluster(args) as (proxy, direct, _env, _state):
         distinct = sorted(set(presets))
         warm = asyncio.run(burst(proxy, distinct, 0.0, args.timeout))  # the store's first class
         report = asyncio.run(burst(proxy, presets, args.press_within, args.timeout))
@@ -116,9 +135,108 @@ def cluster(presets: list[str], args: argparse.Namespace) -> dict:
         report["page_p95_ms_proxy"] = asyncio.run(page_p95(proxy, args.page_loads, args.timeout))
         report["page_p95_ms_direct"] = asyncio.run(page_p95(direct, args.page_loads, args.timeout))
         return report
-    finally:
-        subprocess.run([SCRIPT, "stop"], env=env, timeout=120, check=False)
-        shutil.rmtree(state, ignore_errors=True)
+
+
+def spread(_presets: list[str], args: argparse.Namespace) -> dict:
+    """Signed-in learners arriving at once: through the proxy (spread over both servers) and
+    straight to one server; the page a learner opens first (their test), timed."""
+    with running_cluster(args) as (proxy, direct, env, state):
+        database = subprocess.run([SCRIPT, "env"], env=env, capture_output=True, text=True)
+        url = database.stdout.splitlines()[0].split("=", 1)[1]
+        links = [f"session={token}" for token in signed_in_tokens(url, args.learners)]
+        # Each server's first test page pays for imports and parsing the banks: not measured.
+        second = f"http://127.0.0.1:{CLUSTER_PORT + 2}"
+        for server in (direct, second):
+            asyncio.run(arrivals(server, links[:2], 0.0, args.timeout))
+        # A-B-B-A: on a shared machine the load drifts; this order spreads the drift evenly.
+        through_proxy, straight = [], []
+        for target in ("proxy", "one", "one", "proxy")[: 2 * args.rounds]:
+            if target == "one":
+                straight.append(
+                    asyncio.run(arrivals(direct, links, args.arrive_within, args.timeout))
+                )
+                continue
+            before = proxy_sessions(state)
+            measured = asyncio.run(arrivals(proxy, links, args.arrive_within, args.timeout))
+            after = proxy_sessions(state)
+            measured["per_server"] = {name: after[name] - before[name] for name in after}
+            through_proxy.append(measured)
+        return {
+            "learners": args.learners,
+            "proxy": through_proxy,
+            "one_server": straight,
+            "database_connections": database_connections(url),
+        }
+
+
+def database_connections(database_url: str) -> int:
+    """Connections open to the cluster's database now (the app servers' pools, and ours)."""
+    from sqlalchemy import text
+
+    from engine.store import Store
+
+    with Store.open(database_url) as db, db.engine.connect() as conn:
+        query = "select count(*) from pg_stat_activity where datname = current_database()"
+        return int(conn.execute(text(query)).scalar_one())
+
+
+def signed_in_tokens(database_url: str, count: int) -> list[str]:
+    """What each learner's address bar holds after signing in with name + PIN."""
+    from engine.identity.signin import issue_token, sign_in_with_pin, token_secret
+    from engine.store import Store
+
+    tokens = []
+    with Store.open(database_url) as db:
+        secret = token_secret(db)
+        for i in range(count):
+            signed = sign_in_with_pin(db, f"spread-{i}", f"spread-pin-{i}", now=time.time())
+            assert signed.learner is not None, signed
+            tokens.append(issue_token(db, signed.learner, secret, now=time.time()))
+    return tokens
+
+
+async def arrivals(url: str, links: list[str], within_s: float, timeout: float) -> dict:
+    """Each learner opens their test page (a fresh tab, no cookie) at a random moment."""
+    rng = random.Random(2)
+    start = time.monotonic()
+    times: list[float] = []
+    failed: list[str] = []
+
+    async def arrive(link: str, at: float) -> None:
+        await asyncio.sleep(at)
+        try:
+            async with open_session(url, "test_pattern", link, timeout) as tab:
+                began = time.monotonic()
+                page = await tab.rerun()
+                if "Signed in as" not in page.text:
+                    failed.append(page.text[:120])
+                times.append(time.monotonic() - began)
+        except Exception as exc:
+            failed.append(f"{type(exc).__name__}: {str(exc)[:120]}")
+
+    await asyncio.gather(*(arrive(link, rng.uniform(0, within_s)) for link in links))
+    return {
+        "page_p50_ms": round(percentile(times, 50) * 1000, 1),
+        "page_p95_ms": round(percentile(times, 95) * 1000, 1),
+        "all_arrived_s": round(time.monotonic() - start, 1),
+        "failed": failed,
+    }
+
+
+def proxy_sessions(state: Path) -> dict[str, int]:
+    """Connections HAProxy has sent to each app server so far (its stats socket's stot)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(str(state / "haproxy.sock"))
+        sock.sendall(b"show stat\n")
+        data = b"".join(iter(lambda: sock.recv(65536), b""))
+    header, *rows = data.decode().lstrip("# ").splitlines()
+    columns = header.split(",")
+    counts = {}
+    for row in csv.reader(rows):
+        record = dict(zip(columns, row, strict=False))
+        if record.get("svname", "").startswith("app"):
+            counts[record["svname"]] = int(record["stot"])
+    return counts
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,12 +246,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--setups", default="embedded,cluster")
     parser.add_argument("--worker-cpus", type=int, default=1)
     parser.add_argument("--page-loads", type=int, default=20)
+    parser.add_argument("--arrive-within", type=float, default=10.0)
+    parser.add_argument("--rounds", type=int, choices=(1, 2), default=2)
     parser.add_argument("--timeout", type=float, default=900.0)
     args = parser.parse_args(argv)
     presets = class_mix(args.learners)
     results = {}
     for setup in args.setups.split(","):
-        results[setup] = {"embedded": embedded, "cluster": cluster}[setup](presets, args)
+        measure = {"embedded": embedded, "cluster": cluster, "spread": spread}[setup]
+        results[setup] = measure(presets, args)
         print(json.dumps({setup: results[setup]}), flush=True)
     return 0
 

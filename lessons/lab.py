@@ -20,7 +20,6 @@ from engine.lab.freeze import (
     build_model,
     preset_plan,
 )
-from engine.lab.jobs import shared_queue
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
 from engine.lab.results import LabRun, runs_table, validation_losses
@@ -166,10 +165,10 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     history: list[EpochRecord] = []
 
     def on_wait(position: int) -> None:
-        if not position:  # a Ray cluster does not tell a task its place
+        if not position:  # 0: the place could not be counted (see engine.lab.cluster_queue)
             wait_note.info("Waiting for a free worker in the training cluster…")
             return
-        running, _waiting = shared_queue().counts()
+        running, _waiting = lab_executor().queue_counts()
         wait_note.info(f"Other learners are training ({running} running). You are number "
                        f"{position} in the queue.")  # fmt: skip
 

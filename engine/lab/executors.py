@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
+from sqlalchemy import Engine
+
 from engine.curves import EpochRecord
 from engine.lab.checkpoint import Pretrained
 from engine.lab.device import pick_device
@@ -63,6 +65,10 @@ class Executor(Protocol):
 
     def run(self, request: RunRequest) -> ExecutedRun: ...
 
+    def queue_counts(self) -> tuple[int, int]:
+        """(training, waiting) runs in the line this executor's runs wait in."""
+        ...
+
 
 @dataclass
 class InlineExecutor:
@@ -72,6 +78,10 @@ class InlineExecutor:
 
     def device_kind(self, config: FinetuneConfig) -> str:
         return pick_device(config.device).type
+
+    def queue_counts(self) -> tuple[int, int]:
+        # Per server on purpose: this line guards this server's own cores (see README).
+        return shared_queue().counts()
 
     def run(self, request: RunRequest) -> ExecutedRun:
         with shared_queue().slot(request.owner, on_wait=request.on_wait) as ticket:
@@ -100,6 +110,9 @@ class StoredRunsExecutor:
     def device_kind(self, config: FinetuneConfig) -> str:
         return self.inner.device_kind(config)
 
+    def queue_counts(self) -> tuple[int, int]:
+        return self.inner.queue_counts()
+
     def run(self, request: RunRequest) -> ExecutedRun:
         key = RunKey.of(request.config, request.checkpoint_sha, self.device_kind(request.config))
         stored = self.store.get(key)
@@ -125,15 +138,17 @@ def lab_executor() -> Executor:
 def executor_from_env(env: dict[str, str]) -> Executor:
     address = env.get(RAY_ADDRESS_ENV, "").strip()
     if address:
+        from engine.lab.cluster_queue import ClusterQueue
         from engine.lab.ray_executor import RayExecutor
 
-        return StoredRunsExecutor(RayExecutor(address), _run_store())
+        engine = _database_engine()
+        return StoredRunsExecutor(RayExecutor(address, ClusterQueue(engine)), RunStore(engine))
     if env.get(RUN_STORE_ENV, "").strip().lower() in ("1", "on", "yes", "true"):
-        return StoredRunsExecutor(InlineExecutor(), _run_store())
+        return StoredRunsExecutor(InlineExecutor(), RunStore(_database_engine()))
     return InlineExecutor()
 
 
-def _run_store() -> RunStore:
+def _database_engine() -> Engine:
     from engine.store import Store
 
-    return RunStore(Store.open().engine)
+    return Store.open().engine

@@ -12,9 +12,9 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import ray
 from ray.exceptions import (
@@ -24,8 +24,10 @@ from ray.exceptions import (
     RayError,
     WorkerCrashedError,
 )
+from sqlalchemy.exc import SQLAlchemyError
 
 from engine.curves import EpochRecord
+from engine.lab.cluster_queue import ClusterQueue
 from engine.lab.device import pick_device
 from engine.lab.executors import ExecutedRun, RunLost, RunRequest, RunStopped
 from engine.lab.run_wire import config_from_dict, config_to_dict, epoch_from_dict, result_from_dict
@@ -34,6 +36,7 @@ from engine.lab.train import FinetuneConfig
 # A small run needs one core; a GPU holds many small runs at once (measured in bench/RESULTS.md).
 CPUS_PER_RUN = float(os.environ.get("TUNELAB_RAY_CPUS_PER_RUN", "1"))
 GPU_SHARE_PER_RUN = float(os.environ.get("TUNELAB_RAY_GPU_PER_RUN", "0.125"))
+T = TypeVar("T")
 POLL_S = 0.2
 WAIT_NOTE_EVERY_S = 1.0
 LOST_MESSAGE = (
@@ -56,6 +59,8 @@ def train_streaming(config_data: dict[str, Any], checkpoint_sha: str) -> Iterato
             f"this worker's checkpoint is {pretrained.meta.get('sha256')}, the page asked for "
             f"{checkpoint_sha}: deploy the same weights to every machine"
         )
+    # The worker has taken the run: it leaves the line (see engine.lab.cluster_queue).
+    yield {"started": True}
     epochs: list[EpochRecord] = []
     done = threading.Event()
     result_box: list[Any] = []
@@ -87,6 +92,8 @@ def train_streaming(config_data: dict[str, Any], checkpoint_sha: str) -> Iterato
 @dataclass
 class RayExecutor:
     address: str
+    # Where every app server counts the runs it submitted, so a learner sees their place.
+    queue: ClusterQueue | None = None
     name: str = "ray"
     _connected: bool = field(default=False, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
@@ -107,10 +114,16 @@ class RayExecutor:
             return "cuda" if self.cluster_has_gpus() else "cpu"
         return pick_device(config.device).type if config.device != "cuda" else "cuda"
 
+    def queue_counts(self) -> tuple[int, int]:
+        if self.queue is None:
+            return 0, 0
+        return self._queue_call(lambda q: q.counts(time.time()), (0, 0))
+
     def run(self, request: RunRequest) -> ExecutedRun:
         """Train on the cluster; raises RunLost if the worker dies, RunStopped on Stop."""
         self._connect()
         on_gpu = self.device_kind(request.config) == "cuda"
+        run_id = self._queue_call(lambda q: q.submit(request.owner, time.time()), None)
         stream = (
             _remote_task()
             .options(num_gpus=GPU_SHARE_PER_RUN if on_gpu else 0)
@@ -118,7 +131,7 @@ class RayExecutor:
         )
         finished = False
         try:
-            executed = self._follow(stream, request, on_gpu)
+            executed = self._follow(stream, request, on_gpu, run_id)
             finished = True
             return executed
         finally:
@@ -127,20 +140,27 @@ class RayExecutor:
                 # force: the task's training thread would otherwise outlive a KeyboardInterrupt.
                 with contextlib.suppress(RayError):
                     ray.cancel(stream, force=True)
+            if run_id is not None:
+                self._queue_call(lambda q: q.finish(run_id, time.time()), None)
 
-    def _follow(self, stream: Any, request: RunRequest, on_gpu: bool) -> ExecutedRun:
+    def _follow(
+        self, stream: Any, request: RunRequest, on_gpu: bool, run_id: int | None
+    ) -> ExecutedRun:
         started, told_at = False, 0.0
         while True:
             if request.should_stop():
                 raise RunStopped("the learner stopped this run")
             ready, _ = ray.wait([stream], timeout=POLL_S)
             if not ready:
-                # Ray does not say our place (0 = waiting for a worker). Once a second, not
-                # every poll: each call sends the browser a message, and it is also where
-                # Streamlit can interrupt this script when the learner presses Stop.
-                if not started and time.monotonic() - told_at >= WAIT_NOTE_EVERY_S:
-                    request.on_wait(0)
+                # Once a second, not every poll: each call sends the browser a message (and a
+                # query to the database), and it is also where Streamlit can interrupt this
+                # script when the learner presses Stop.
+                if time.monotonic() - told_at >= WAIT_NOTE_EVERY_S:
                     told_at = time.monotonic()
+                    if not started:
+                        request.on_wait(self._place(run_id))
+                    elif run_id is not None:
+                        self._queue_call(lambda q: q.heartbeat(run_id, time.time()), None)
                 continue
             try:
                 item = ray.get(next(stream))
@@ -150,12 +170,31 @@ class RayExecutor:
                 if isinstance(err, LOST_ERRORS) or isinstance(err.__cause__, LOST_ERRORS):
                     raise RunLost(LOST_MESSAGE) from err
                 raise
+            if not started and run_id is not None:
+                self._queue_call(lambda q: q.mark_started(run_id, time.time()), None)
             started = True
+            if "started" in item:
+                continue
             if "epoch" in item:
                 request.on_epoch(epoch_from_dict(item["epoch"]))
                 continue
             result = result_from_dict(item["result"])
             return ExecutedRun(result, where="a Ray worker (GPU)" if on_gpu else "a Ray worker")
+
+    def _place(self, run_id: int | None) -> int:
+        """The learner's place in the cluster's line; 0 when it cannot be counted."""
+        if run_id is None:
+            return 0
+        return self._queue_call(lambda q: q.place(run_id, time.time()), 0)
+
+    def _queue_call(self, call: Callable[[ClusterQueue], T], fallback: T) -> T:
+        # The place in line is a courtesy: a database hiccup must not fail a training run.
+        if self.queue is None:
+            return fallback
+        try:
+            return call(self.queue)
+        except SQLAlchemyError:
+            return fallback
 
 
 _task: Any = None

@@ -71,6 +71,21 @@ stored_epochs = Table(
 )
 
 
+def create_tables_once(tables: MetaData, writer: Engine, attempts: int = 3) -> None:
+    """Create ``tables`` unless they exist, when several servers may start at once."""
+    # Two app servers starting together both see no table and both CREATE it; on
+    # PostgreSQL the loser fails on pg_type's unique index (measured in bench.cluster).
+    # Looking again finds the winner's table.
+    for attempt in range(attempts):
+        try:
+            with_retries(lambda: tables.create_all(writer, checkfirst=True))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
 @dataclass(frozen=True)
 class RunKey:
     checkpoint_sha: str
@@ -90,20 +105,7 @@ class RunStore:
         self._engine = engine
         # BEGIN IMMEDIATE on SQLite (see engine.store.connect): no write fails half way.
         self._writer = engine.execution_options(tunelab_write=True)
-        self._create_tables()
-
-    def _create_tables(self, attempts: int = 3) -> None:
-        # Two app servers starting together both see no table and both CREATE it; on
-        # PostgreSQL the loser fails on pg_type's unique index (measured in bench.cluster).
-        # Looking again finds the winner's table.
-        for attempt in range(attempts):
-            try:
-                with_retries(lambda: metadata.create_all(self._writer, checkfirst=True))
-                return
-            except DBAPIError:
-                if attempt == attempts - 1:
-                    raise
-                time.sleep(0.2 * (attempt + 1))
+        create_tables_once(metadata, self._writer)
 
     def put(self, key: RunKey, config: FinetuneConfig, result: RunResult) -> bool:
         """Store a complete run; False when it is not complete or the key is already stored."""

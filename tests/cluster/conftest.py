@@ -18,6 +18,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "cluster.sh"
 PROXY_PORT = 8700
+EXAMPLE_BANK = ROOT / "quizzes" / "_example.yaml"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -58,12 +59,17 @@ def cluster() -> Iterator[Cluster]:
     # Not pytest's tmp_path: PostgreSQL runs as its own user and must reach this folder.
     state = Path(tempfile.mkdtemp(prefix="tunelab-cluster-"))
     state.chmod(0o755)
+    # One small bank (4 questions) on both servers: the failover test walks through a test.
+    quizzes = state / "quizzes"
+    quizzes.mkdir()
+    shutil.copy(EXAMPLE_BANK, quizzes / "example.yaml")
     env = {k: v for k, v in os.environ.items() if k != "TUNELAB_DATABASE_URL"}
     env |= {
         "TUNELAB_CLUSTER_DIR": str(state),
         "TUNELAB_CLUSTER_PORT": str(PROXY_PORT),
         "TUNELAB_CLUSTER_PG_PORT": "5439",
         "TUNELAB_CLUSTER_RAY_PORT": "6389",
+        "TUNELAB_QUIZ_DIR": str(quizzes),
     }
     cluster = Cluster(f"http://127.0.0.1:{PROXY_PORT}", env)
     try:
