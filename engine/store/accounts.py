@@ -121,6 +121,17 @@ class Accounts:
 
         self._write(work)
 
+    def revoke_tokens(self, learner_id: int) -> None:
+        """Sign-out: every token signed so far stops working at once, on every server, while
+        the PIN stays. A learner without a credential has no tokens to revoke."""
+        self._write(
+            lambda conn: conn.execute(
+                update(t.credentials)
+                .where(t.credentials.c.learner_id == learner_id)
+                .values(generation=t.credentials.c.generation + 1, updated_at=self._clock())
+            )
+        )
+
     def delete_learner(self, learner_id: int) -> None:
         """A learner's own deletion: their answers, attempts, review cards, PIN and name."""
 

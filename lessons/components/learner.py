@@ -18,6 +18,7 @@ from engine.identity.signin import (
     SignInOutcome,
     issue_token,
     learner_from_token,
+    revoke_tokens,
     sign_in_with_pin,
     token_secret,
 )
@@ -195,7 +196,12 @@ def auth_configured() -> bool:
 
 
 def sign_out() -> None:
-    st.session_state.pop("learner_id", None)
+    """Forget the learner here and revoke their signed links everywhere (a copied URL, a
+    shared computer's history), not only when they expire."""
+    learner_id = st.session_state.pop("learner_id", None)
+    db = store()
+    if learner_id is not None and db is not None and not auth_configured():
+        revoke_tokens(db, learner_id)
     st.session_state.pop(_TOKEN_KEY, None)
     if TOKEN_PARAM in st.query_params:
         del st.query_params[TOKEN_PARAM]
