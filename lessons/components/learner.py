@@ -179,10 +179,10 @@ def _keep_token_in_url() -> None:
 
 
 def _token_secret(db: Store) -> str:
-    return token_secret(db, {TOKEN_SECRET_KEY: _secret(TOKEN_SECRET_KEY)})
+    return token_secret(db, {TOKEN_SECRET_KEY: secret(TOKEN_SECRET_KEY)})
 
 
-def _secret(key: str) -> object:
+def secret(key: str) -> object:
     # st.secrets raises when no secrets.toml exists at all; that just means "not set there".
     try:
         return st.secrets.get(key)
@@ -192,7 +192,7 @@ def _secret(key: str) -> object:
 
 def auth_configured() -> bool:
     """True when `.streamlit/secrets.toml` has an `[auth]` section: sign-in is st.login."""
-    return _secret("auth") is not None
+    return secret("auth") is not None
 
 
 def sign_out() -> None:
