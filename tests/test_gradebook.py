@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from builders import bank
+from helpers.taken_tests import RIGHT, WRONG, take_test
 
 from engine.gradebook import (
     NO_VERDICT,
@@ -20,26 +21,11 @@ from engine.gradebook import (
     sort_gradebook,
 )
 from engine.identity.my_data import delete_account
-from engine.quiz.flow import finish_test, record_answer, start_test
-from engine.quiz.grading import Response, grade
 from engine.quiz.models import QuestionBank
-from engine.quiz.report import TestReport
 from engine.quiz.session import AttemptPlan, present
 from engine.store import Store
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
-RIGHT: dict[str, Response] = {
-    "e1": Response.choices(["a"]),
-    "m1": Response.choices(["a", "c"]),
-    "h1": Response.number(0.871),
-    "h2": Response.choices(["true"]),
-}
-WRONG: dict[str, Response] = {
-    "e1": Response.choices(["b"]),
-    "m1": Response.choices(["a"]),  # half the marks under partial scoring
-    "h1": Response.number(0.5),
-    "h2": Response.choices(["false"]),
-}
 
 
 @pytest.fixture
@@ -51,29 +37,6 @@ def db(tmp_path):
 @pytest.fixture
 def demo() -> QuestionBank:
     return bank()
-
-
-def take_test(
-    db: Store, name: str, demo: QuestionBank, answers: dict[str, Response], seed: int = 1
-) -> TestReport:
-    """A whole test through the engine the test page uses; returns the learner's report."""
-    session = start_test(db, db.learner(name).id, demo, seed)
-    assert session.attempt_id is not None
-    for question_id in session.attempt.plan.question_ids:
-        question = demo.question(question_id)
-        assert question is not None
-        response = answers[question_id]
-        record_answer(
-            db,
-            session.attempt_id,
-            question,
-            response,
-            grade(question, response),
-            used_hint=False,
-            seconds=3.0,
-        )
-        session.attempt.submit(question_id, response)
-    return finish_test(db, session)
 
 
 def row_of(db: Store, demo: QuestionBank, name: str):
