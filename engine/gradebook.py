@@ -97,7 +97,10 @@ def report_as_seen(
     None when the bank is gone or has moved on since (another version, or edited questions)."""
     if bank is None or attempt.mode is not AttemptMode.TEST:
         return None
-    plan = AttemptPlan.from_json(attempt.plan)
+    try:
+        plan = AttemptPlan.from_json(attempt.plan)
+    except (KeyError, TypeError, ValueError):
+        return None  # not a plan this engine wrote (a hand-made or older record)
     if plan.bank_id != bank.id or plan.bank_version != bank.version:
         return None
     if missing_questions(bank, plan):

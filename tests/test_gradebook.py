@@ -152,3 +152,23 @@ def test_the_csv_has_every_row_and_defuses_a_formula_like_name(db, demo):
     assert [r["learner"] for r in rows] == ["'=HYPERLINK(1)", "Bob"]
     assert [float(r["last"]) for r in rows] == frame["last"].tolist()
     assert rows[1]["verdict"] == frame["verdict"][1]
+
+
+def test_a_recorded_test_without_a_usable_plan_scores_from_its_answers(db, demo):
+    attempt = db.start_attempt(
+        db.learner("Ada").id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
+    )
+    db.record_answer(
+        attempt.id,
+        question_id="e1",
+        question_fingerprint="fp",
+        response=["b"],
+        score=0.0,
+        max_score=1.0,
+        correct=False,
+        used_hint=False,
+        seconds=1.0,
+    )
+    db.finish_attempt(attempt.id)
+    row = row_of(db, demo, "Ada")
+    assert (row.tests, row.last, row.verdict) == (1, 0.0, NO_VERDICT)
