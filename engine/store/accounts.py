@@ -237,12 +237,14 @@ class Accounts:
                     conn.execute(insert(t.throttle_gates).values(gate=name, **vars(state)))
             return result
 
-        try:
-            return self._write(work)
-        except IntegrityError:
-            # Two servers created the same new gate row at once: it exists now, so the
-            # second pass updates it instead (decide runs again on the fresh counts).
-            return self._write(work)
+        # Another server created one of these gate rows at the same moment: it exists now,
+        # so the next pass locks and updates it (decide runs again on the fresh counts).
+        # Each collision means one more of the rows is committed, and rows are never
+        # removed while servers run, so one pass per gate plus one always suffices.
+        for _ in range(len(names)):
+            with suppress(IntegrityError):
+                return self._write(work)
+        return self._write(work)
 
     def forget_gates(self) -> None:
         """Clear every counter (an operator's reset after an incident; tests)."""
