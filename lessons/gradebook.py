@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 
+import pandas as pd
 import streamlit as st
 
 from engine.gradebook import (
@@ -17,7 +19,8 @@ from engine.gradebook import (
     learner_tests,
     sort_gradebook,
 )
-from engine.quiz.models import Verdict
+from engine.quiz.models import QuestionBank, Verdict
+from engine.store import Store
 from lessons.components.banks import catalog
 from lessons.components.learner import store
 from lessons.components.passcode import instructor_gate
@@ -31,7 +34,17 @@ if db is None:
     st.stop()
 
 banks = catalog().banks
-frame = gradebook_frame(gradebook(db, banks, now=datetime.now(UTC)))
+
+
+@st.cache_data(ttl=30, show_spinner="Reading the class's records…")
+def class_table(_db: Store, _banks: Mapping[str, QuestionBank], key: object) -> pd.DataFrame:
+    # Every filter or sort reruns the page; the table behind it (a second or two for a class
+    # of 30) is read again only every 30 s, or when the banks on disk change (the key).
+    del key
+    return gradebook_frame(gradebook(_db, _banks, now=datetime.now(UTC)))
+
+
+frame = class_table(db, banks, (db.where, tuple((b.id, b.version) for b in banks.values())))
 if frame.empty:
     st.info("No learner has answered anything yet: the gradebook fills as they practise and test.")
     st.stop()
@@ -68,8 +81,8 @@ st.dataframe(
     },
 )
 st.caption(
-    f"{len(shown)} of {len(frame)} row(s). Scores are shares of the points of finished tests; "
-    "difficulty and topic shares count every recorded answer, practice included. A verdict "
+    f"{len(shown)} of {len(frame)} row(s), read in the last 30 s. Scores are shares of the "
+    "points of finished tests; difficulty and topic shares count every recorded answer, practice included. A verdict "
     "needs the test's bank version to still be on disk."
 )
 st.download_button(

@@ -21,6 +21,7 @@ from engine.gradebook import (
     sort_gradebook,
 )
 from engine.identity.my_data import delete_account
+from engine.progress import Grouping, answers_frame, learner_history, score_by
 from engine.quiz.models import QuestionBank
 from engine.quiz.session import AttemptPlan, present
 from engine.store import Store
@@ -62,6 +63,12 @@ def test_mastery_by_difficulty_and_topic_is_the_share_of_points_over_every_answe
         lines = [r.by_difficulty[d] for r in reports for d in r.by_difficulty if d == difficulty]
         assert share == pytest.approx(
             sum(ln.score for ln in lines) / sum(ln.max_score for ln in lines)
+        )
+    history = learner_history(db, db.learner("Ada").id, demo.id)
+    for by, shares in ((Grouping.DIFFICULTY, row.by_difficulty), (Grouping.TOPIC, row.by_topic)):
+        progress_page = score_by(answers_frame(history), demo, by)  # what Ada's own page shows
+        assert shares == pytest.approx(
+            dict(zip(progress_page[by.value], progress_page["fraction"], strict=True))
         )
     assert set(row.by_difficulty) == {"easy", "medium", "hard"}
     assert set(row.by_topic) == {"basics", "metrics"}
