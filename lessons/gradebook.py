@@ -82,8 +82,8 @@ st.dataframe(
 )
 st.caption(
     f"{len(shown)} of {len(frame)} row(s), read in the last 30 s. Scores are shares of the "
-    "points of finished tests; difficulty and topic shares count every recorded answer, practice included. A verdict "
-    "needs the test's bank version to still be on disk."
+    "points of finished tests; difficulty and topic shares count every recorded answer, "
+    "practice included. A verdict needs the test's bank version to still be on disk."
 )
 st.download_button(
     "Gradebook (CSV)",
