@@ -75,10 +75,11 @@ def _seen_learners(db: Store) -> list[tuple[int, str, str]]:
         .select_from(a.join(lr, a.c.learner_id == lr.c.id))
         .where(lr.c.name_key != ANONYMOUS_KEY)
         .distinct()
-        .order_by(lr.c.name, a.c.bank_id)
     )
     with db.reading() as conn:
-        return [(int(row[0]), str(row[1]), str(row[2])) for row in conn.execute(query)]
+        found = [(int(row[0]), str(row[1]), str(row[2])) for row in conn.execute(query)]
+    # Sorted here, not in SQL: collations differ between SQLite and PostgreSQL.
+    return sorted(found, key=lambda row: (row[1].casefold(), row[1], row[2], row[0]))
 
 
 def scored(bank: QuestionBank | None, attempt: Attempt, answers: list[Answer]) -> FinishedTest:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from builders import bank
+from helpers.store_backends import store_url  # noqa: F401  (fixture)
 from helpers.taken_tests import RIGHT, WRONG, take_test
 
 from engine.gradebook import (
@@ -30,8 +31,8 @@ NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture
-def db(tmp_path):
-    with Store.open(f"sqlite:///{tmp_path / 'tunelab.db'}") as store:
+def db(store_url):  # noqa: F811  (SQLite, and PostgreSQL when TUNELAB_TEST_PG_URL is set)
+    with Store.open(store_url) as store:
         yield store
 
 
@@ -137,8 +138,8 @@ def test_filter_by_name_bank_and_verdict_then_sort_with_empty_scores_last(db, de
     )
     frame = gradebook_frame(gradebook(db, {"demo": demo, "other": other}, now=NOW))
     assert filter_gradebook(frame, name_contains=" ADA")["learner"].tolist() == [
-        "Ada Lovelace",
         "ada b",
+        "Ada Lovelace",
     ]
     assert filter_gradebook(frame, banks=["other"])["learner"].tolist() == ["ada b"]
     strong = filter_gradebook(frame, verdicts=["strong"])
