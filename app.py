@@ -53,6 +53,7 @@ pages = {
             "lessons/instructor_stats.py", title="Item statistics", icon=":material/query_stats:"
         ),
         st.Page("lessons/instructor_learners.py", title="Learners", icon=":material/group:"),
+        st.Page("lessons/gradebook.py", title="Gradebook", icon=":material/grading:"),
     ],
 }
 try:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-from engine.identity.my_data import answers_csv, learner_record, record_json
-from lessons.components.learner import current_learner, sign_out, store
+from engine.identity.my_data import (
+    KEEP_COUNTS_KEY,
+    answers_csv,
+    delete_account,
+    keeps_anonymous_counts,
+    learner_record,
+    record_json,
+)
+from lessons.components.learner import current_learner, secret, sign_out, store
 
 st.title("My data")
 learner = current_learner()
@@ -36,12 +43,21 @@ st.download_button(
 )
 
 st.subheader("Delete my account")
+keep_counts = keeps_anonymous_counts({KEEP_COUNTS_KEY: secret(KEEP_COUNTS_KEY)})
+if keep_counts:
+    st.caption(
+        "Your instructor's policy keeps the answers of your tests without your name, so the "
+        "class's item statistics keep their counts. Nothing links them to you afterwards."
+    )
 sure = st.checkbox(
     "I understand that my attempts, answers, review cards and sign-in are deleted for good.",
     key="my_data_confirm",
 )
 if st.button("Delete my account and answers", key="my_data_delete", disabled=not sure):
-    db.accounts().delete_learner(learner.id)
-    sign_out()
-    st.success("Deleted. Nothing recorded about you is left in TuneLab.")
+    sign_out()  # first, while the sign-in it revokes still exists
+    delete_account(db, learner, keep_anonymous_counts=keep_counts)
+    st.success(
+        "Deleted. Nothing recorded about you is left in TuneLab"
+        + (" (your test answers stay as anonymous counts)." if keep_counts else ".")
+    )
     st.stop()

@@ -18,6 +18,7 @@ from engine.identity.signin import (
     issue_token,
     learner_from_token,
     reset_pin,
+    revoke_tokens,
     sign_in_with_pin,
     token_secret,
 )
@@ -158,6 +159,24 @@ def test_a_reset_lets_the_next_sign_in_choose_a_pin_and_revokes_old_tokens(db):
     assert chosen.outcome is SignInOutcome.CLAIMED and chosen.learner == learner
     assert sign_in_with_pin(db, "Lin", "first pin", now=NOW + 4).outcome is SignInOutcome.WRONG_PIN
     assert reset_pin(db, "Nobody") is None
+
+
+def test_signing_out_revokes_every_earlier_token_at_once_but_keeps_the_pin(tmp_path):
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    with Store.open(url) as first_server, Store.open(url) as second_server:
+        learner = sign_in_with_pin(first_server, "Lin", "lin's pin", now=NOW).learner
+        assert learner is not None
+        secret = token_secret(first_server, {}, env={})
+        on_phone = issue_token(first_server, learner, secret, now=NOW)
+        on_laptop = issue_token(first_server, learner, secret, now=NOW)
+        revoke_tokens(first_server, learner.id)
+        for token in (on_phone, on_laptop):  # long before they expire, and on another server
+            with pytest.raises(TokenRefused, match="signed out"):
+                learner_from_token(second_server, token, secret, now=NOW + 1)
+        again = sign_in_with_pin(second_server, "Lin", "lin's pin", now=NOW + 2)
+        assert again.outcome is SignInOutcome.WELCOME_BACK
+        fresh = issue_token(second_server, learner, secret, now=NOW + 2)
+        assert learner_from_token(first_server, fresh, secret, now=NOW + 3) == learner
 
 
 def test_a_token_stands_only_for_the_learner_it_was_signed_for(db):

@@ -102,6 +102,17 @@ def test_the_right_pin_signs_in_and_the_url_carries_a_token_not_the_name(db):
     assert signed_in_as(reload).startswith("Signed in as **Ada** ·")
 
 
+def test_signing_out_makes_the_link_in_the_url_useless_at_once(db):
+    at = sign_in(progress(), "Ada", "ada's own pin")
+    token = str(at.query_params["session"])
+    at.sidebar.button(key="sign_out").click().run()
+    assert not at.exception, at.exception
+    assert signed_in_as(at) is None and "session" not in at.query_params
+    reopened = progress({"session": token})  # the link copied before signing out
+    assert signed_in_as(reopened) is None
+    assert "signed out" in reopened.warning[0].value
+
+
 def test_a_name_recorded_before_pins_is_claimed_by_its_first_sign_in_which_says_so(db):
     take_test(db, "Grace", 1.0)
     at = sign_in(progress(), "Grace", "grace's new pin")

@@ -5,10 +5,34 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from engine.store import Learner, Store
+
+KEEP_COUNTS_ENV = "TUNELAB_KEEP_ANONYMOUS_COUNTS"
+KEEP_COUNTS_KEY = "keep_anonymous_counts"  # in .streamlit/secrets.toml
+_YES = ("1", "true", "yes", "on")
+
+
+def keeps_anonymous_counts(
+    secrets: Mapping[str, object] | None, env: Mapping[str, str] = os.environ
+) -> bool:
+    """The instructor's policy for a deleted account's test answers: kept without a name for
+    item statistics (true), or deleted with everything else (the default: the learner asked
+    for their data to go, so only an explicit policy keeps even anonymous counts)."""
+    for value in ((secrets or {}).get(KEEP_COUNTS_KEY), env.get(KEEP_COUNTS_ENV)):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip():
+            return value.strip().casefold() in _YES
+    return False
+
+
+def delete_account(db: Store, learner: Learner, *, keep_anonymous_counts: bool) -> None:
+    db.accounts().delete_learner(learner.id, keep_anonymous_counts=keep_anonymous_counts)
 
 
 def learner_record(db: Store, learner: Learner) -> dict[str, Any]:

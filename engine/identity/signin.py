@@ -109,7 +109,9 @@ def learner_from_token(db: Store, token: str, secret: str, *, now: float) -> Lea
     claims = read_token(token, secret=secret, now=now)
     credential = db.accounts().credential(claims.learner_id)
     if credential is None or credential.generation != claims.generation:
-        raise TokenRefused("The sign-in link was revoked (the PIN was reset): sign in again.")
+        raise TokenRefused(
+            "The sign-in link was revoked (signed out, or the PIN was reset): sign in again."
+        )
     learner = db.get_learner(claims.learner_id)
     if learner is None:
         raise TokenRefused("The sign-in link names nobody this server knows.")
@@ -123,3 +125,9 @@ def reset_pin(db: Store, name: str) -> Learner | None:
     if learner is not None:
         db.accounts().reset_pin(learner.id)
     return learner
+
+
+def revoke_tokens(db: Store, learner_id: int) -> None:
+    """Revoke the learner's tokens, so a copied or bookmarked link signs nobody in any more
+    (on every device: one generation counter per learner, kept in the database)."""
+    db.accounts().revoke_tokens(learner_id)

@@ -18,6 +18,7 @@ from engine.identity.signin import (
     SignInOutcome,
     issue_token,
     learner_from_token,
+    revoke_tokens,
     sign_in_with_pin,
     token_secret,
 )
@@ -178,10 +179,10 @@ def _keep_token_in_url() -> None:
 
 
 def _token_secret(db: Store) -> str:
-    return token_secret(db, {TOKEN_SECRET_KEY: _secret(TOKEN_SECRET_KEY)})
+    return token_secret(db, {TOKEN_SECRET_KEY: secret(TOKEN_SECRET_KEY)})
 
 
-def _secret(key: str) -> object:
+def secret(key: str) -> object:
     # st.secrets raises when no secrets.toml exists at all; that just means "not set there".
     try:
         return st.secrets.get(key)
@@ -191,11 +192,16 @@ def _secret(key: str) -> object:
 
 def auth_configured() -> bool:
     """True when `.streamlit/secrets.toml` has an `[auth]` section: sign-in is st.login."""
-    return _secret("auth") is not None
+    return secret("auth") is not None
 
 
 def sign_out() -> None:
-    st.session_state.pop("learner_id", None)
+    """Forget the learner here and revoke their signed links everywhere (a copied URL, a
+    shared computer's history), not only when they expire."""
+    learner_id = st.session_state.pop("learner_id", None)
+    db = store()
+    if learner_id is not None and db is not None and not auth_configured():
+        revoke_tokens(db, learner_id)
     st.session_state.pop(_TOKEN_KEY, None)
     if TOKEN_PARAM in st.query_params:
         del st.query_params[TOKEN_PARAM]

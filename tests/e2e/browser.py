@@ -11,6 +11,8 @@ from helpers.st_ws import start_server, stop_server
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
+# The shared server's instructor passcode (conftest's app_url), so instructor pages open too.
+E2E_PASSCODE = "e2e-every-page-passcode"
 
 
 def start_app(

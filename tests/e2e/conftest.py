@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import start_app, stop
+from browser import E2E_PASSCODE, start_app, stop
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -61,7 +61,8 @@ def app_data_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory, app_data_dir) -> Iterator[str]:
     log = tmp_path_factory.mktemp("st") / "streamlit.log"
-    url, proc = start_app(ROOT / "app.py", log, {"TUNELAB_DATA_DIR": str(app_data_dir)})
+    env = {"TUNELAB_DATA_DIR": str(app_data_dir), "TUNELAB_INSTRUCTOR_PASSCODE": E2E_PASSCODE}
+    url, proc = start_app(ROOT / "app.py", log, env)
     try:
         yield url
     finally:

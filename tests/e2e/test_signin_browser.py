@@ -28,10 +28,16 @@ def test_a_learner_signs_in_with_a_pin_and_a_reload_keeps_them_by_token(page: Pa
     wait_idle(page)
     expect(page.get_by_text(f"Signed in as {name}")).to_be_visible()
     assert name not in page.url
+    signed_in_url = page.url
     page.get_by_role("button", name="Sign out").click()
     wait_idle(page)
     expect(page.get_by_role("textbox", name="Your PIN or passphrase")).to_be_visible()
     assert "session=" not in page.url
+    # The link from before signing out (a bookmark, a shared computer's history) is dead.
+    page.goto(signed_in_url)
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"revoked \(signed out"))).to_be_visible()
+    expect(page.get_by_text(f"Signed in as {name}")).to_have_count(0)
 
 
 def test_typing_a_taken_name_in_another_browser_without_its_pin_is_refused(

@@ -1,0 +1,94 @@
+"""The gradebook in a real browser: an instructor unlocks it with the passcode, filters the
+class down to one learner and opens that learner's test as the learner saw it."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import screenshot, settle, start_app, stop, wait_idle
+from playwright.sync_api import Page, expect
+
+from engine.quiz.bank import load_bank
+from engine.quiz.flow import finish_test, record_answer, start_test
+from engine.quiz.grading import Response, grade
+from engine.quiz.models import NumericQuestion, Question
+from engine.store import Store
+
+ROOT = Path(__file__).resolve().parents[2]
+BANK = load_bank(ROOT / "quizzes" / "fine_tuning_metrics.yaml")
+PASSCODE = "e2e-gradebook-passcode"
+
+
+def answer_to(question: Question, *, right: bool) -> Response:
+    if isinstance(question, NumericQuestion):
+        return Response.number(float(question.answer) + (0 if right else 1000))
+    if right:
+        return Response.choices(question.correct_choice_ids)
+    wrong = next(c.id for c in question.choices if c.id not in question.correct_choice_ids)
+    return Response.choices([wrong])
+
+
+def take_test(db: Store, name: str, *, right: bool, seed: int) -> None:
+    session = start_test(db, db.learner(name).id, BANK, seed)
+    assert session.attempt_id is not None
+    for question_id in session.attempt.plan.question_ids:
+        question = BANK.question(question_id)
+        assert question is not None
+        response = answer_to(question, right=right)
+        graded = grade(question, response)
+        record_answer(
+            db, session.attempt_id, question, response, graded, used_hint=False, seconds=4
+        )
+        session.attempt.submit(question_id, response)
+    finish_test(db, session)
+
+
+@pytest.fixture(scope="module")
+def class_app(tmp_path_factory) -> Iterator[str]:
+    """A server of our own with a passcode, over a class of two who each took a test."""
+    data = tmp_path_factory.mktemp("gradebook-data")
+    with Store.open(f"sqlite:///{data / 'tunelab.db'}") as db:
+        take_test(db, "Grace Hopper", right=True, seed=1)
+        take_test(db, "Alan Turing", right=False, seed=2)
+    log = tmp_path_factory.mktemp("gradebook-st") / "streamlit.log"
+    env = {"TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE, "TUNELAB_DATA_DIR": str(data)}
+    url, proc = start_app(ROOT / "app.py", log, env)
+    try:
+        yield url
+    finally:
+        stop(proc)
+
+
+def test_an_instructor_filters_the_gradebook_and_opens_a_learners_answers(
+    page: Page, class_app, artifacts
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(class_app)
+    wait_idle(page)
+    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Gradebook").click()
+    wait_idle(page)
+    page.get_by_label("Instructor passcode").fill(PASSCODE)
+    page.get_by_role("button", name="Unlock").click()
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^2 of 2 row\(s\),"))).to_be_visible()
+    expect(page.get_by_role("button", name="Gradebook (CSV)")).to_be_visible()
+
+    page.get_by_label("Learner name contains").fill("alan")
+    page.get_by_label("Learner name contains").press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^1 of 2 row\(s\),"))).to_be_visible()
+    chosen = page.get_by_role("combobox", name="Learner and bank")
+    expect(chosen).to_have_value(f"Alan Turing · {BANK.id}")
+    expect(page.get_by_text(re.compile(r"^Pattern not yet"))).to_be_visible()
+
+    page.get_by_test_id("stExpander").first.locator("summary").click()
+    settle(page)
+    first = page.get_by_test_id("stExpander").first
+    expect(first.get_by_text("Alan Turing's answer:")).to_be_visible()
+    expect(first.get_by_text("Correct answer:")).to_be_visible()
+    expect(first.get_by_text("Solution", exact=True)).to_be_visible()
+    assert page.get_by_test_id("stException").count() == 0
+    screenshot(page, artifacts / "gradebook_journey.png")
