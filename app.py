@@ -15,13 +15,13 @@ pages = {
         st.Page(
             "lessons/metrics_for_tasks.py",
             title="Which metrics, and why",
-            icon=":material/looks_one:",
+            icon=":material/checklist:",
         ),
         st.Page(
-            "lessons/confusion_matrix.py", title="Confusion matrix", icon=":material/looks_two:"
+            "lessons/confusion_matrix.py", title="Confusion matrix", icon=":material/grid_view:"
         ),
         st.Page("lessons/averaging.py", title="Averaging scores", icon=":material/functions:"),
-        st.Page("lessons/threshold.py", title="Precision vs recall", icon=":material/looks_3:"),
+        st.Page("lessons/threshold.py", title="Precision vs recall", icon=":material/tune:"),
         st.Page("lessons/roc_pr.py", title="ROC and PR curves", icon=":material/ssid_chart:"),
         st.Page(
             "lessons/selection_bias.py",
@@ -29,9 +29,9 @@ pages = {
             icon=":material/call_split:",
         ),
         st.Page("lessons/uncertainty.py", title="Uncertainty", icon=":material/casino:"),
-        st.Page("lessons/good_vs_bad.py", title="Good vs bad runs", icon=":material/looks_4:"),
-        st.Page("lessons/pitfalls.py", title="Pitfalls", icon=":material/looks_5:"),
-        st.Page("lessons/regression.py", title="Regression metrics", icon=":material/looks_6:"),
+        st.Page("lessons/good_vs_bad.py", title="Good vs bad runs", icon=":material/show_chart:"),
+        st.Page("lessons/pitfalls.py", title="Pitfalls", icon=":material/report:"),
+        st.Page("lessons/regression.py", title="Regression metrics", icon=":material/straighten:"),
         st.Page("lessons/self_check.py", title="Self-check", icon=":material/quiz:"),
         st.Page("lessons/lab.py", title="Freezing lab", icon=":material/science:"),
         st.Page(
@@ -57,7 +57,9 @@ pages = {
     ],
 }
 try:
-    st.navigation(pages).run()
+    # expanded: with more than ten pages Streamlit hides the rest behind "View more", and a
+    # course whose lessons are half hidden reads as a shorter course than it is.
+    st.navigation(pages, expanded=True).run()
 except StoreError as exc:
     # The safety net for a database that fails mid-page (full disk, read-only, gone): the
     # page says what is wrong instead of a traceback, and every other page keeps working.
