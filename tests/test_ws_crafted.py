@@ -23,6 +23,7 @@ from helpers.st_ws import (
     running_server,
     trigger,
 )
+from helpers.ws_answers import form_submitter, legit_answer
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from engine.quiz.bank import load_bank
@@ -74,20 +75,6 @@ def current_question(render: Render) -> str:
     return qid
 
 
-def legit_answer(render: Render) -> list[WidgetState]:
-    """The first option (or the number 0.5) and a click on submit, as a browser sends them."""
-    widget = render.answer_input()
-    kind = widget.WhichOneof("type")
-    if kind == "radio":
-        state = radio_pick(widget, widget.radio.options[0])
-    elif kind == "checkbox":
-        state = WidgetState(id=widget.checkbox.id, bool_value=True)
-    else:
-        state = WidgetState(id=widget.text_input.id, string_value="0.5")
-    submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
-    return [state, trigger(submit)]
-
-
 def arrival(db_path: Path, name: str) -> str:
     """The query string of a signed-in learner's link (a signed token, never the name)."""
     return f"session={session_token(name, f'sqlite:///{db_path}')}"
@@ -106,7 +93,7 @@ def crafted_radio(render: Render, value: str) -> list[WidgetState]:
     """The on-screen radio set to `value` (not one of its labels), and submit clicked."""
     radio = render.answer_input()
     assert radio.WhichOneof("type") == "radio"  # the easy questions are both radios
-    submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
+    submit = form_submitter(render)
     return [radio_pick(radio, value), trigger(submit)]
 
 
@@ -138,7 +125,7 @@ def test_a_widget_state_for_a_question_outside_the_attempt_is_ignored(server):
     with session:
         qid = current_question(render)
         radio = render.answer_input().radio
-        submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
+        submit = form_submitter(render)
         for other in ("ghost-question", *(q.id for q in BANK.questions if q.id != qid)):
             forged = WidgetState(
                 id=radio.id.replace(f"answer_{qid}", f"answer_{other}"),
@@ -214,7 +201,7 @@ def test_a_crafted_number_is_refused_and_recorded_nowhere(server):
         render = answer_until_numeric(session, render)
         before = recorded(db_path, name)
         field = render.answer_input().text_input
-        submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
+        submit = form_submitter(render)
         for value in CRAFTED_NUMBERS:
             after = session.rerun(
                 TEST_PAGE, [WidgetState(id=field.id, string_value=value), trigger(submit)]
@@ -234,7 +221,7 @@ def test_practice_refuses_crafted_answers_and_records_nothing(server):
             widget = render.answer_input()
             kind = widget.WhichOneof("type")
             seen.add(kind)
-            submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
+            submit = form_submitter(render)
             if kind == "radio":
                 # "cancer" is a choice id of another question; a raw id of THIS question
                 # would count as picking it, which is no forgery.
