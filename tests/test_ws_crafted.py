@@ -80,7 +80,13 @@ def arrival(db_path: Path, name: str) -> str:
     return f"session={session_token(name, f'sqlite:///{db_path}')}"
 
 
-def start_test(url: str, db_path: Path, name: str) -> tuple[StreamlitSession, Render]:
+def new_crafter() -> str:
+    """A learner no other test has used, so each test starts an attempt of its own."""
+    return f"crafter-{uuid.uuid4().hex[:8]}"
+
+
+def start_test(server: tuple[str, Path], name: str) -> tuple[StreamlitSession, Render]:
+    url, db_path = server
     session = StreamlitSession(url, arrival(db_path, name))
     first = session.rerun(TEST_PAGE)
     assert f"Signed in as **{name}**" in first.text, first.text
@@ -98,9 +104,8 @@ def crafted_radio(render: Render, value: str) -> list[WidgetState]:
 
 
 def test_a_choice_that_is_not_an_option_is_refused_and_recorded_nowhere(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         qid = current_question(render)
         # Streamlit 1.67 resets a radio value that is not one of its labels to the default
@@ -119,9 +124,8 @@ def test_a_choice_that_is_not_an_option_is_refused_and_recorded_nowhere(server):
 
 
 def test_a_widget_state_for_a_question_outside_the_attempt_is_ignored(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         qid = current_question(render)
         radio = render.answer_input().radio
@@ -139,9 +143,8 @@ def test_a_widget_state_for_a_question_outside_the_attempt_is_ignored(server):
 
 
 def test_a_second_answer_to_a_locked_question_is_refused(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         qid = current_question(render)
         first_try = legit_answer(render)
@@ -164,9 +167,8 @@ def test_a_second_answer_to_a_locked_question_is_refused(server):
 
 
 def test_an_answer_after_the_test_ended_is_refused(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         last: list[WidgetState] = []
         for number in range(1, 5):
@@ -194,9 +196,8 @@ CRAFTED_NUMBERS = ("nan", "inf", "-inf", "1e999", "0x1p-2", "9" * 5000, "1;DROP 
 
 
 def test_a_crafted_number_is_refused_and_recorded_nowhere(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         render = answer_until_numeric(session, render)
         before = recorded(db_path, name)
@@ -213,7 +214,7 @@ def test_a_crafted_number_is_refused_and_recorded_nowhere(server):
 
 def test_practice_refuses_crafted_answers_and_records_nothing(server):
     url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
+    name = new_crafter()
     with StreamlitSession(url, arrival(db_path, name)) as session:
         render = session.rerun(PRACTICE_PAGE)
         seen = set()
