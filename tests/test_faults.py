@@ -19,12 +19,11 @@ from builders import bank_yaml
 from helpers.arrival import TEST_PIN, session_token, signed_in, sqlite_url
 from helpers.st_ws import (
     StreamlitSession,
-    radio_pick,
     start_server,
     stop_server,
     trigger,
 )
-from streamlit.proto.WidgetStates_pb2 import WidgetState
+from helpers.ws_answers import legit_answer
 from streamlit.testing.v1 import AppTest
 
 from engine.lab import checkpoint
@@ -343,19 +342,6 @@ def test_the_rest_of_the_app_works_while_the_lab_checkpoint_is_broken(
 EXAMPLE = Path(__file__).resolve().parents[1] / "quizzes" / "_example.yaml"
 
 
-def _answer_states(render):
-    widget = render.answer_input()
-    kind = widget.WhichOneof("type")
-    if kind == "radio":
-        state = radio_pick(widget, widget.radio.options[0])
-    elif kind == "checkbox":
-        state = WidgetState(id=widget.checkbox.id, bool_value=True)
-    else:
-        state = WidgetState(id=widget.text_input.id, string_value="0.5")
-    submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
-    return [state, trigger(submit)]
-
-
 def _on_screen(render) -> str:
     widget = render.answer_input()
     return getattr(widget, widget.WhichOneof("type")).form_id.removeprefix("test_form_")
@@ -382,13 +368,13 @@ def test_after_sigkill_every_acknowledged_answer_is_kept_and_each_test_resumes(t
             acknowledged[name] = []
             for _ in range(number):  # Kay answers 1, Lin 2, Mo 3 of the 4 questions
                 qid = _on_screen(render)
-                render = session.rerun("test_pattern", _answer_states(render))
+                render = session.rerun("test_pattern", legit_answer(render))
                 # Acknowledged = the page moved on to the next question.
                 assert f"Question {len(acknowledged[name]) + 2} of 4" in render.text
                 acknowledged[name].append(qid)
             # One more answer each, sent but not waited for: the kill may beat its commit.
             in_flight[name] = _on_screen(render)
-            session.send("test_pattern", _answer_states(render))
+            session.send("test_pattern", legit_answer(render))
         proc.kill()  # SIGKILL: no shutdown hooks, no flush
         proc.wait(10)
     finally:
@@ -420,7 +406,7 @@ def test_after_sigkill_every_acknowledged_answer_is_kept_and_each_test_resumes(t
                 assert f"Question {resume_at} of 4" in render.text
                 assert _on_screen(render) not in kept
                 while "Question" in render.text and "of 4" in render.text:
-                    render = session.rerun("test_pattern", _answer_states(render))
+                    render = session.rerun("test_pattern", legit_answer(render))
                 assert "Retake with new questions" in [
                     b.button.label for b in render.of_kind("button")
                 ]

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
+from helpers.lesson_page import lesson_fixture, shown_metrics
 from sklearn.metrics import accuracy_score, f1_score
-from streamlit.testing.v1 import AppTest
 
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
 from engine.shipped_runs import probe_predictions
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "averaging.py")
-
-
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=120).run()
-    assert not app.exception
-    return app
-
-
-def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+at = lesson_fixture("averaging.py", timeout=120)
 
 
 def expected_tiles(task: TaskKind) -> dict[str, str]:
@@ -39,7 +25,7 @@ def expected_tiles(task: TaskKind) -> dict[str, str]:
 def test_digits_averages_are_scikit_learns_and_micro_f1_equals_accuracy(at):
     assert at.title[0].value == "Averaging per-class scores"
     tiles = expected_tiles(TaskKind.DIGITS)
-    assert shown(at) == tiles
+    assert shown_metrics(at) == tiles
     assert tiles["Micro F1"] == tiles["Accuracy"]
     table = at.dataframe[0].value
     assert list(table["class"][:10]) == [str(d) for d in range(10)]
@@ -48,7 +34,7 @@ def test_digits_averages_are_scikit_learns_and_micro_f1_equals_accuracy(at):
 def test_on_the_rare_task_the_page_warns_that_macro_averages_in_the_easy_class(at):
     at.radio(key="avg_task").set_value("Is it an 8? (rare positive class)").run()
     assert not at.exception
-    assert shown(at) == expected_tiles(TaskKind.RARE_EIGHT)
+    assert shown_metrics(at) == expected_tiles(TaskKind.RARE_EIGHT)
     run = probe_predictions(load_pretrained().model, TaskKind.RARE_EIGHT)
     eight_f1 = f1_score(run.labels, run.predicted, average="binary")
     assert f"has F1 {eight_f1:.3f}" in at.warning[0].value

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-from streamlit.testing.v1 import AppTest
+from helpers.lesson_page import lesson_fixture, shown_metrics
 
 from engine.metrics import Metric, confusion_counts, formula_text
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "confusion_matrix.py")
-
-
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
-    assert not app.exception
-    return app
-
-
-def shown_metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+at = lesson_fixture("confusion_matrix.py")
 
 
 def test_page_opens_with_the_seed_counts_and_their_metrics(at):

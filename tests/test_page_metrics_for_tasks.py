@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from streamlit.testing.v1 import AppTest
+from helpers.lesson_page import lesson_fixture
 
 from engine.curves import best_epoch
 from engine.demos import CurveConfig, learning_curves
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "metrics_for_tasks.py")
+at = lesson_fixture("metrics_for_tasks.py")
 
 
 @pytest.fixture(scope="module")
 def history():
     return learning_curves(CurveConfig())
-
-
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
-    assert not app.exception
-    return app
 
 
 def test_page_answers_the_scenario_and_quotes_the_best_epoch_of_the_real_run(at, history):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
+from helpers.lesson_page import lesson_fixture
 from streamlit.testing.v1 import AppTest
 
 from engine.curves import best_epoch
@@ -17,14 +17,7 @@ from engine.demos import (
 )
 from engine.metrics import always_negative_counts, outcome_at
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "pitfalls.py")
-
-
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
-    assert not app.exception
-    return app
+at = lesson_fixture("pitfalls.py")
 
 
 def metric(at: AppTest, label: str, occurrence: int = 0) -> str:

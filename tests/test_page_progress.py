@@ -2,44 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from helpers.arrival import arrive
+from helpers.lesson_page import open_lesson
+from helpers.seeded_answers import take_test
 from streamlit.testing.v1 import AppTest
-
-from engine.store import Store
-
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "progress.py")
-
-
-def take_test(db: Store, name: str, scores: dict[str, float], *, finish: bool = True) -> None:
-    learner = db.learner(name)
-    attempt = db.start_attempt(
-        learner.id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
-    )
-    for qid, score in scores.items():
-        db.record_answer(
-            attempt.id,
-            question_id=qid,
-            question_fingerprint="fp",
-            response=["a"],
-            score=score,
-            max_score=1.0,
-            correct=score == 1.0,
-            used_hint=False,
-            seconds=1.0,
-        )
-    if finish:
-        db.finish_attempt(attempt.id)
 
 
 def open_as(name: str | None) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    if name:
-        arrive(at, name)
-    at.run()
-    assert not at.exception
+    at = open_lesson("progress.py", learner=name)
     assert at.title[0].value == "My progress"
     return at
 

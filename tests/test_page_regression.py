@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from helpers.lesson_page import lesson_fixture
 from sklearn.metrics import (
     mean_absolute_error,
     mean_squared_error,
@@ -16,14 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.demos import least_squares_line, noisy_line_points
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "regression.py")
-
-
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
-    assert not app.exception
-    return app
+at = lesson_fixture("regression.py")
 
 
 def shown(at: AppTest, labels: tuple[str, ...] = ("MSE", "R²")) -> dict[str, str]:

@@ -2,42 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from helpers.arrival import arrive
+from helpers.lesson_page import open_lesson
+from helpers.seeded_answers import take_test
 from streamlit.testing.v1 import AppTest
 
 from engine.store import AttemptMode, Store
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "review.py")
-
 
 def miss(db: Store, name: str, *question_ids: str) -> int:
-    learner = db.learner(name)
-    attempt = db.start_attempt(
-        learner.id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
-    )
-    for qid in question_ids:
-        db.record_answer(
-            attempt.id,
-            question_id=qid,
-            question_fingerprint="fp",
-            response=["b"],
-            score=0.0,
-            max_score=1.0,
-            correct=False,
-            used_hint=False,
-            seconds=1.0,
-        )
-    db.finish_attempt(attempt.id)
-    return learner.id
+    return take_test(db, name, dict.fromkeys(question_ids, 0.0), response=["b"])
 
 
 def open_as(name: str) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60)
-    arrive(at, name)
-    at.run()
-    assert not at.exception
+    at = open_lesson("review.py", learner=name)
     assert at.title[0].value == "Review"
     return at
 

@@ -2,34 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from helpers.lesson_page import lesson_fixture, shown_metrics
 from sklearn.metrics import average_precision_score, roc_auc_score
-from streamlit.testing.v1 import AppTest
 
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
 from engine.roc_pr import keep_fraction_of_positives
 from engine.shipped_runs import ProbePredictions, probe_predictions
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "roc_pr.py")
+at = lesson_fixture("roc_pr.py", timeout=120)
 
 
 @pytest.fixture(scope="module")
 def probe() -> ProbePredictions:
     return probe_predictions(load_pretrained().model, TaskKind.RARE_EIGHT)
-
-
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=120).run()
-    assert not app.exception
-    return app
-
-
-def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 @pytest.mark.parametrize("kept_percent", [100, 10])
@@ -39,7 +26,7 @@ def test_roc_auc_and_average_precision_are_scikit_learns(at, probe, kept_percent
     labels, scores = keep_fraction_of_positives(
         probe.labels, probe.probabilities[:, 1], kept_percent / 100
     )
-    assert shown(at) == {
+    assert shown_metrics(at) == {
         "ROC-AUC": f"{roc_auc_score(labels, scores):.3f}",
         "Average precision": f"{average_precision_score(labels, scores):.3f}",
         "AP of guessing (= share of 8s)": f"{labels.mean():.3f}",

@@ -2,35 +2,22 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from helpers.lesson_page import lesson_fixture, shown_metrics
 from scipy.stats import binom
-from streamlit.testing.v1 import AppTest
 
 from engine.evaluation import draw_runs
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TEST_SIZE
 from engine.shipped_runs import probe_predictions
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "selection_bias.py")
+at = lesson_fixture("selection_bias.py", timeout=120)
 
 
 @pytest.fixture(scope="module")
 def true_accuracy() -> float:
     return probe_predictions(load_pretrained().model).accuracy
-
-
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=120).run()
-    assert not app.exception
-    return app
-
-
-def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def exact_best_of_n(n_runs: int, p: float) -> float:
@@ -41,7 +28,7 @@ def exact_best_of_n(n_runs: int, p: float) -> float:
 def test_the_page_names_the_three_roles_and_scores_the_kept_run_on_fresh_data(at, true_accuracy):
     assert at.title[0].value == "Train, validation, test"
     draw = draw_runs(20, true_accuracy, TEST_SIZE, seed=0)
-    assert shown(at) == {
+    assert shown_metrics(at) == {
         "Best test score of N": f"{draw.test_scores.max():.3f}",
         "That run on fresh data": f"{draw.fresh_scores[draw.chosen]:.3f}",
         "Optimism (test − fresh)": f"{draw.optimism:+.3f}",
@@ -62,4 +49,4 @@ def test_the_averaged_optimism_matches_the_exact_expected_maximum_for_each_n(at,
 def test_running_again_draws_new_luck(at, true_accuracy):
     at.button(key="sel_again").click().run()
     draw = draw_runs(20, true_accuracy, TEST_SIZE, seed=1)
-    assert shown(at)["Best test score of N"] == f"{draw.test_scores.max():.3f}"
+    assert shown_metrics(at)["Best test score of N"] == f"{draw.test_scores.max():.3f}"

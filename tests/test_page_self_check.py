@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
+from helpers.lesson_page import lesson_fixture
 from sklearn.metrics import accuracy_score, recall_score
 from streamlit.testing.v1 import AppTest
 
@@ -14,16 +12,9 @@ from engine.metrics import (
     labels_from_counts,
 )
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "self_check.py")
+at = lesson_fixture("self_check.py")
 CORRECT = "No: it misses most fraud, and the accuracy is high only because fraud is rare."
 WRONG = "Yes: 98 % accuracy means it is right on almost every transaction."
-
-
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=60).run()
-    assert not app.exception
-    return app
 
 
 def answer_and_reveal(at: AppTest, choice: str) -> AppTest:

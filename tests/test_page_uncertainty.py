@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
+from helpers.lesson_page import lesson_fixture, shown_metrics
 from scipy.stats import binomtest, bootstrap
 from sklearn.metrics import accuracy_score
-from streamlit.testing.v1 import AppTest
 
 from engine.lab.checkpoint import load_pretrained
 from engine.shipped_runs import ProbePredictions, probe_predictions
 
-PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "uncertainty.py")
+at = lesson_fixture("uncertainty.py", timeout=120)
 
 
 @pytest.fixture(scope="module")
@@ -22,24 +20,13 @@ def runs() -> dict[int, ProbePredictions]:
     return {n: probe_predictions(model, train_size=n) for n in (50, 200, 500)}
 
 
-@pytest.fixture
-def at() -> AppTest:
-    app = AppTest.from_file(PAGE, default_timeout=120).run()
-    assert not app.exception
-    return app
-
-
-def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
-
-
 def test_each_run_shows_sklearns_accuracy_with_a_scipy_sized_bootstrap_interval(at, runs):
     assert at.title[0].value == "Uncertainty"
     captions = [c.value for c in at.caption if c.value.startswith("95% bootstrap interval")]
     for name, size, caption in zip(("A", "B"), (200, 500), captions, strict=True):
         run = runs[size]
         accuracy = accuracy_score(run.labels, run.predicted)
-        assert shown(at)[f"Run {name} test accuracy"] == f"{accuracy:.3f}"
+        assert shown_metrics(at)[f"Run {name} test accuracy"] == f"{accuracy:.3f}"
         ci = bootstrap(
             (run.correct.astype(float),), np.mean, n_resamples=8000, method="percentile", rng=0
         ).confidence_interval
@@ -53,7 +40,7 @@ def test_mcnemar_p_value_is_scipys_binomial_test_on_the_disagreements(at, runs):
     a, b = runs[200].correct, runs[500].correct
     only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
     expected = binomtest(only_a, only_a + only_b, 0.5).pvalue
-    assert shown(at)["McNemar exact p-value"] == f"{expected:.4f}"
+    assert shown_metrics(at)["McNemar exact p-value"] == f"{expected:.4f}"
     assert expected > 0.05 and "cannot tell them apart" in at.warning[0].value
 
 
@@ -63,7 +50,7 @@ def test_a_clearly_weaker_run_is_told_apart(at, runs):
     a, b = runs[50].correct, runs[500].correct
     only_a, only_b = int(np.sum(a & ~b)), int(np.sum(~a & b))
     expected = binomtest(only_a, only_a + only_b, 0.5).pvalue
-    assert shown(at)["McNemar exact p-value"] == f"{expected:.4f}"
+    assert shown_metrics(at)["McNemar exact p-value"] == f"{expected:.4f}"
     assert expected < 0.05 and "the difference is real" in at.success[0].value
     difference = b.mean() - a.mean()
-    assert shown(at)["B − A accuracy"] == f"{difference:+.3f}"
+    assert shown_metrics(at)["B − A accuracy"] == f"{difference:+.3f}"

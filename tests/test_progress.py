@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from builders import bank
+from helpers.seeded_answers import record_scored_answer
 
 from engine.modes import AttemptMode
 from engine.progress import (
@@ -124,17 +125,7 @@ def test_a_learners_history_pairs_each_attempt_at_the_bank_with_its_answers_olde
     second = db.start_attempt(ada.id, bank_id="demo", mode=AttemptMode.PRACTICE, **plan)
     db.start_attempt(grace.id, bank_id="demo", mode=AttemptMode.TEST, **plan)
     for qid in ("e1", "m1"):
-        db.record_answer(
-            first.id,
-            question_id=qid,
-            question_fingerprint="fp",
-            response=["a"],
-            score=1.0,
-            max_score=1.0,
-            correct=True,
-            used_hint=False,
-            seconds=1.0,
-        )
+        record_scored_answer(db, first.id, qid, 1.0, response=["a"])
     history = learner_history(db, ada.id, "demo")
     assert [(attempt.id, [a.question_id for a in answers]) for attempt, answers in history] == [
         (first.id, ["e1", "m1"]),

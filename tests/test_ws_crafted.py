@@ -23,6 +23,7 @@ from helpers.st_ws import (
     running_server,
     trigger,
 )
+from helpers.ws_answers import form_submitter, legit_answer
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from engine.quiz.bank import load_bank
@@ -74,26 +75,18 @@ def current_question(render: Render) -> str:
     return qid
 
 
-def legit_answer(render: Render) -> list[WidgetState]:
-    """The first option (or the number 0.5) and a click on submit, as a browser sends them."""
-    widget = render.answer_input()
-    kind = widget.WhichOneof("type")
-    if kind == "radio":
-        state = radio_pick(widget, widget.radio.options[0])
-    elif kind == "checkbox":
-        state = WidgetState(id=widget.checkbox.id, bool_value=True)
-    else:
-        state = WidgetState(id=widget.text_input.id, string_value="0.5")
-    submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
-    return [state, trigger(submit)]
-
-
 def arrival(db_path: Path, name: str) -> str:
     """The query string of a signed-in learner's link (a signed token, never the name)."""
     return f"session={session_token(name, f'sqlite:///{db_path}')}"
 
 
-def start_test(url: str, db_path: Path, name: str) -> tuple[StreamlitSession, Render]:
+def new_crafter() -> str:
+    """A learner no other test has used, so each test starts an attempt of its own."""
+    return f"crafter-{uuid.uuid4().hex[:8]}"
+
+
+def start_test(server: tuple[str, Path], name: str) -> tuple[StreamlitSession, Render]:
+    url, db_path = server
     session = StreamlitSession(url, arrival(db_path, name))
     first = session.rerun(TEST_PAGE)
     assert f"Signed in as **{name}**" in first.text, first.text
@@ -106,14 +99,13 @@ def crafted_radio(render: Render, value: str) -> list[WidgetState]:
     """The on-screen radio set to `value` (not one of its labels), and submit clicked."""
     radio = render.answer_input()
     assert radio.WhichOneof("type") == "radio"  # the easy questions are both radios
-    submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
+    submit = form_submitter(render)
     return [radio_pick(radio, value), trigger(submit)]
 
 
 def test_a_choice_that_is_not_an_option_is_refused_and_recorded_nowhere(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         qid = current_question(render)
         # Streamlit 1.67 resets a radio value that is not one of its labels to the default
@@ -132,13 +124,12 @@ def test_a_choice_that_is_not_an_option_is_refused_and_recorded_nowhere(server):
 
 
 def test_a_widget_state_for_a_question_outside_the_attempt_is_ignored(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         qid = current_question(render)
         radio = render.answer_input().radio
-        submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
+        submit = form_submitter(render)
         for other in ("ghost-question", *(q.id for q in BANK.questions if q.id != qid)):
             forged = WidgetState(
                 id=radio.id.replace(f"answer_{qid}", f"answer_{other}"),
@@ -152,9 +143,8 @@ def test_a_widget_state_for_a_question_outside_the_attempt_is_ignored(server):
 
 
 def test_a_second_answer_to_a_locked_question_is_refused(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         qid = current_question(render)
         first_try = legit_answer(render)
@@ -177,9 +167,8 @@ def test_a_second_answer_to_a_locked_question_is_refused(server):
 
 
 def test_an_answer_after_the_test_ended_is_refused(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         last: list[WidgetState] = []
         for number in range(1, 5):
@@ -207,14 +196,13 @@ CRAFTED_NUMBERS = ("nan", "inf", "-inf", "1e999", "0x1p-2", "9" * 5000, "1;DROP 
 
 
 def test_a_crafted_number_is_refused_and_recorded_nowhere(server):
-    url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
-    session, render = start_test(url, db_path, name)
+    db_path, name = server[1], new_crafter()
+    session, render = start_test(server, name)
     with session:
         render = answer_until_numeric(session, render)
         before = recorded(db_path, name)
         field = render.answer_input().text_input
-        submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
+        submit = form_submitter(render)
         for value in CRAFTED_NUMBERS:
             after = session.rerun(
                 TEST_PAGE, [WidgetState(id=field.id, string_value=value), trigger(submit)]
@@ -226,7 +214,7 @@ def test_a_crafted_number_is_refused_and_recorded_nowhere(server):
 
 def test_practice_refuses_crafted_answers_and_records_nothing(server):
     url, db_path = server
-    name = f"crafter-{uuid.uuid4().hex[:8]}"
+    name = new_crafter()
     with StreamlitSession(url, arrival(db_path, name)) as session:
         render = session.rerun(PRACTICE_PAGE)
         seen = set()
@@ -234,7 +222,7 @@ def test_practice_refuses_crafted_answers_and_records_nothing(server):
             widget = render.answer_input()
             kind = widget.WhichOneof("type")
             seen.add(kind)
-            submit = next(e for e in render.of_kind("button") if e.button.is_form_submitter)
+            submit = form_submitter(render)
             if kind == "radio":
                 # "cancer" is a choice id of another question; a raw id of THIS question
                 # would count as picking it, which is no forgery.
