@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import assert_never
 
+from engine.codecheck.spec import CheckOutcome, GradeResult
 from engine.quiz.grading import (
     DEFAULT_RELATIVE_TOLERANCE,
     Response,
     answer_text,
     tolerance_text,
 )
-from engine.codecheck.spec import CheckOutcome, GradeResult
 from engine.quiz.models import (
     CodeQuestion,
     MultipleSelectQuestion,
@@ -38,7 +38,9 @@ def perfect_response(question: Question) -> Response:
                 )
                 for check in question.checks
             ]
-            result = GradeResult(gradable=True, score=1.0, message="As the key claims.", tests=claimed)
+            result = GradeResult(
+                gradable=True, score=1.0, message="As the key claims.", tests=claimed
+            )
             return Response.code_answer(question.reference_solution, result)
         case NumericQuestion():
             return Response.number(question.answer)
@@ -71,7 +73,9 @@ def answer_key_markdown(question: Question, shown: PresentedQuestion) -> str:
             lines.append(f"- **Scoring:** {question.scoring.value}")
         case CodeQuestion():
             lines.append(f"- **Function:** `{question.function}(model)`")
-            lines += [f"- **Check:** {c.name or c.check} ({c.points:g} points)" for c in question.checks]
+            lines += [
+                f"- **Check:** {c.name or c.check} ({c.points:g} points)" for c in question.checks
+            ]
         case SingleChoiceQuestion() | TrueFalseQuestion():
             pass
         case _:
