@@ -8,6 +8,7 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
+from engine.cpu_budget import CpuBudget, shared_budget
 from engine.sandbox.jail import Limits, SandboxUnavailable, find_bwrap, probe
 from engine.sandbox.protocol import WorkerReply
 from engine.sandbox.worker import JailedWorker, WorkerLost
@@ -43,13 +44,24 @@ class Ticket:
         return self._reply
 
 
+# How often a worker thread waiting for a CPU slot looks whether the pool was closed.
+BUDGET_POLL_S = 0.5
+
+
 class SandboxPool:
-    """``size`` threads, each owning one jailed worker that it restarts when lost."""
+    """``size`` threads, each owning one jailed worker that it restarts when lost. A worker
+    runs a submission only while it holds a slot of the server's CPU ``budget`` (shared
+    with lab training); until then the submission keeps its place in the queue."""
 
     def __init__(
-        self, size: int = 2, limits: Limits | None = None, bwrap: Path | None = None
+        self,
+        size: int = 2,
+        limits: Limits | None = None,
+        bwrap: Path | None = None,
+        budget: CpuBudget | None = None,
     ) -> None:
         self.size = size
+        self.budget = budget or shared_budget()
         self.limits = limits or Limits()
         self._bwrap = bwrap
         self._queue: deque[Ticket] = deque()
@@ -100,6 +112,11 @@ class SandboxPool:
         with self._cond:
             return self._queue.index(ticket) if ticket in self._queue else 0
 
+    @property
+    def unavailable(self) -> SandboxUnavailable | None:
+        """Why no sandbox can run here (None while it can): pages say so, never run unjailed."""
+        return self._unavailable
+
     def worker_pids(self) -> list[int]:
         return [w.pid for w in self._workers if w is not None]
 
@@ -122,14 +139,22 @@ class SandboxPool:
                 if self._closed:
                     worker.close()
                     return
-                ticket = self._queue.popleft()
-                ticket.running = True
+            if not self.budget.acquire(timeout=BUDGET_POLL_S):
+                continue  # no free core yet: the submission keeps its place
             try:
-                ticket._finish(worker.run(ticket.request), None)
-            except WorkerLost as lost:
-                ticket._finish(None, lost)
-                worker, self._workers[slot] = None, None
-                self.restarts += 1
+                with self._cond:
+                    if not self._queue or self._closed:
+                        continue  # another worker took it, or the pool closed meanwhile
+                    ticket = self._queue.popleft()
+                    ticket.running = True
+                try:
+                    ticket._finish(worker.run(ticket.request), None)
+                except WorkerLost as lost:
+                    ticket._finish(None, lost)
+                    worker, self._workers[slot] = None, None
+                    self.restarts += 1
+            finally:
+                self.budget.release()
 
     def _fail_all(self, error: SandboxUnavailable) -> None:
         with self._cond:
