@@ -11,7 +11,10 @@ from code_editor import code_editor  # type: ignore[import-untyped]  # ships no 
 from streamlit.delta_generator import DeltaGenerator
 
 from engine.codecheck.grade import grade_code
-from engine.codecheck.spec import CodeExercise, GradeResult
+from engine.codecheck.spec import CodeExercise, GradeResult, load_page_exercises
+from engine.lab.freeze import FreezePlan
+from engine.lab.plan_exercise import STARTER_CODE as PLAN_STARTER_CODE
+from engine.lab.plan_exercise import plan_exercise
 from engine.quiz.code_answers import run_code_answer
 from engine.quiz.markdown import inert_images
 from engine.quiz.models import CodeQuestion
@@ -137,7 +140,8 @@ def code_exercise(exercise: CodeExercise, starter: str, key: str) -> GradeResult
     pool = sandbox_pool()
     sandbox_notice(pool)
     code = code_input(starter, key)
-    result_key = f"{key}::result"
+    # A result answers these checks only: a lab plan changed on screen asks for a new run.
+    result_key = f"{key}::result::{hash(exercise.model_dump_json())}"
     if code is not None and code.strip():
         placeholder = st.empty()
         try:
@@ -150,3 +154,31 @@ def code_exercise(exercise: CodeExercise, starter: str, key: str) -> GradeResult
     if result is not None:
         show_check_results(result)
     return result
+
+
+def fix_the_pitfalls() -> None:
+    """The freezing-pitfalls page's exercises: fix each broken snippet and run it."""
+    st.subheader("Fix them yourself")
+    st.markdown(
+        "Each snippet below has one of the pitfalls above. Fix it and run it: your code runs "
+        "in a sandbox on a fresh copy of the lab's model, and each check says what it found."
+    )
+    for exercise in load_page_exercises():
+        st.markdown(f"**{exercise.title}**")
+        code_exercise(exercise.exercise(), exercise.broken, key=f"fix_{exercise.id}")
+
+
+def write_the_plan_yourself(plan: FreezePlan) -> None:
+    """The lab's exercise: the learner's PyTorch, checked against the plan on screen."""
+    with st.expander("Write this plan yourself", icon=":material/code:"):
+        exercise = plan_exercise(plan)
+        if exercise is None:
+            st.info("This plan starts from random weights: there is nothing to freeze to write.")
+            return
+        st.markdown(
+            f"Write `{exercise.function}(model)` so that it does what the plan above says. "
+            "The checks come from the widgets: change the plan and run your code again."
+        )
+        for check in exercise.checks:
+            st.markdown(f"- {check.name}")
+        code_exercise(exercise, PLAN_STARTER_CODE, key="lab_plan_code")
