@@ -57,7 +57,7 @@ def plan_exercise(plan: FreezePlan) -> CodeExercise | None:
     return CodeExercise(id=f"lab-plan-{plan.preset.value}", function=FUNCTION, checks=checks)
 
 
-STARTER_CODE = f'''import torch
+STARTER_CODE = f"""import torch
 from torch import nn
 
 
@@ -68,4 +68,4 @@ def {FUNCTION}(model):
     # 3. Return a torch.optim optimizer over the trainable parameters, with the
     #    plan's learning rates (parameter groups if the head and backbone differ).
     ...
-'''
+"""
