@@ -4,12 +4,9 @@ learner's own PyTorch is judged against the plan the lab would run."""
 
 from __future__ import annotations
 
-from engine.codecheck.spec import (
-    CodeExercise,
-    FrozenUnchangedAfterStep,
-    OptimizerHoldsTrainable,
-    TrainableExactly,
-)
+from typing import Any
+
+from engine.codecheck.spec import CodeExercise
 from engine.lab.freeze import ALL_BLOCKS, HEAD, BatchNormMode, FreezePlan
 from engine.lab.model import SmallResNet
 
@@ -32,29 +29,32 @@ def plan_exercise(plan: FreezePlan) -> CodeExercise | None:
         for b in ALL_BLOCKS
         if b in trainable
     }
-    checks: list[TrainableExactly | OptimizerHoldsTrainable | FrozenUnchangedAfterStep] = [
-        TrainableExactly(
-            check="trainable_exactly",
-            name=f"Exactly the plan's blocks are trainable ({', '.join(prefixes) or 'none'})",
-            prefixes=prefixes,
-        ),
-        OptimizerHoldsTrainable(
-            check="optimizer_holds_trainable",
-            name="The optimizer holds the trainable parameters at the plan's learning rates",
-            learning_rates=rates,
-        ),
+    # The same data an instructor writes in a bank's `checks:`.
+    checks: list[dict[str, Any]] = [
+        {
+            "check": "trainable_exactly",
+            "name": f"Exactly the plan's blocks are trainable ({', '.join(prefixes) or 'none'})",
+            "prefixes": prefixes,
+        },
+        {
+            "check": "optimizer_holds_trainable",
+            "name": "The optimizer holds the trainable parameters at the plan's learning rates",
+            "learning_rates": rates,
+        },
     ]
     if set(ALL_BLOCKS) - trainable:
         keep_stats = plan.frozen_bn is BatchNormMode.EVAL
         checks.append(
-            FrozenUnchangedAfterStep(
-                check="frozen_unchanged_after_step",
-                name="Frozen blocks stay put during a training step"
+            {
+                "check": "frozen_unchanged_after_step",
+                "name": "Frozen blocks stay put during a training step"
                 + (" (BatchNorm statistics too)" if keep_stats else ""),
-                batchnorm_statistics=keep_stats,
-            )
+                "batchnorm_statistics": keep_stats,
+            }
         )
-    return CodeExercise(id=f"lab-plan-{plan.preset.value}", function=FUNCTION, checks=checks)
+    return CodeExercise.model_validate(
+        {"id": f"lab-plan-{plan.preset.value}", "function": FUNCTION, "checks": checks}
+    )
 
 
 STARTER_CODE = f"""import torch
