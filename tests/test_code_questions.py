@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import pytest
 import yaml
 from builders import bank_dict, question
@@ -16,6 +17,7 @@ from engine.quiz.bank import BankInvalid, load_bank_text
 from engine.quiz.grading import AnswerRejected, Response, grade
 from engine.quiz.models import CodeQuestion, QuestionType
 from engine.quiz.preview import perfect_response
+from engine.quiz.stats import item_statistics
 from engine.store import Store
 
 STARTER = "def freeze(model):\n    ...\n"
@@ -194,3 +196,18 @@ def test_the_instructor_preview_shows_the_reference_as_the_full_marks_answer():
     perfect = perfect_response(q)
     assert perfect.code == q.reference_solution
     assert grade(q, perfect).correct
+
+
+def test_item_statistics_count_how_often_each_check_of_a_code_question_failed():
+    wrong = Response.code_answer("a", ran(0.0, outcome(False)))
+    right = Response.code_answer("b", ran(1.0, outcome(True)))
+    frame = pd.DataFrame(
+        [
+            {"attempt_id": n, "question_id": "c1", "question_fingerprint": "f",
+             "score": float(r is right), "max_score": 1.0, "response": response_to_record(r)}
+            for n, r in enumerate([wrong, wrong, right])
+        ]
+    )  # fmt: skip
+    [item] = item_statistics(frame)
+    assert item.facility == pytest.approx(1 / 3)
+    assert item.choice_counts == {"failed: Only fc": 2}

@@ -107,9 +107,12 @@ def run_question_code(question: CodeQuestion, code: str) -> ParsedInput:
 def code_answer(question: CodeQuestion, key: str) -> tuple[ParsedInput, bool]:
     """The editor for a code question: (what the run made of the code, whether it ran now)."""
     sandbox_notice(sandbox_pool())
-    code = code_input(question.starter_code, key)
+    # "Try again" opens a fresh editor: it starts from the learner's last run, not from scratch.
+    last_key = f"code_answer::{question.id}::last"
+    code = code_input(st.session_state.get(last_key, question.starter_code), key)
     if code is None:
         return None, False
+    st.session_state[last_key] = code
     return run_question_code(question, code), True
 
 
@@ -123,10 +126,10 @@ def show_check_results(result: GradeResult) -> None:
     else:
         st.error(result.message)
     for test in result.tests:
-        mark = "✅" if test.passed else "❌"
+        mark = ":green[**✓ passed**]" if test.passed else ":red[**✗ failed**]"
         # Messages can quote the learner's own code or errors: images stay links.
         st.markdown(
-            f"{mark} **{inert_images(test.name)}** ({test.points:g} / {test.max_points:g})  \n"
+            f"{mark} · **{inert_images(test.name)}** ({test.points:g} / {test.max_points:g})  \n"
             f"{inert_images(test.message)}"
         )
     if result.output:

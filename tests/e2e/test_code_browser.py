@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from browser import open_page, run_code, screenshot, wait_idle, write_code
+from browser import CODE_EDITOR, open_page, run_code, screenshot, wait_idle, write_code
 from playwright.sync_api import Page, expect
 
 from engine.codecheck.runner import fresh_model
@@ -60,13 +60,17 @@ def test_a_learner_writes_code_runs_it_and_reads_each_checks_feedback(
         page.get_by_text(f"Expected {scalars(['fc'])}; your function returned {scalars(None)}.")
     ).to_be_visible()
     expect(page.get_by_text("Not quite.")).to_be_visible()
+    expect(page.get_by_text("✗ failed")).to_have_count(3)
     screenshot(page, artifacts / "code_question_wrong.png")
 
     page.get_by_role("button", name="Try again").click()
     wait_idle(page)
+    # The editor comes back holding the learner's last code, to fix rather than retype.
+    editor = page.frame_locator(CODE_EDITOR).first.locator(".ace_content")
+    expect(editor).to_contain_text("return sum(p.numel() for p in model.parameters())")
     write_code(page, QUESTION.reference_solution)
     run_code(page)  # the Run button this time
     expect(page.get_by_text("3 of 3 checks passed.")).to_be_visible()
     expect(page.get_by_text(re.compile(r"^Correct \(1 / 1\)"))).to_be_visible()
-    expect(page.get_by_text("✅").first).to_be_visible()
+    expect(page.get_by_text("✓ passed")).to_have_count(3)
     screenshot(page, artifacts / "code_question_right.png")
