@@ -3,6 +3,7 @@ at once, and a waiting caller can read its place."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
 from pathlib import Path
@@ -171,3 +172,21 @@ class SandboxPool:
             self._cond.notify_all()
         for thread in self._threads:
             thread.join(timeout=10)
+
+
+SHARED_POOL_SIZE = 2  # warm jailed workers per server; the CPU budget bounds what runs at once
+_shared: SandboxPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool() -> SandboxPool:
+    """The one pool every session of this server process shares, started on first use
+    (torch warms up in the jail meanwhile). Where no jail can start it stays unavailable
+    and every submission says so: never a fallback to running code unjailed."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = SandboxPool(size=SHARED_POOL_SIZE)
+            with contextlib.suppress(SandboxUnavailable):
+                _shared.start(wait=False)
+        return _shared

@@ -3,7 +3,6 @@ in the queue, and each check's result. Learner code never runs in this process."
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 import streamlit as st
@@ -19,10 +18,8 @@ from engine.quiz.code_answers import run_code_answer
 from engine.quiz.markdown import inert_images
 from engine.quiz.models import CodeQuestion
 from engine.quiz.parsing import ParsedInput
-from engine.sandbox.jail import SandboxUnavailable
-from engine.sandbox.pool import SandboxPool, Ticket
+from engine.sandbox.pool import SandboxPool, Ticket, shared_pool
 
-SANDBOX_WORKERS = 2  # warm jailed workers per server; the CPU budget bounds what runs at once
 EDITOR_LINES = [8, 24]  # the editor grows with the code between these heights (lines)
 RUN_BUTTON = {
     "name": "Run",
@@ -37,14 +34,10 @@ RUN_BUTTON = {
 EDITOR_OPTIONS = {"tabSize": 4, "useSoftTabs": True, "showLineNumbers": True, "wrap": False}
 
 
-@st.cache_resource(show_spinner=False)
 def sandbox_pool() -> SandboxPool:
-    """One pool per server. Where no jail can start, it stays unavailable and every run
-    says so: never a fallback to running the code unjailed."""
-    pool = SandboxPool(size=SANDBOX_WORKERS)
-    with contextlib.suppress(SandboxUnavailable):
-        pool.start(wait=False)  # torch warms up in the jail while the page renders
-    return pool
+    """The server's one pool (engine-level, not st.cache_resource: clearing Streamlit's
+    caches must never orphan a pool's jailed workers)."""
+    return shared_pool()
 
 
 def sandbox_notice(pool: SandboxPool) -> None:
