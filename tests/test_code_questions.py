@@ -14,10 +14,14 @@ from engine.codecheck.spec import CheckOutcome, GradeResult
 from engine.modes import AttemptMode
 from engine.quiz.attempt import response_from_record, response_to_record
 from engine.quiz.bank import BankInvalid, load_bank_text
+from engine.quiz.code_answers import run_code_answer
 from engine.quiz.grading import AnswerRejected, Response, grade
 from engine.quiz.models import CodeQuestion, QuestionType
+from engine.quiz.parsing import FormatError
 from engine.quiz.preview import perfect_response
 from engine.quiz.stats import item_statistics
+from engine.sandbox.jail import SandboxUnavailable
+from engine.sandbox.pool import SandboxPool
 from engine.store import Store
 
 STARTER = "def freeze(model):\n    ...\n"
@@ -211,3 +215,19 @@ def test_item_statistics_count_how_often_each_check_of_a_code_question_failed():
     [item] = item_statistics(frame)
     assert item.facility == pytest.approx(1 / 3)
     assert item.choice_counts == {"failed: Only fc": 2}
+
+
+def test_where_no_sandbox_can_start_a_code_answer_is_not_graded_and_says_so(tmp_path):
+    bwrap = tmp_path / "bwrap"  # fails the way a kernel without user namespaces does
+    bwrap.write_text(
+        "#!/bin/sh\necho 'bwrap: No permissions to create new namespace' >&2\nexit 1\n"
+    )
+    bwrap.chmod(0o755)
+    pool = SandboxPool(size=1, bwrap=bwrap)
+    with pytest.raises(SandboxUnavailable):
+        pool.start()
+    parsed = run_code_answer(load(code_question()), "raise SystemExit('ran!')", pool)
+    assert isinstance(parsed, FormatError)
+    assert parsed.message.startswith("Code can't be run on this server, so your answer was not")
+    assert "No permissions to create new namespace" in parsed.message
+    assert run_code_answer(load(code_question()), "   \n", pool) is None  # nothing written yet
