@@ -149,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     _add_export(sub)
     p_import = sub.add_parser("import", help="a Moodle GIFT file as a YAML bank (gift FILE)")
     p_import.add_argument("rest", nargs=argparse.REMAINDER)
-    p_run_code = sub.add_parser("run-code", help="grade a code file in the sandbox (SPEC ID FILE)")
+    p_run_code = sub.add_parser(
+        "run-code", help="grade a code file in the sandbox (BANK QUESTION_ID FILE)"
+    )
     p_run_code.add_argument("rest", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)

@@ -16,6 +16,7 @@ from engine.lab.pitfalls import (
     stale_optimizer,
 )
 from lessons.components.charts import BLUE, VERMILLION
+from lessons.components.code_exercise import fix_the_pitfalls
 
 
 # Each demo is deterministic and read-only once computed: one run per server is enough.
@@ -140,3 +141,5 @@ if ran("pit_bn"):
         "The fix: after `model.train()`, put the frozen blocks' BatchNorm layers back in "
         "`eval()` mode (the lab's *BatchNorm in frozen blocks: eval* choice does exactly that)."
     )
+
+fix_the_pitfalls()

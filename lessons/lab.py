@@ -25,6 +25,7 @@ from engine.lab.plan_code import plan_code
 from engine.lab.results import LabRun, runs_table, validation_losses
 from engine.lab.train import BATCH_SIZES, FinetuneConfig
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
+from lessons.components.code_exercise import write_the_plan_yourself
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
@@ -145,6 +146,7 @@ if config.uses_cached_features:
     )
 with st.expander("The PyTorch code for this plan"):
     st.code(plan_code(plan, num_classes=n_classes), language="python")
+write_the_plan_yourself(plan)
 
 if not table.trainable_scalars:
     st.warning(

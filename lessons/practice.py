@@ -12,7 +12,7 @@ from engine.quiz.practice_flow import PracticeSession, practice_attempt_id, star
 from engine.quiz.session import missing_questions, present
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
-from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
+from lessons.components.quiz_ui import SubmitButton, ask, explain_grade, question_header
 from lessons.components.recording import mark_shown, save_answer
 
 st.title("Practice")
@@ -67,9 +67,13 @@ if graded is None and revealed < len(shown.hints) and st.button("Show a hint", k
 
 tries = state.tries.get(qid, 0)
 if graded is None:
-    with st.form(key=f"practice_form_{qid}_{tries}"):
-        answer = answer_widget(shown, key=f"answer_{qid}_{tries}")
-        submitted = st.form_submit_button("Submit", key="submit", type="primary")
+    answer, submitted = ask(
+        shown,
+        question,
+        f"answer_{qid}_{tries}",
+        form_key=f"practice_form_{qid}_{tries}",
+        submit=SubmitButton("Submit", "submit"),
+    )
     if submitted:
         if answer is None:
             st.warning("Choose an answer first.")

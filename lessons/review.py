@@ -20,7 +20,7 @@ from engine.quiz.practice_flow import (
     review_question,
 )
 from lessons.components.learner import learner_store_and_bank
-from lessons.components.quiz_ui import answer_widget, explain_grade, question_header
+from lessons.components.quiz_ui import SubmitButton, ask, explain_grade, question_header
 from lessons.components.recording import mark_shown, save_answer
 
 st.title("Review")
@@ -62,9 +62,13 @@ else:
         if state.hints < len(shown.hints) and st.button("Show a hint", key="review_hint"):
             state.hints += 1
             st.rerun()
-        with st.form(key=f"review_form_{state.round}"):
-            answer = answer_widget(shown, key=f"review_answer_{qid}_{state.round}")
-            submitted = st.form_submit_button("Submit", key="review_submit", type="primary")
+        answer, submitted = ask(
+            shown,
+            question,
+            f"review_answer_{qid}_{state.round}",
+            form_key=f"review_form_{state.round}",
+            submit=SubmitButton("Submit", "review_submit"),
+        )
         if submitted and isinstance(answer, Parsed):
             response = answer.response
             graded = grade(question, response)

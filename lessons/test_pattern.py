@@ -23,7 +23,8 @@ from engine.store import StoreError
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import (
-    answer_widget,
+    SubmitButton,
+    ask,
     describe_response,
     explain_grade,
     question_header,
@@ -151,9 +152,15 @@ mark_shown(qid)
 answered = len(attempt.responses)
 st.progress(answered / shown.total, text=f"{answered} of {shown.total} answered")
 question_header(shown)
-with st.form(key=f"test_form_{qid}"):
-    answer = answer_widget(shown, key=f"answer_{qid}")
-    submitted = st.form_submit_button("Submit answer", key="submit", type="primary")
+asked = bank.question(qid)
+assert asked is not None
+answer, submitted = ask(
+    shown,
+    asked,
+    f"answer_{qid}",
+    form_key=f"test_form_{qid}",
+    submit=SubmitButton("Submit answer", "submit"),
+)
 if submitted:
     if answer is None:
         st.warning("Choose an answer first; a submitted answer is final.")

@@ -309,7 +309,8 @@ def test_a_missing_or_unknown_type_names_the_key_and_the_allowed_types():
     assert error.message == "required key 'type' is missing"
     [error] = errors_of(bank_yaml(questions=[question("q1", type="essay")]))
     assert error.message == (
-        "must be one of 'single_choice', 'multiple_select', 'true_false' or 'numeric'; got 'essay'"
+        "must be one of 'single_choice', 'multiple_select', 'true_false', 'numeric' or 'code'; "
+        "got 'essay'"
     )
     assert error.field == "type"
 

@@ -14,7 +14,7 @@ from helpers.gift_parser import GiftQuestion, parse_gift
 from engine.__main__ import main as engine_main
 from engine.quiz.bank import load_bank
 from engine.quiz.export import bank_to_gift, escape, numeric_tolerance
-from engine.quiz.models import Question, QuestionBank, QuestionType, Scoring
+from engine.quiz.models import CodeQuestion, Question, QuestionBank, QuestionType, Scoring
 from engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -61,11 +61,18 @@ def tricky_bank() -> QuestionBank:
 def assert_matches(parsed: GiftQuestion, original: Question) -> None:
     assert parsed.title == original.id
     assert parsed.text_format == "markdown"
-    assert parsed.text == original.prompt
     assert original.solution.final_answer in parsed.general_feedback
     for step in original.solution.steps:
         assert step in parsed.general_feedback
     right = original.correct_choice_ids
+    if isinstance(original, CodeQuestion):  # an essay: the prompt, then the starter code
+        assert parsed.text == f"{original.prompt}\n\nStart from this code:\n\n" + (
+            f"```python\n{original.starter_code}\n```"
+        )
+        assert parsed.answers == [] and parsed.numeric is None and parsed.true_false is None
+        assert original.reference_solution in parsed.general_feedback
+        return
+    assert parsed.text == original.prompt
     if original.type is QuestionType.NUMERIC:
         assert parsed.numeric == pytest.approx(
             (float(original.answer), numeric_tolerance(original)), rel=1e-12
@@ -119,6 +126,17 @@ def test_true_false_and_numeric_use_gift_forms():
     assert "\tFALSE#True\\: \\{no\\}#False\\: \\#yes\n" in gift
     assert "\t#0.871:0.001\n" in gift
     assert "\t#-2.5:0.025\n" in gift
+
+
+def test_a_code_question_is_exported_as_an_essay_and_says_so():
+    shipped = load_bank(SHIPPED)
+    code = next(q for q in shipped.questions if isinstance(q, CodeQuestion))
+    gift = bank_to_gift(shipped.model_copy(update={"questions": [code]}))
+    assert "exported as an essay with its starter code" in gift
+    assert "grade it by hand" in gift
+    # Moodle reads empty answers (general feedback only) as an essay question.
+    assert f"[markdown]{escape(code.prompt)}" in gift
+    assert "{\n\t####" in gift
 
 
 def test_cli_writes_gift_to_a_file_and_to_standard_output(tmp_path, capsys):

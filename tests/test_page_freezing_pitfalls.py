@@ -57,3 +57,14 @@ def test_a_demos_results_stay_on_the_page_while_the_next_one_runs():
     assert not at.exception
     assert "optimizer got an empty parameter list" in [c.value for c in at.code]
     assert len(at.dataframe) == 1
+
+
+def test_each_pitfall_has_an_exercise_to_fix_at_the_end_of_the_page():
+    at = page()
+    assert at.subheader[-1].value == "Fix them yourself"
+    titles = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert titles[-3:] == [
+        "**Leave the new head trainable**",
+        "**Build the optimizer after the new head**",
+        "**Keep frozen BatchNorm in eval mode**",
+    ]

@@ -28,6 +28,21 @@ def test_page_shows_the_parameter_table_and_generated_code_for_the_preset():
     assert at.metric[0].value == "231,434"
 
 
+def test_write_this_plan_yourself_lists_the_checks_of_the_plan_on_screen():
+    at = tiny_lab()
+    at.selectbox(key="lab_preset").set_value("partial").run()
+    [expander] = [e for e in at.expander if e.label == "Write this plan yourself"]
+    checks = [m.value for m in expander.markdown if m.value.startswith("- ")]
+    assert checks[0] == "- Exactly the plan's blocks are trainable (layer4, fc)"
+    assert checks[-1] == (
+        "- Frozen blocks stay put during a training step (BatchNorm statistics too)"
+    )
+    at.selectbox(key="lab_preset").set_value("full").run()
+    [expander] = [e for e in at.expander if e.label == "Write this plan yourself"]
+    checks = [m.value for m in expander.markdown if m.value.startswith("- ")]
+    assert len(checks) == 2 and "conv1, bn1, layer1" in checks[0]
+
+
 @pytest.mark.slow
 def test_training_a_tiny_run_shows_results_and_the_comparison_table():
     at = tiny_lab()

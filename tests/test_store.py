@@ -352,7 +352,7 @@ def test_answers_to_an_unknown_attempt_are_refused(store):
         ({"seconds": -1.0}, "seconds must be a non-negative number, got -1.0."),
         (
             {"response": [1, 2]},
-            "response must be a list of choice ids (str) or a number, got [1, 2].",
+            "response must be a list of choice ids (str), a number or {code, result}, got [1, 2].",
         ),
         ({"response": float("nan")}, "A numeric response must be finite, got nan."),
     ],

@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import json
 import signal
+from collections.abc import Callable
 
 from pydantic import ValidationError
 
 from engine.codecheck.spec import CodeExercise, GradeResult
 from engine.sandbox.jail import SandboxUnavailable
-from engine.sandbox.pool import SandboxPool
+from engine.sandbox.pool import SandboxPool, Ticket
 from engine.sandbox.protocol import WorkerReply
 from engine.sandbox.worker import WorkerLost
+
+WAITING_POLL_S = 0.1
 
 
 def _signal_name(number: int) -> str:
@@ -60,12 +63,28 @@ def interpret(reply: WorkerReply, wall_seconds: float, cpu_seconds: int) -> Grad
     return GradeResult(gradable=True, message=message, output=output)
 
 
-def grade_code(exercise: CodeExercise, code: str, pool: SandboxPool) -> GradeResult:
+def _wait_for(ticket: Ticket, waiting: Callable[[Ticket], None] | None) -> WorkerReply:
+    if waiting is None:
+        return ticket.result()
+    while True:
+        try:
+            return ticket.result(timeout=WAITING_POLL_S)
+        except TimeoutError:
+            waiting(ticket)
+
+
+def grade_code(
+    exercise: CodeExercise,
+    code: str,
+    pool: SandboxPool,
+    waiting: Callable[[Ticket], None] | None = None,
+) -> GradeResult:
     """Grade ``code`` in the sandbox. Never runs it anywhere else: without a sandbox the
-    answer is not graded (``gradable`` False) and the message says why."""
+    answer is not graded (``gradable`` False) and the message says why. ``waiting(ticket)``
+    is called every WAITING_POLL_S while the code is queued or running (its place)."""
     request = {"exercise": exercise.model_dump(mode="json"), "code": code}
     try:
-        reply = pool.run(request)
+        reply = _wait_for(pool.submit(request), waiting)
     except SandboxUnavailable as error:
         return GradeResult(
             gradable=False,

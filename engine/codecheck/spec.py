@@ -110,3 +110,29 @@ def load_exercises(path: Path) -> dict[str, CodeExercise]:
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     exercises = [CodeExercise.model_validate(item) for item in data.get("exercises", [])]
     return {exercise.id: exercise for exercise in exercises}
+
+
+class PageExercise(BaseModel):
+    """A lesson page's exercise: a broken snippet to fix (``broken``, the editor's start), a
+    ``fixed`` version the tests run, and the exercise the sandbox grades."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str
+    title: str
+    function: str
+    broken: str
+    fixed: str
+    checks: list[Check] = Field(min_length=1)
+
+    def exercise(self) -> CodeExercise:
+        return CodeExercise(id=self.id, function=self.function, checks=self.checks)
+
+
+PITFALL_EXERCISES = Path(__file__).with_name("pitfall_exercises.yaml")
+
+
+def load_page_exercises(path: Path = PITFALL_EXERCISES) -> list[PageExercise]:
+    """A page's exercises in file order (``exercises: [...]``)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [PageExercise.model_validate(item) for item in data.get("exercises", [])]

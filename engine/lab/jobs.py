@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import torch
 
+from engine.cpu_budget import CpuBudget, shared_budget
+
 # A waiting ticket nobody has polled for this long belongs to a closed tab: drop it.
 STALE_AFTER_S = 30.0
 
@@ -37,8 +39,9 @@ class Ticket:
 
 
 class TrainingQueue:
-    def __init__(self, max_concurrent: int | None = None) -> None:
+    def __init__(self, max_concurrent: int | None = None, budget: CpuBudget | None = None) -> None:
         self.max_concurrent = max_concurrent or default_max_concurrent()
+        self.budget = budget or shared_budget()
         if self.max_concurrent < 1:
             raise ValueError(f"max_concurrent must be at least 1; got {self.max_concurrent!r}")
         self._lock = threading.Condition()
@@ -108,11 +111,15 @@ class TrainingQueue:
 
     @contextmanager
     def slot(self, owner: str, on_wait: Callable[[int], None] | None = None) -> Iterator[Ticket]:
-        """Wait for a turn, run the body, always give the slot back (even on errors/reruns)."""
+        """Wait for a turn, run the body, always give the slot back (even on errors/reruns).
+
+        The run also holds a slot of the server's CPU budget, which the code sandbox shares,
+        so that training and grading together never oversubscribe the cores."""
         ticket = self.enqueue(owner)
         try:
             self.wait_turn(ticket, on_wait)
-            yield ticket
+            with self.budget.hold():
+                yield ticket
         finally:
             self.finish(ticket)
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import BaseModel, ValidationError
 
+from engine.codecheck.spec import Check
 from engine.quiz.models import QUESTION_MODELS, QuestionType
 from engine.quiz.safe_yaml import KeyPath, ParsedYaml
 
@@ -89,7 +90,8 @@ def translate(
     for err in exc.errors():
         loc = _as_written(_written_loc(tuple(err["loc"])), parsed, prefix)
         if err["type"] in {"union_tag_not_found", "union_tag_invalid"}:
-            loc = (*loc, "type")  # pydantic places the tag's error on the question itself
+            # pydantic places the tag's error on the question (or the check) itself
+            loc = (*loc, str(err["ctx"]["discriminator"]).strip("'"))
         message = _message(err, loc, model)
         if (loc, message) in seen:
             continue
@@ -108,7 +110,13 @@ def translate(
     return out
 
 
-_TAGS = {t.value for t in QuestionType}
+# A code question's checks are a union tagged by `check` (engine/codecheck/spec.py).
+_CHECK_TAGS = [
+    tag
+    for member in get_args(get_args(Check)[0])
+    for tag in get_args(member.model_fields["check"].annotation)
+]
+_TAGS = {t.value for t in QuestionType} | set(_CHECK_TAGS)
 _VALIDATOR_NAMES = {"function-after", "function-before", "function-wrap", "int", "float"}
 
 
@@ -142,7 +150,8 @@ def _message(err: Any, loc: KeyPath, model: type[BaseModel]) -> str:
     if kind in {"missing", "union_tag_not_found"}:
         return f"required key '{name}' is missing"
     if kind == "union_tag_invalid":
-        return f"must be one of {_quoted(_TAGS_IN_ORDER)}; got {err['ctx']['tag']!r}"
+        tags = _CHECK_TAGS if name == "check" else _TAGS_IN_ORDER
+        return f"must be one of {_quoted(tags)}; got {err['ctx']['tag']!r}"
     if kind == "extra_forbidden":
         elsewhere = [t for t, m in QUESTION_MODELS.items() if name in m.model_fields]
         if elsewhere and len(loc) == 1 and model in QUESTION_MODELS.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import assert_never
@@ -9,6 +10,7 @@ from typing import assert_never
 from engine.quiz.models import (
     LESSON_IDS,
     ChoiceQuestion,
+    CodeQuestion,
     Difficulty,
     MultipleSelectQuestion,
     NumericQuestion,
@@ -67,8 +69,24 @@ def question_problems(q: Question) -> Iterator[tuple[KeyPath, str]]:
             repeated = sorted(i for i, n in Counter(q.answer).items() if n > 1)
             if repeated:
                 yield ("answer",), f"choice ids listed twice in answer: {', '.join(repeated)}"
+        case CodeQuestion():
+            yield from _code_problems(q)
         case _:
             assert_never(q)
+
+
+def _code_problems(q: CodeQuestion) -> Iterator[tuple[KeyPath, str]]:
+    """Starter and reference code must parse, and the reference must define the function
+    (whether it passes its checks needs the sandbox: tests run it through run-code)."""
+    for field in ("starter_code", "reference_solution"):
+        try:
+            tree = ast.parse(getattr(q, field))
+        except SyntaxError as error:
+            yield (field,), f"{field} has a syntax error on its line {error.lineno}: {error.msg}"
+            continue
+        defined = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+        if q.function not in defined:
+            yield (field,), f"{field} must define `def {q.function}(model):`"
 
 
 def _repeated_choice_ids(q: ChoiceQuestion) -> Iterator[tuple[KeyPath, str]]:

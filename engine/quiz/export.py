@@ -11,6 +11,10 @@ GIFT, as Moodle's importer reads it (question/format/gift):
 * ``~ = # { } :`` and backslash are escaped with a backslash; a newline is written ``\\n``
   so that a Markdown paragraph break never ends the question early.
 
+A ``code`` question becomes an essay question (``{####feedback}``: Moodle cannot run its
+checks): the prompt, then the starter code as a Markdown code block; the general feedback
+holds the reference solution and a comment says it was converted.
+
 What GIFT cannot say: a question's points, hints, and all-or-nothing scoring of a
 multiple-select question (Moodle gives partial credit; each wrong pick costs 100 % so
 that guessing every box earns nothing). A comment above the question records them.
@@ -22,6 +26,7 @@ from typing import assert_never
 
 from engine.quiz.grading import DEFAULT_RELATIVE_TOLERANCE
 from engine.quiz.models import (
+    CodeQuestion,
     MultipleSelectQuestion,
     NumericQuestion,
     Question,
@@ -64,6 +69,8 @@ def _with_feedback(text: str, feedback: str | None) -> str:
 def _answer_lines(question: Question) -> list[str]:
     right = question.correct_choice_ids
     match question:
+        case CodeQuestion():
+            return []  # an essay question: no answers between the braces
         case NumericQuestion():
             answer = float(question.answer)
             return [f"#{_number(answer)}:{_number(numeric_tolerance(question))}"]
@@ -95,6 +102,8 @@ def _answer_lines(question: Question) -> list[str]:
 def _general_feedback(question: Question) -> str:
     steps = [f"{n}. {step}" for n, step in enumerate(question.solution.steps, start=1)]
     lines = [*steps, "", f"**Final answer:** {question.solution.final_answer}"]
+    if isinstance(question, CodeQuestion):
+        lines += ["", "**Reference solution:**", "", _code_block(question.reference_solution)]
     lines += ["", f"**Quick check:** {question.quick_check}"]
     return escape("\n".join(lines))
 
@@ -102,17 +111,34 @@ def _general_feedback(question: Question) -> str:
 def _comment(question: Question) -> str:
     notes = [f"{question.difficulty.value}", f"topic: {question.topic}"]
     notes.append(f"points: {question.points:g}")
+    if isinstance(question, CodeQuestion):
+        checks = ", ".join(c.name or c.check for c in question.checks)
+        notes.append(
+            "TuneLab code question, exported as an essay with its starter code: Moodle does "
+            f"not run TuneLab's checks ({checks}); grade it by hand"
+        )
     if isinstance(question, MultipleSelectQuestion) and question.scoring is Scoring.ALL_OR_NOTHING:
         notes.append("TuneLab scores this all-or-nothing; Moodle gives partial credit")
     return "// " + " · ".join(" ".join(note.split()) for note in notes)
 
 
+def _code_block(code: str) -> str:
+    return f"```python\n{code}\n```"
+
+
+def _question_text(question: Question) -> str:
+    if isinstance(question, CodeQuestion):
+        starter = _code_block(question.starter_code)
+        return f"{question.prompt}\n\nStart from this code:\n\n{starter}"
+    return question.prompt
+
+
 def question_to_gift(question: Question) -> str:
-    body = "\n".join(f"\t{line}" for line in _answer_lines(question))
+    body = "".join(f"\t{line}\n" for line in _answer_lines(question))
     return (
         f"{_comment(question)}\n"
-        f"::{escape(question.id)}::[markdown]{escape(question.prompt)}{{\n"
-        f"{body}\n"
+        f"::{escape(question.id)}::[markdown]{escape(_question_text(question))}{{\n"
+        f"{body}"
         f"\t####{_general_feedback(question)}\n"
         "}\n"
     )

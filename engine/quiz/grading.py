@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import assert_never
 
+from engine.codecheck.spec import GradeResult
 from engine.quiz.models import (
+    CodeQuestion,
     MultipleSelectQuestion,
     NumericQuestion,
     Question,
@@ -28,10 +30,14 @@ class AnswerRejected(ValueError):
 
 @dataclass(frozen=True)
 class Response:
-    """What a learner submitted: choice ids (stable ids, not letters) or a number."""
+    """What a learner submitted: choice ids (stable ids, not letters), a number, or code
+    with what the sandbox's checks made of it (``code_result``: grading a code answer stays
+    a pure function of the question and this recorded outcome)."""
 
     choice_ids: frozenset[str] = frozenset()
     value: float | None = None
+    code: str | None = None
+    code_result: GradeResult | None = None
 
     @classmethod
     def choices(cls, ids: Iterable[str]) -> Response:
@@ -41,22 +47,38 @@ class Response:
     def number(cls, value: float) -> Response:
         return cls(value=float(value))
 
+    @classmethod
+    def code_answer(cls, code: str, result: GradeResult) -> Response:
+        return cls(code=code, code_result=result)
+
     @property
     def is_empty(self) -> bool:
-        return not self.choice_ids and self.value is None
+        return not self.choice_ids and self.value is None and self.code is None
 
     def to_json(self) -> dict[str, object]:
-        return {"choice_ids": sorted(self.choice_ids), "value": self.value}
+        data: dict[str, object] = {"choice_ids": sorted(self.choice_ids), "value": self.value}
+        if self.code is not None:
+            data["code"] = self.code
+            data["code_result"] = self.code_result and self.code_result.model_dump(mode="json")
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Response:
         ids = data.get("choice_ids") or []
         value = data.get("value")
-        if not isinstance(ids, list) or not (value is None or isinstance(value, int | float)):
+        code = data.get("code")
+        result = data.get("code_result")
+        if (
+            not isinstance(ids, list)
+            or not (value is None or isinstance(value, int | float))
+            or not (code is None or isinstance(code, str))
+        ):
             raise ValueError(f"not a recorded response: {data!r}")
         return cls(
             choice_ids=frozenset(str(i) for i in ids),
             value=None if value is None else float(value),
+            code=code,
+            code_result=None if result is None else GradeResult.model_validate(result),
         )
 
 
@@ -87,6 +109,7 @@ class Grade:
     hints: tuple[str, ...]
     common_mistakes: tuple[str, ...]
     lesson: str | None
+    code_result: GradeResult | None = None  # a code answer's per-check outcomes
 
     @property
     def picked_feedback(self) -> tuple[ChoiceReview, ...]:
@@ -95,6 +118,11 @@ class Grade:
 
 def check_response(question: Question, response: Response) -> None:
     """Raise AnswerRejected unless `response` is a well-formed answer to `question`."""
+    if isinstance(question, CodeQuestion):
+        _check_code_response(question, response)
+        return
+    if response.code is not None:
+        raise AnswerRejected(f"question '{question.id}' expects choices or a number, not code")
     if isinstance(question, NumericQuestion):
         if response.choice_ids:
             raise AnswerRejected(f"question '{question.id}' expects a number, not choices")
@@ -110,6 +138,17 @@ def check_response(question: Question, response: Response) -> None:
         )
     if not isinstance(question, MultipleSelectQuestion) and len(response.choice_ids) > 1:
         raise AnswerRejected(f"question '{question.id}' takes exactly one choice")
+
+
+def _check_code_response(question: CodeQuestion, response: Response) -> None:
+    if response.choice_ids or response.value is not None:
+        raise AnswerRejected(f"question '{question.id}' expects code, not choices or a number")
+    if response.code is None:
+        return
+    if response.code_result is None:
+        raise AnswerRejected("code is graded by running it in the sandbox; it was never run")
+    if not response.code_result.gradable:
+        raise AnswerRejected(f"this code could not be graded: {response.code_result.message}")
 
 
 def parse_number(text: str) -> float:
@@ -166,8 +205,11 @@ def tolerance_text(question: NumericQuestion) -> str:
 
 
 def answer_text(question: Question) -> str:
-    """The right answer in words: the number with its tolerance, or the right choices."""
+    """The right answer in words: the number with its tolerance, the right choices, or
+    the reference solution as a code block."""
     match question:
+        case CodeQuestion():
+            return f"\n\n```python\n{question.reference_solution}\n```"
         case NumericQuestion():
             tolerance = tolerance_text(question)
             return f"{question.answer:g}" + (f" ({tolerance})" if tolerance else "")
@@ -200,6 +242,8 @@ def grade(question: Question, response: Response) -> Grade:
         case SingleChoiceQuestion() | MultipleSelectQuestion() | TrueFalseQuestion():
             picked = response.choice_ids
             fraction = _choice_score(question, picked) if picked else 0.0
+        case CodeQuestion():
+            fraction = response.code_result.score if response.code_result else 0.0
         case _:
             assert_never(question)
     right = question.correct_choice_ids
@@ -219,4 +263,5 @@ def grade(question: Question, response: Response) -> Grade:
         hints=tuple(question.hints),
         common_mistakes=tuple(question.common_mistakes),
         lesson=question.lesson,
+        code_result=response.code_result,
     )

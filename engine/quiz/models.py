@@ -18,7 +18,7 @@ A minimal question, in YAML (see quizzes/_example.yaml for every key, commented)
       hint: F1 is the harmonic mean of precision and recall.
 
 Each question type is its own model (SingleChoiceQuestion, MultipleSelectQuestion,
-TrueFalseQuestion, NumericQuestion), chosen by `type`, each checking its own answer
+TrueFalseQuestion, NumericQuestion, CodeQuestion), chosen by `type`, each checking its own answer
 shape; `Question` is their union. Rules that compare fields (answer ids that exist,
 ...) live in `checks.py`, where each problem can name the field an instructor must fix.
 """
@@ -32,6 +32,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 from pydantic_core import to_json
 
+from engine.codecheck.spec import Check, CodeExercise
 from engine.quiz.markdown import inert_images
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -65,6 +66,7 @@ class QuestionType(StrEnum):
     MULTIPLE_SELECT = "multiple_select"
     TRUE_FALSE = "true_false"
     NUMERIC = "numeric"
+    CODE = "code"
 
 
 class Scoring(StrEnum):
@@ -306,10 +308,61 @@ class NumericQuestion(_QuestionBase):
         return value
 
 
+PYTHON_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+
+
+class CodeQuestion(_QuestionBase):
+    """PyTorch code the learner writes: `function(model)` is run in the sandbox (never in
+    the app) against each of `checks` (engine/codecheck/spec.py), on a fresh lab model.
+
+    The score is the share of the checks' points earned; a syntax error or a missing
+    function is not graded and costs no attempt."""
+
+    type: Literal[QuestionType.CODE] = Field(description="code")
+    function: str = Field(
+        pattern=PYTHON_NAME, description="The function the learner defines, e.g. freeze_all_but_fc."
+    )
+    starter_code: str = Field(min_length=1, description="What the editor holds at first.")
+    checks: list[Check] = Field(
+        min_length=1,
+        description="Named checks (trainable_exactly, optimizer_holds_trainable, "
+        "frozen_unchanged_after_step, returns, raises), each with its parameters.",
+    )
+    reference_solution: str = Field(
+        min_length=1,
+        description="Code that passes every check: shown after answering, run by the tests.",
+    )
+
+    @field_validator("choices", mode="after")
+    @classmethod
+    def _no_choices(cls, value: list[Choice]) -> list[Choice]:
+        if value:
+            raise ValueError("code questions have no choices; remove 'choices'")
+        return value
+
+    def exercise(self) -> CodeExercise:
+        """What the sandbox runs: the function's name and the checks."""
+        return CodeExercise(id=self.id, function=self.function, checks=self.checks)
+
+    @property
+    def fingerprint(self) -> str:
+        # The legacy keys know nothing of code: fold in what the learner is graded on.
+        code = self.model_dump(
+            mode="json", include={"function", "starter_code", "checks", "reference_solution"}
+        )
+        return hashlib.sha256(to_json([super().fingerprint, code])).hexdigest()[:16]
+
+
 ChoiceQuestion = SingleChoiceQuestion | MultipleSelectQuestion | TrueFalseQuestion
 # Every question type. Code that handles questions dispatches with `match` and ends with
 # `assert_never`, so a type added here and handled nowhere fails the type checker.
-Question = SingleChoiceQuestion | MultipleSelectQuestion | TrueFalseQuestion | NumericQuestion
+Question = (
+    SingleChoiceQuestion
+    | MultipleSelectQuestion
+    | TrueFalseQuestion
+    | NumericQuestion
+    | CodeQuestion
+)
 # What a bank file holds: the `type` key picks the model.
 TaggedQuestion = Annotated[Question, Field(discriminator="type")]
 QUESTION = TypeAdapter(TaggedQuestion)
@@ -318,6 +371,7 @@ QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
     QuestionType.MULTIPLE_SELECT: MultipleSelectQuestion,
     QuestionType.TRUE_FALSE: TrueFalseQuestion,
     QuestionType.NUMERIC: NumericQuestion,
+    QuestionType.CODE: CodeQuestion,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import assert_never
 
+from engine.codecheck.spec import CheckOutcome, GradeResult
 from engine.quiz.grading import (
     DEFAULT_RELATIVE_TOLERANCE,
     Response,
@@ -11,6 +12,7 @@ from engine.quiz.grading import (
     tolerance_text,
 )
 from engine.quiz.models import (
+    CodeQuestion,
     MultipleSelectQuestion,
     NumericQuestion,
     Question,
@@ -21,8 +23,25 @@ from engine.quiz.session import PresentedQuestion
 
 
 def perfect_response(question: Question) -> Response:
-    """The answer that scores full marks (what the key says)."""
+    """The answer that scores full marks (what the key says). A code question's is its
+    reference solution with every check passed as the key claims: only the sandbox can
+    confirm that (`python -m engine run-code BANK ID FILE`, and the bank's tests)."""
     match question:
+        case CodeQuestion():
+            claimed = [
+                CheckOutcome(
+                    name=check.name or check.check,
+                    points=check.points,
+                    max_points=check.points,
+                    passed=True,
+                    message="The reference solution is meant to pass this check.",
+                )
+                for check in question.checks
+            ]
+            result = GradeResult(
+                gradable=True, score=1.0, message="As the key claims.", tests=claimed
+            )
+            return Response.code_answer(question.reference_solution, result)
         case NumericQuestion():
             return Response.number(question.answer)
         case SingleChoiceQuestion() | MultipleSelectQuestion() | TrueFalseQuestion():
@@ -52,6 +71,11 @@ def answer_key_markdown(question: Question, shown: PresentedQuestion) -> str:
             lines.append(f"- **Tolerance:** {kind}")
         case MultipleSelectQuestion():
             lines.append(f"- **Scoring:** {question.scoring.value}")
+        case CodeQuestion():
+            lines.append(f"- **Function:** `{question.function}(model)`")
+            lines += [
+                f"- **Check:** {c.name or c.check} ({c.points:g} points)" for c in question.checks
+            ]
         case SingleChoiceQuestion() | TrueFalseQuestion():
             pass
         case _:

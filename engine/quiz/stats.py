@@ -1,5 +1,8 @@
 """Item statistics from recorded test responses: facility, discrimination, choices, flags.
 
+A code question's "choice" counts are how often each of its checks failed
+(``failed: <check name>``), read from the recorded outcome.
+
 Input: a DataFrame with one row per answer (``engine.store.reports.responses_frame``):
 columns ``attempt_id``, ``question_id``, ``score``, ``max_score``, ``response`` (chosen choice ids
 as a list, or a number) and, optionally, ``question_fingerprint``. An item is a question id
@@ -29,6 +32,7 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -163,11 +167,19 @@ def item_statistics(
     return results
 
 
+def _failed_checks(response: Mapping[str, Any]) -> list[str]:
+    result = response.get("result")
+    tests = result.get("tests", []) if isinstance(result, dict) else []
+    return [str(t.get("name")) for t in tests if isinstance(t, dict) and not t.get("passed")]
+
+
 def _choice_counts(responses: pd.Series, known: Mapping[str, bool]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for response in responses:
         if isinstance(response, list | tuple):
             counts.update(str(choice) for choice in response)
+        elif isinstance(response, dict):  # a code answer: which of its checks failed
+            counts.update(f"failed: {name}" for name in _failed_checks(response))
     ordered = {choice: counts.get(choice, 0) for choice in known}
     ordered.update({choice: n for choice, n in sorted(counts.items()) if choice not in ordered})
     return ordered

@@ -3,11 +3,13 @@ at once, and a waiting caller can read its place."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections import deque
 from pathlib import Path
 from typing import Any
 
+from engine.cpu_budget import CpuBudget, shared_budget
 from engine.sandbox.jail import Limits, SandboxUnavailable, find_bwrap, probe
 from engine.sandbox.protocol import WorkerReply
 from engine.sandbox.worker import JailedWorker, WorkerLost
@@ -43,13 +45,24 @@ class Ticket:
         return self._reply
 
 
+# How often a worker thread waiting for a CPU slot looks whether the pool was closed.
+BUDGET_POLL_S = 0.5
+
+
 class SandboxPool:
-    """``size`` threads, each owning one jailed worker that it restarts when lost."""
+    """``size`` threads, each owning one jailed worker that it restarts when lost. A worker
+    runs a submission only while it holds a slot of the server's CPU ``budget`` (shared
+    with lab training); until then the submission keeps its place in the queue."""
 
     def __init__(
-        self, size: int = 2, limits: Limits | None = None, bwrap: Path | None = None
+        self,
+        size: int = 2,
+        limits: Limits | None = None,
+        bwrap: Path | None = None,
+        budget: CpuBudget | None = None,
     ) -> None:
         self.size = size
+        self.budget = budget or shared_budget()
         self.limits = limits or Limits()
         self._bwrap = bwrap
         self._queue: deque[Ticket] = deque()
@@ -100,6 +113,11 @@ class SandboxPool:
         with self._cond:
             return self._queue.index(ticket) if ticket in self._queue else 0
 
+    @property
+    def unavailable(self) -> SandboxUnavailable | None:
+        """Why no sandbox can run here (None while it can): pages say so, never run unjailed."""
+        return self._unavailable
+
     def worker_pids(self) -> list[int]:
         return [w.pid for w in self._workers if w is not None]
 
@@ -122,14 +140,22 @@ class SandboxPool:
                 if self._closed:
                     worker.close()
                     return
-                ticket = self._queue.popleft()
-                ticket.running = True
+            if not self.budget.acquire(timeout=BUDGET_POLL_S):
+                continue  # no free core yet: the submission keeps its place
             try:
-                ticket._finish(worker.run(ticket.request), None)
-            except WorkerLost as lost:
-                ticket._finish(None, lost)
-                worker, self._workers[slot] = None, None
-                self.restarts += 1
+                with self._cond:
+                    if not self._queue or self._closed:
+                        continue  # another worker took it, or the pool closed meanwhile
+                    ticket = self._queue.popleft()
+                    ticket.running = True
+                try:
+                    ticket._finish(worker.run(ticket.request), None)
+                except WorkerLost as lost:
+                    ticket._finish(None, lost)
+                    worker, self._workers[slot] = None, None
+                    self.restarts += 1
+            finally:
+                self.budget.release()
 
     def _fail_all(self, error: SandboxUnavailable) -> None:
         with self._cond:
@@ -146,3 +172,21 @@ class SandboxPool:
             self._cond.notify_all()
         for thread in self._threads:
             thread.join(timeout=10)
+
+
+SHARED_POOL_SIZE = 2  # warm jailed workers per server; the CPU budget bounds what runs at once
+_shared: SandboxPool | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_pool() -> SandboxPool:
+    """The one pool every session of this server process shares, started on first use
+    (torch warms up in the jail meanwhile). Where no jail can start it stays unavailable
+    and every submission says so: never a fallback to running code unjailed."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = SandboxPool(size=SHARED_POOL_SIZE)
+            with contextlib.suppress(SandboxUnavailable):
+                _shared.start(wait=False)
+        return _shared

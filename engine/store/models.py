@@ -37,14 +37,18 @@ class Attempt:
         return self.finished_at is not None
 
 
+# Chosen choice ids (list of str), a numeric value, or a code answer:
+# {"code": the learner's code, "result": each sandbox check's outcome (GradeResult JSON)}.
+RecordedResponse = list[str] | float | int | dict[str, Any]
+
+
 @dataclass(frozen=True)
 class Answer:
     id: int
     attempt_id: int
     question_id: str
     question_fingerprint: str
-    # Chosen choice ids (list of str) or a numeric value.
-    response: list[str] | float | int
+    response: RecordedResponse
     score: float
     max_score: float
     correct: bool

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Row, insert, select, update
 from engine import review
 from engine.modes import AttemptMode
 from engine.store import schema as t
-from engine.store.models import Answer, Attempt, ReviewCard
+from engine.store.models import Answer, Attempt, RecordedResponse, ReviewCard
 
 # Any of the store's frozen dataclass records.
 RecordT = TypeVar("RecordT", Answer, Attempt, ReviewCard)
@@ -71,7 +71,7 @@ def check_numbers(*, score: float, max_score: float, seconds: float) -> None:
         raise ValueError(f"seconds must be a non-negative number, got {seconds!r}.")
 
 
-def clean_response(response: Any) -> list[str] | float | int:
+def clean_response(response: Any) -> RecordedResponse:
     if isinstance(response, bool):
         raise ValueError("response must be a list of choice ids or a number, got a bool.")
     if isinstance(response, int | float):
@@ -80,7 +80,17 @@ def clean_response(response: Any) -> list[str] | float | int:
         return response
     if isinstance(response, list | tuple) and all(isinstance(item, str) for item in response):
         return list(response)
-    raise ValueError(f"response must be a list of choice ids (str) or a number, got {response!r}.")
+    if (
+        isinstance(response, dict)
+        and set(response) == {"code", "result"}
+        and isinstance(response["code"], str)
+        and isinstance(response["result"], dict | None)
+    ):
+        return dict(response)
+    raise ValueError(
+        "response must be a list of choice ids (str), a number or {code, result}, "
+        f"got {response!r}."
+    )
 
 
 def record_from_row(record: type[RecordT], row: Row[Any], **converted: Any) -> RecordT:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import assert_never
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from engine.quiz.grading import Grade, Response, share_text
-from engine.quiz.models import LESSON_IDS, QuestionType
+from engine.quiz.models import LESSON_IDS, CodeQuestion, Question, QuestionType
 from engine.quiz.parsing import ParsedInput, parse_picked, parse_typed_number
 from engine.quiz.session import PresentedQuestion
+from lessons.components.code_exercise import code_answer, show_check_results
 
 # Every lesson id a bank may name is a page file of the same name (checked by a test).
 LESSON_PAGES = {lesson: f"lessons/{lesson}.py" for lesson in LESSON_IDS}
@@ -55,13 +57,36 @@ def answer_widget(shown: PresentedQuestion, key: str) -> ParsedInput:
                 label_visibility="collapsed",
             )
             return parse_picked([choice])
+        case QuestionType.CODE:
+            raise TypeError("code questions are asked in the code editor (ask), not in a form")
         case _:
             assert_never(shown.type)
+
+
+def ask(
+    shown: PresentedQuestion, question: Question, key: str, *, form_key: str, submit: SubmitButton
+) -> tuple[ParsedInput, bool]:
+    """The answer input and whether it was submitted on this run: a form for most types,
+    the code editor for code (its Run button submits, and runs the code in the sandbox)."""
+    if isinstance(question, CodeQuestion):
+        return code_answer(question, key)
+    with st.form(key=form_key):
+        answer = answer_widget(shown, key=key)
+        submitted = st.form_submit_button(submit.label, key=submit.key, type="primary")
+    return answer, submitted
+
+
+@dataclass(frozen=True)
+class SubmitButton:
+    label: str
+    key: str
 
 
 def describe_response(shown: PresentedQuestion, response: Response) -> str:
     if response.is_empty:
         return "no answer"
+    if response.code is not None:
+        return f"```python\n{response.code}\n```"
     if response.value is not None:
         return f"{response.value:g}"
     by_id = {o.choice_id: o for o in shown.options}
@@ -83,6 +108,8 @@ def explain_grade(shown: PresentedQuestion, grade: Grade, *, show_verdict: bool 
             )
         else:
             st.error("Not quite.")
+    if grade.code_result is not None:
+        show_check_results(grade.code_result)
     for choice in grade.choices:
         if choice.picked and choice.feedback:
             mark = "✓" if choice.correct else "✗"
@@ -92,6 +119,8 @@ def explain_grade(shown: PresentedQuestion, grade: Grade, *, show_verdict: bool 
         st.markdown("**Correct answer:**")
         for choice in right:
             st.markdown(choice_markdown(shown.letter_of(choice.choice_id), choice.text))
+    elif grade.code_result is not None:
+        st.markdown(f"**A solution that passes every check:** {grade.correct_answer}")
     else:
         st.markdown(f"**Correct answer:** {grade.correct_answer}")
     st.markdown("**Solution**")

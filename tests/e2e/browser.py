@@ -101,17 +101,49 @@ def pick(label) -> None:
     expect(control).to_be_checked()
 
 
-def answer_first(page, number: str = "0.5") -> None:
-    """Pick the first option (or type `number`), whatever the input type on the page."""
+CODE_EDITOR = 'iframe[title="code_editor.code_editor"]'
+# Grading runs in the sandbox; the server's first run also starts its warm workers.
+CODE_RUN_TIMEOUT_MS = 120_000
+
+
+def write_code(page, code: str) -> None:
+    """Replace what the code editor holds with ``code``, inserted as a paste (Ace would
+    indent typed newlines a second time)."""
+    frame = page.frame_locator(CODE_EDITOR).first
+    frame.locator(".ace_content").click()
+    page.keyboard.press("Control+A")
+    page.keyboard.press("Delete")
+    page.keyboard.insert_text(code)
+
+
+def run_code(page, *, keyboard: bool = False) -> None:
+    """Run the editor's code (its Run button, or Ctrl+Enter) and wait for the grade."""
+    if keyboard:
+        page.frame_locator(CODE_EDITOR).first.locator(".ace_content").click()
+        page.keyboard.press("Control+Enter")
+    else:
+        page.frame_locator(CODE_EDITOR).first.get_by_text("Run").click()
+    wait_idle(page, timeout=CODE_RUN_TIMEOUT_MS)
+
+
+def answer_first(page, number: str = "0.5") -> bool:
+    """Pick the first option (or type `number`), whatever the input type on the page.
+
+    A code question has no separate submit: its starter code is run as the answer, and
+    True says it was already submitted."""
     settle(page)  # decide on the input type from this question, not a stale one
     main = page.get_by_test_id("stMain")
     inputs = '[data-testid="stRadio"], [data-testid="stCheckbox"], [data-testid="stTextInput"]'
-    main.locator(inputs).first.wait_for()
+    main.locator(f"{inputs}, {CODE_EDITOR}").first.wait_for()
     radios = main.locator('[data-testid="stRadio"] label:has(input[type=radio])')
     boxes = main.locator('[data-testid="stCheckbox"] label:has(input[type=checkbox])')
+    if main.locator(CODE_EDITOR).count():
+        run_code(page)
+        return True
     if radios.count():
         pick(radios.first)
     elif boxes.count():
         pick(boxes.first)
     else:
         main.locator('[data-testid="stTextInput"] input').fill(number)
+    return False

@@ -8,11 +8,11 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
-from browser import pick, screenshot, settle, start_app, stop, wait_idle
+from browser import pick, run_code, screenshot, settle, start_app, stop, wait_idle, write_code
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
-from engine.quiz.models import Question, QuestionType
+from engine.quiz.models import CodeQuestion, Question, QuestionType
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = load_bank(ROOT / "quizzes" / "fine_tuning_metrics.yaml")
@@ -104,9 +104,14 @@ def test_a_learner_resumes_after_a_reload_then_finds_progress_review_and_statist
         question = shown_question(page)
         if number in MISS_AT:
             missed.append(question)
-        answer(page, question, right=number not in MISS_AT)
-        page.get_by_role("button", name="Submit answer").click()
-        wait_idle(page)
+        if isinstance(question, CodeQuestion):  # submitted by running it
+            right = number not in MISS_AT
+            write_code(page, question.reference_solution if right else question.starter_code)
+            run_code(page)
+        else:
+            answer(page, question, right=number not in MISS_AT)
+            page.get_by_role("button", name="Submit answer").click()
+            wait_idle(page)
         if number == 4:
             # Resume relies on lessons/test_pattern.py reading the unfinished attempt back.
             page.reload()
@@ -132,9 +137,13 @@ def test_a_learner_resumes_after_a_reload_then_finds_progress_review_and_statist
     expect(page.get_by_text("3 question(s) due now, most overdue first.")).to_be_visible()
     first_due = shown_question(page)
     assert first_due.id in {q.id for q in missed}
-    answer(page, first_due, right=True)
-    page.get_by_role("button", name="Submit").click()
-    wait_idle(page)
+    if isinstance(first_due, CodeQuestion):  # submitted by running it
+        write_code(page, first_due.reference_solution)
+        run_code(page)
+    else:
+        answer(page, first_due, right=True)
+        page.get_by_role("button", name="Submit").click()
+        wait_idle(page)
     expect(page.get_by_text(re.compile(r"^Correct \("))).to_be_visible()
     expect(page.get_by_text("Now in box 2")).to_be_visible()
     screenshot(page, artifacts / "progress_review.png")

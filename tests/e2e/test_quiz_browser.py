@@ -6,7 +6,16 @@ import re
 import uuid
 from pathlib import Path
 
-from browser import open_page, pick, screenshot, settle, sign_in, wait_idle
+from browser import (
+    CODE_EDITOR,
+    open_page,
+    pick,
+    run_code,
+    screenshot,
+    settle,
+    sign_in,
+    wait_idle,
+)
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -20,12 +29,16 @@ def plain(markdown: str) -> str:
     return " ".join(re.sub(r"[*_`#>\[\]]", "", markdown).split())
 
 
-def answer_current(page: Page, text: str | None = None) -> None:
-    """Pick the option containing `text` (or the first one), whatever the input type."""
+def answer_current(page: Page, text: str | None = None) -> bool:
+    """Pick the option containing `text` (or the first one), whatever the input type; a
+    code question runs its starter code, which submits it (True)."""
     settle(page)  # decide on this question's inputs, never on a stale one's
     main = page.get_by_test_id("stMain")
     inputs = '[data-testid="stRadio"], [data-testid="stCheckbox"], [data-testid="stTextInput"]'
-    main.locator(inputs).first.wait_for()
+    main.locator(f"{inputs}, {CODE_EDITOR}").first.wait_for()
+    if main.locator(CODE_EDITOR).count():
+        run_code(page)
+        return True
     radios = main.locator('[data-testid="stRadio"] label:has(input[type=radio])')
     boxes = main.locator('[data-testid="stCheckbox"] label:has(input[type=checkbox])')
     if radios.count():
@@ -35,15 +48,16 @@ def answer_current(page: Page, text: str | None = None) -> None:
         pick((boxes.filter(has_text=text) if text else boxes).first)
     else:
         main.locator('[data-testid="stTextInput"] input').fill(text or "0.5")
+    return False
 
 
 def answer_remaining(page: Page, first: int, total: int = 10) -> None:
     """Answer questions first..total, waiting for each to be on screen before touching it."""
     for number in range(first, total + 1):
         expect(page.get_by_text(f"Question {number} of {total}")).to_be_visible()
-        answer_current(page)
-        page.get_by_role("button", name="Submit answer").click()
-        wait_idle(page)
+        if not answer_current(page):
+            page.get_by_role("button", name="Submit answer").click()
+            wait_idle(page)
 
 
 def test_a_learner_takes_the_whole_test_and_reads_the_report(page: Page, app_url, artifacts):
@@ -93,7 +107,7 @@ def test_the_answer_key_is_not_sent_before_the_learner_submits(page: Page, app_u
     page.get_by_role("button", name="Start the test").click()
     wait_idle(page)
     expect(page.get_by_text("Question 1 of 10")).to_be_visible()
-    page.locator('[data-testid="stForm"]').wait_for()
+    page.locator(f'[data-testid="stForm"], {CODE_EDITOR}').first.wait_for()
     shown = plain(page.get_by_test_id("stMain").inner_text())
     question = next(q for q in BANK.questions if plain(q.prompt)[:30] in shown)
     secrets = [
