@@ -148,3 +148,15 @@ def test_the_same_seed_gives_the_same_variant(name, ask):
 def test_two_hundred_seeds_show_no_problem(name, ask):
     text = {"prompt": "{" + "}, {".join(GENERATORS[name].generate(0, {"ask": ask}).values) + "}"}
     assert check_family(name, {"ask": ask}, text, seeds=range(200)) == []
+
+
+def test_no_option_puts_the_kept_runs_score_above_one():
+    near_perfect = {"true_accuracy": [0.9, 0.97], "test_size": [100, 300], "runs": [2, 500]}
+    for variant in variants("selection_bias", ask="best_score", **near_perfect):
+        assert all(0 <= float(o.text) <= 1 for o in variant.options)
+
+
+def test_accuracies_that_read_the_same_are_not_offered_as_one_beating_the_other():
+    crowded = {"disagreements": 3, "both_right": 100_000, "both_wrong": 1, "ask": "verdict"}
+    for variant in variants("mcnemar", range(10), **crowded):
+        assert "compared-accuracies-only" not in {o.id for o in variant.mistakes}
