@@ -5,6 +5,7 @@ from __future__ import annotations
 from engine.quiz.families.classification import CONFUSION_METRIC, FBETA, IMBALANCE_BASELINE
 from engine.quiz.families.core import FamilyError, Generator
 from engine.quiz.families.curves import LOSS_CURVE
+from engine.quiz.families.evaluation import MCNEMAR, SELECTION_BIAS
 from engine.quiz.families.multiclass import MACRO_MICRO
 from engine.quiz.families.ranking import AVERAGE_PRECISION, CHEAPEST_THRESHOLD, ROC_AUC
 from engine.quiz.families.regression import REGRESSION_ERROR
@@ -24,6 +25,8 @@ GENERATORS: dict[str, Generator] = {
         LOSS_CURVE,
         FREEZE_COUNTS,
         LR_SCHEDULE,
+        SELECTION_BIAS,
+        MCNEMAR,
     )
 }
 
