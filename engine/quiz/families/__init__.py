@@ -29,7 +29,7 @@ How the pieces fit (and how the loader, the attempt plan and the pages wire them
 * The variant seed is ``variant_seed(plan.seed, question.id)`` (stable across machines),
   stored with each answer; ``generate`` is pure, so a review re-creates what the learner
   saw, and "another one like this" is just another seed.
-* Every key is computed by scikit-learn or PyTorch (``Generator.library`` says which);
+* Every key is computed by scikit-learn, SciPy or PyTorch (``Generator.library`` says which);
   tests/test_families.py checks each against the library over many seeds.
 """
 
