@@ -71,6 +71,9 @@ class RunResult:
     total_s: float
     test_probabilities: np.ndarray = field(repr=False)  # (n_test, n_classes) softmax
     test_labels: np.ndarray = field(repr=False)
+    # The same for the validation split: what a threshold (or any other choice) is tuned on.
+    val_probabilities: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
+    val_labels: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
     model: Any = field(default=None, repr=False)  # the fine-tuned SmallResNet (learner's own)
 
 

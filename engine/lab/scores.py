@@ -33,14 +33,24 @@ OVERFITTING_RUN = FinetuneConfig(
 
 @dataclass(frozen=True)
 class RareScores:
-    labels: np.ndarray  # 1 = the digit is an 8
-    scores: np.ndarray  # the model's probability of "8"
+    """The probe's probability of "8" on both held-out splits: thresholds are chosen on the
+    validation digits and reported on the test digits, never chosen on test."""
+
+    labels: np.ndarray  # test split; 1 = the digit is an 8
+    scores: np.ndarray  # test split: the model's probability of "8"
+    val_labels: np.ndarray
+    val_scores: np.ndarray
 
 
 def rare_class_scores(pretrained: SmallResNet) -> RareScores:
-    """A linear probe (cached features, ~1 s on CPU, deterministic) scoring the rare test split."""
+    """A linear probe (cached features, ~1 s on CPU, deterministic) scoring the rare splits."""
     result = finetune(RARE_PROBE, pretrained)
-    return RareScores(result.test_labels, result.test_probabilities[:, 1])
+    return RareScores(
+        result.test_labels,
+        result.test_probabilities[:, 1],
+        result.val_labels,
+        result.val_probabilities[:, 1],
+    )
 
 
 @dataclass(frozen=True)

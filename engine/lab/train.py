@@ -342,6 +342,8 @@ def _result(run: _Run, history: list[EpochRecord], cancelled: bool) -> RunResult
         total_s=time.perf_counter() - run.started,
         test_probabilities=torch.softmax(test_logits, 1).cpu().numpy(),
         test_labels=test_y,
+        val_probabilities=torch.softmax(val_logits, 1).cpu().numpy(),
+        val_labels=run.data.val.labels.numpy(),
         model=model,
     )
 
