@@ -22,7 +22,13 @@ from engine.lab.freeze import (
 from engine.lab.jobs import shared_queue
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
-from engine.lab.results import LabRun, runs_table, validation_losses
+from engine.lab.results import (
+    LabRun,
+    classification_report,
+    runs_table,
+    validation_losses,
+    weights_label,
+)
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 
@@ -123,12 +129,22 @@ train_size = c2.select_slider(
 )  # fmt: skip
 epochs = c3.slider("Epochs", 1, 30, 8, key="lab_epochs")
 batch_size = c4.selectbox("Batch size", BATCH_SIZES, index=1, key="lab_batch")
-device = st.selectbox(
+d1, d2, d3 = st.columns([2, 1, 1])
+device = d1.selectbox(
     "Device", available_devices(), key="lab_device", help="auto: CUDA, then MPS, then CPU"
 )
-config = FinetuneConfig(
-    plan, task=task, train_size=train_size, epochs=epochs, batch_size=batch_size, device=device
+early_stopping = d2.checkbox(
+    "Early stopping", True, key="lab_early_stop",
+    help="Stop when validation loss has not improved for `patience` epochs, then put back "
+    "the weights of the epoch with the lowest validation loss.",
+)  # fmt: skip
+patience = d3.number_input(
+    "Patience (epochs)", 1, 30, 3, key="lab_patience", disabled=not early_stopping
 )
+config = FinetuneConfig(
+    plan, task=task, train_size=train_size, epochs=epochs, batch_size=batch_size, device=device,
+    patience=int(patience) if early_stopping else None,
+)  # fmt: skip
 
 n_classes = len(class_names(task))
 table = parameter_table(build_model(plan, checkpoint.model, n_classes))
@@ -206,9 +222,19 @@ if not session_runs:
 latest = session_runs[-1]
 result = latest.result
 st.subheader(f"Results of run {latest.label}")
+stop_note = (
+    f" Early stopping ended it after {len(result.history)} of {latest.config.epochs} epochs."
+    if result.stopped_early
+    else ""
+)
+st.caption(
+    f"Every figure below was measured with the weights of **{weights_label(result)}**."
+    + stop_note
+    + " Validation is what you compare and choose on; the test score waits below."
+)
 r1, r2, r3, r4 = st.columns(4)
-r1.metric("Test accuracy", f"{result.test_accuracy:.3f}")
-r2.metric("Test macro-F1", f"{result.test_macro_f1:.3f}")
+r1.metric("Validation accuracy", f"{result.val_accuracy:.3f}")
+r2.metric("Validation macro-F1", f"{result.val_macro_f1:.3f}")
 r3.metric("Best epoch (lowest val loss)", result.best_epoch)
 r4.metric("Seconds per epoch", f"{result.seconds_per_epoch:.3f}", help=f"device: {result.device}")
 st.caption(
@@ -223,7 +249,7 @@ with st.expander("Show the curves as a table"):
 if result.retention is not None:
     before, after = result.retention.before, result.retention.after
     st.metric(
-        "Glyph accuracy through the original head (what the model still knows)",
+        "Source (glyph) accuracy through the original head",
         f"{after:.3f}",
         delta=f"{after - before:+.3f} vs {before:.3f} before fine-tuning",
     )
@@ -231,20 +257,53 @@ else:
     st.caption("From scratch: there was no pretrained knowledge to keep.")
 
 names = list(result.class_names)
+per_class, confusion, _macro = classification_report(
+    result.val_labels, result.val_probabilities.argmax(1), result.class_names
+)
 cells = pd.DataFrame(
     [
         {"true": names[i], "predicted": names[j], "count": count}
-        for i, row in enumerate(result.confusion)
+        for i, row in enumerate(confusion)
         for j, count in enumerate(row)
     ]
 )
-st.altair_chart(count_heatmap(cells, names, title="Confusion matrix (test set)"))
+st.altair_chart(count_heatmap(cells, names, title="Confusion matrix (validation set)"))
 with st.expander("Show the confusion matrix as a table"):
-    st.dataframe(pd.DataFrame(result.confusion, index=names, columns=names))
-st.dataframe(pd.DataFrame([vars(c) for c in result.per_class]).round(3), hide_index=True)
+    st.dataframe(pd.DataFrame(confusion, index=names, columns=names))
+st.dataframe(pd.DataFrame([vars(c) for c in per_class]).round(3), hide_index=True)
 
 st.subheader("Your runs side by side")
-st.dataframe(pd.DataFrame(runs_table(session_runs)), hide_index=True)
+st.markdown(
+    "Runs are compared on **validation**. The test score of a run stays hidden until you "
+    "reveal it: look once, at the run you have already chosen."
+)
+revealed: set[str] = st.session_state.setdefault("lab_revealed", set())
+
+
+def reveal(label: str) -> None:
+    if label not in revealed:
+        revealed.add(label)
+        st.session_state["lab_peeks"] = st.session_state.get("lab_peeks", 0) + 1
+
+
+st.dataframe(pd.DataFrame(runs_table(session_runs, revealed)), hide_index=True)
+hidden = [run for run in session_runs if run.label not in revealed]
+for column, run in zip(st.columns(max(1, min(4, len(hidden)))) * 3, hidden, strict=False):
+    column.button(
+        f"Reveal test score of {run.label.split()[0]}",
+        key=f"lab_reveal_{run.label.split()[0]}",
+        on_click=reveal,
+        args=(run.label,),
+    )
+peeks = st.session_state.get("lab_peeks", 0)
+if peeks:
+    st.info(
+        f"You have looked at **{peeks}** test score{'s' if peeks != 1 else ''}. Looking once at "
+        "the run you chose on validation gives an honest estimate. Looking at several and "
+        "keeping the best turns the test set into one more validation set: the best of "
+        f"{peeks} test scores is optimistic, by more the more runs you compare, and nothing "
+        "unseen is left to tell you by how much."
+    )
 overlay = pd.DataFrame(validation_losses(session_runs))
 st.altair_chart(runs_chart(overlay, title="Validation loss of every run", value="validation loss"))
 with st.expander("Show every run's validation loss as a table"):

@@ -8,11 +8,12 @@ import torch
 from sklearn.metrics import confusion_matrix, f1_score
 
 from engine.lab import train as train_module
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
 from engine.lab.device import available_devices, pick_device
 from engine.lab.freeze import BatchNormMode, FreezePlan, Preset, preset_plan
 from engine.lab.model import SmallResNet
-from engine.lab.train import FinetuneConfig, finetune, lr_factor, predict_logits
+from engine.lab.train import FinetuneConfig, LrSchedule, finetune, lr_factor, predict_logits
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +194,30 @@ def test_training_uses_the_configured_thread_count_and_restores_it_afterwards(pr
     assert seen == [1] and torch.get_num_threads() == before
     with pytest.raises(ValueError, match="threads must be between 1 and"):
         FinetuneConfig(preset_plan(Preset.FULL), threads=0)
+
+
+def test_early_stopping_stops_after_patience_and_restores_the_best_epochs_weights():
+    # Half the labels wrong and no decay: the shipped model's probe overfits within 30 epochs.
+    config = tiny(
+        preset_plan(Preset.LINEAR_PROBE, head_lr=0.01), epochs=30, patience=3,
+        label_noise=0.5, schedule=LrSchedule.CONSTANT,
+    )  # fmt: skip
+    result = finetune(config, load_pretrained().model)
+    best = min(result.history, key=lambda s: s.val_loss)
+    assert result.stopped_early and result.restored_best
+    assert len(result.history) == best.epoch + 3 < 30  # three epochs without improvement
+    assert result.weights_epoch == result.best_epoch == best.epoch
+    # The reported validation figures are the best epoch's, not the last epoch's.
+    val_loss = torch.nn.functional.nll_loss(
+        torch.log(torch.from_numpy(result.val_probabilities)), torch.from_numpy(result.val_labels)
+    )
+    assert float(val_loss) == pytest.approx(best.val_loss, rel=1e-3)
+    assert result.val_accuracy == pytest.approx(best.val_accuracy)
+    assert result.val_macro_f1 == pytest.approx(best.val_macro_f1)
+    assert best.val_loss < result.history[-1].val_loss
+
+
+def test_without_patience_every_figure_comes_from_the_last_epoch(pretrained):
+    result = finetune(tiny(preset_plan(Preset.PARTIAL), epochs=3), pretrained)
+    assert (result.weights_epoch, result.restored_best, result.stopped_early) == (3, False, False)
+    assert result.val_accuracy == pytest.approx(result.history[-1].val_accuracy)

@@ -3,7 +3,7 @@ and how the lab lays several runs side by side."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -55,7 +55,13 @@ class Retention:
 class RunResult:
     history: list[EpochRecord]
     best_epoch: int  # lowest validation loss; 0 when the run stopped before one epoch
+    # The epoch whose weights every figure below was measured with (test scores, retention):
+    # the best epoch when early stopping restored it, otherwise the last epoch trained.
+    weights_epoch: int
+    restored_best: bool  # early stopping was on and put the best epoch's weights back
+    stopped_early: bool  # patience ran out before the last planned epoch
     val_accuracy: float
+    val_macro_f1: float
     test_accuracy: float
     test_macro_precision: float
     test_macro_recall: float
@@ -119,19 +125,34 @@ class LabRun:
     result: RunResult
 
 
-def runs_table(runs: Sequence[LabRun]) -> list[dict[str, str | int | float | None]]:
-    """One row per run, in the order given: the figures worth comparing across strategies."""
+def weights_label(result: RunResult) -> str:
+    """Which weights a run's figures were measured with, in words."""
+    if result.restored_best:
+        return f"epoch {result.weights_epoch} (best, restored)"
+    return f"epoch {result.weights_epoch} (last)"
+
+
+def runs_table(
+    runs: Sequence[LabRun], revealed: Collection[str] = ()
+) -> list[dict[str, str | int | float | None]]:
+    """One row per run, in the order given, compared on validation. A run's test accuracy
+    appears only once its label is in ``revealed``: choosing among runs by test score would
+    make that score a tuned number, not an estimate."""
     return [
         {
             "run": run.label,
             "task": run.config.task.value,
             "train images": run.config.train_size,
-            "epochs": run.config.epochs,
+            "epochs": len(run.result.history),
+            "weights from": weights_label(run.result),
             "trainable": run.result.history[-1].trainable_scalars if run.result.history else 0,
-            "test accuracy": round(run.result.test_accuracy, 3),
-            "macro-F1": round(run.result.test_macro_f1, 3),
+            "validation accuracy": round(run.result.val_accuracy, 3),
+            "validation macro-F1": round(run.result.val_macro_f1, 3),
             "glyphs kept": round(run.result.retention.after, 3) if run.result.retention else None,
             "s/epoch": round(run.result.seconds_per_epoch, 3),
+            "test accuracy": (
+                round(run.result.test_accuracy, 3) if run.label in revealed else None
+            ),
         }
         for run in runs
     ]

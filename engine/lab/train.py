@@ -71,6 +71,9 @@ class FinetuneConfig:
     # textbook way to overfit, and the validation loss shows it.
     label_noise: float = 0.0
     threads: int = DEFAULT_TRAIN_THREADS  # torch intra-op threads while this run trains
+    # Early stopping: stop after this many epochs without a new lowest validation loss, and
+    # restore the weights of the best epoch. None trains every epoch and keeps the last weights.
+    patience: int | None = None
 
     def __post_init__(self) -> None:
         check_train_size(self.train_size)
@@ -84,6 +87,10 @@ class FinetuneConfig:
         if not 1 <= self.threads <= (os.cpu_count() or 1):
             raise ValueError(
                 f"threads must be between 1 and {os.cpu_count()}; got {self.threads!r}"
+            )
+        if self.patience is not None and not 1 <= self.patience <= MAX_EPOCHS:
+            raise ValueError(
+                f"patience must be between 1 and {MAX_EPOCHS} epochs; got {self.patience!r}"
             )
         if not 0 <= self.label_noise <= 0.5:
             raise ValueError(f"label_noise must be between 0 and 0.5; got {self.label_noise!r}")
@@ -176,6 +183,7 @@ def finetune(
         stepper = _Stepper(optimizer, config.epochs * batches, LrSchedule(config.schedule))
         generator = torch.Generator().manual_seed(config.seed)
         history: list[EpochRecord] = []
+        keeper = _BestWeights()
         for epoch in range(1, config.epochs + 1):
             _thaw(run.model, config.plan, epoch, optimizer)
             epoch_start = time.perf_counter()
@@ -185,7 +193,28 @@ def finetune(
             history.append(_evaluate(run, epoch, train_loss, time.perf_counter() - epoch_start))
             if on_epoch is not None:
                 on_epoch(history[-1])
-        return _result(run, history, cancelled=False)
+            if config.patience is not None:
+                keeper.offer(run.model, history[-1])
+                if epoch - keeper.epoch >= config.patience:
+                    break
+        if config.patience is not None and keeper.state is not None:
+            run.model.load_state_dict(keeper.state)
+        return _result(run, history, cancelled=False, weights_epoch=keeper.epoch or None)
+
+
+@dataclass
+class _BestWeights:
+    """The lowest validation loss so far and a copy of the weights (BatchNorm statistics
+    included) that reached it: what early stopping restores."""
+
+    epoch: int = 0
+    val_loss: float = math.inf
+    state: dict[str, torch.Tensor] | None = None
+
+    def offer(self, model: SmallResNet, record: EpochRecord) -> None:
+        if record.val_loss < self.val_loss:  # strictly lower: the earliest epoch wins a tie
+            self.epoch, self.val_loss = record.epoch, record.val_loss
+            self.state = copy.deepcopy(model.state_dict())
 
 
 def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
@@ -302,7 +331,11 @@ def _thaw(
         optimizer.add_param_group({"params": backbone, "lr": plan.backbone_lr, "name": "backbone"})
 
 
-def _result(run: _Run, history: list[EpochRecord], cancelled: bool) -> RunResult:
+def _result(
+    run: _Run, history: list[EpochRecord], cancelled: bool, weights_epoch: int | None = None
+) -> RunResult:
+    """Scores of the weights the model holds now: the best epoch's when early stopping
+    restored them (``weights_epoch``), otherwise the last finished epoch's."""
     config, model, device = run.config, run.model, run.device
     model.eval()
     val_logits = predict_logits(run.forward, run.val_x)
@@ -326,7 +359,11 @@ def _result(run: _Run, history: list[EpochRecord], cancelled: bool) -> RunResult
     return RunResult(
         history=history,
         best_epoch=best_epoch(history).epoch if history else 0,
+        weights_epoch=weights_epoch or (history[-1].epoch if history else 0),
+        restored_best=weights_epoch is not None,
+        stopped_early=weights_epoch is not None and len(history) < config.epochs,
         val_accuracy=accuracy(run.data.val.labels.to(device), val_logits),
+        val_macro_f1=macro_f1(run.data.val.labels, val_logits),
         test_accuracy=float((predicted == test_y).mean()),
         test_macro_precision=macro_p,
         test_macro_recall=macro_r,
