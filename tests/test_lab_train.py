@@ -7,6 +7,7 @@ import pytest
 import torch
 from sklearn.metrics import confusion_matrix, f1_score
 
+from engine.curves import PatienceStop, patience_stop
 from engine.lab import train as train_module
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
@@ -206,6 +207,7 @@ def test_early_stopping_stops_after_patience_and_restores_the_best_epochs_weight
     best = min(result.history, key=lambda s: s.val_loss)
     assert result.stopped_early and result.restored_best
     assert len(result.history) == best.epoch + 3 < 30  # three epochs without improvement
+    assert patience_stop(result.history, 3) == PatienceStop(best, len(result.history))
     assert result.weights_epoch == result.best_epoch == best.epoch
     # The reported validation figures are the best epoch's, not the last epoch's.
     val_loss = torch.nn.functional.nll_loss(
