@@ -247,11 +247,29 @@ with st.expander("Show the curves as a table"):
     st.dataframe(history_frame(result.history), hide_index=True)
 
 if result.retention is not None:
-    before, after = result.retention.before, result.retention.after
-    st.metric(
+    kept = result.retention
+    g1, g2 = st.columns(2)
+    g1.metric(
         "Source (glyph) accuracy through the original head",
-        f"{after:.3f}",
-        delta=f"{after - before:+.3f} vs {before:.3f} before fine-tuning",
+        f"{kept.after:.3f}",
+        delta=f"{kept.after - kept.before:+.3f} vs {kept.before:.3f} before fine-tuning",
+        help="The pretrained glyph head, put back on the fine-tuned backbone.",
+    )
+    if kept.probe_after is not None and kept.probe_before is not None:
+        g2.metric(
+            "Source (glyph) accuracy of a probe re-fitted on the features",
+            f"{kept.probe_after:.3f}",
+            delta=f"{kept.probe_after - kept.probe_before:+.3f} vs {kept.probe_before:.3f} "
+            "before fine-tuning",
+            help="A new linear classifier (ridge, two-fold cross-validation) fitted on the "
+            "fine-tuned backbone's features of the glyph images.",
+        )
+    st.caption(
+        "Two questions, two answers. The original head asks whether the old classifier still "
+        "reads the new features; the re-fitted probe asks whether the glyph knowledge is still "
+        "in the features at all. Fine-tuning can move features the old head no longer "
+        "understands while keeping what they encode, so the two can rank strategies in "
+        "opposite orders: compare full and partial fine-tuning in the table below."
     )
 else:
     st.caption("From scratch: there was no pretrained knowledge to keep.")

@@ -43,19 +43,24 @@ def _run(label: str, history: list[EpochRecord], retention: Retention | None) ->
 
 def test_each_run_is_one_row_in_order_with_its_last_epochs_trainable_count():
     runs = [
-        _run("#1 probe", [_record(1, 0.9, 1290), _record(2, 0.8, 1290)], Retention(0.9, 0.45)),
+        _run(
+            "#1 probe",
+            [_record(1, 0.9, 1290), _record(2, 0.8, 1290)],
+            Retention(0.9, 0.45, 0.95, 0.8),
+        ),
         _run("#2 stopped", [], None),
     ]
     first, stopped = runs_table(runs)
     assert first == {
         "run": "#1 probe", "task": "digits", "train images": 50, "epochs": 2,
         "weights from": "epoch 2 (last)", "trainable": 1290, "validation accuracy": 0.5,
-        "validation macro-F1": 0.4, "glyphs kept": 0.45, "s/epoch": 0.012,
+        "validation macro-F1": 0.4, "glyphs (original head)": 0.45,
+        "glyphs (re-fitted probe)": 0.8, "s/epoch": 0.012,
         "test accuracy": None,
     }  # fmt: skip
     # A run stopped before its first epoch has no count to show; from scratch keeps nothing.
     assert stopped["run"] == "#2 stopped" and stopped["trainable"] == 0
-    assert stopped["glyphs kept"] is None
+    assert stopped["glyphs (original head)"] is None is stopped["glyphs (re-fitted probe)"]
 
 
 def test_runs_are_compared_on_validation_and_only_revealed_runs_show_a_test_score():

@@ -41,10 +41,13 @@ class ClassMetrics:
 
 @dataclass(frozen=True)
 class Retention:
-    """Source-task accuracy through the original head, before and after fine-tuning."""
+    """Source-task accuracy before and after fine-tuning, read two ways: through the original
+    head (``before``/``after``) and by a probe re-fitted on the features (``probe_*``)."""
 
     before: float
     after: float
+    probe_before: float | None = None
+    probe_after: float | None = None
 
     @property
     def kept(self) -> float:
@@ -148,14 +151,20 @@ def runs_table(
             "trainable": run.result.history[-1].trainable_scalars if run.result.history else 0,
             "validation accuracy": round(run.result.val_accuracy, 3),
             "validation macro-F1": round(run.result.val_macro_f1, 3),
-            "glyphs kept": round(run.result.retention.after, 3) if run.result.retention else None,
+            "glyphs (original head)": _rounded(retention.after if retention else None),
+            "glyphs (re-fitted probe)": _rounded(retention.probe_after if retention else None),
             "s/epoch": round(run.result.seconds_per_epoch, 3),
             "test accuracy": (
                 round(run.result.test_accuracy, 3) if run.label in revealed else None
             ),
         }
         for run in runs
+        for retention in [run.result.retention]
     ]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def validation_losses(runs: Sequence[LabRun]) -> list[dict[str, str | int | float]]:

@@ -24,6 +24,7 @@ from engine.lab.data import (
     source_eval_split,
 )
 from engine.lab.device import DEFAULT_TRAIN_THREADS, DEVICES, pick_device, torch_threads
+from engine.lab.feature_probe import feature_probe_accuracy
 from engine.lab.freeze import (
     BatchNormMode,
     FreezePlan,
@@ -350,10 +351,13 @@ def _result(
         source = source_eval_split()
         with_source_head = copy.deepcopy(model)
         with_source_head.fc = copy.deepcopy(run.pretrained.head).to(device)
+        # A copy: the pretrained model may be shared read-only by every session.
+        original = copy.deepcopy(run.pretrained).to(device)
         retention = Retention(
-            # A copy: the pretrained model may be shared read-only by every session.
-            before=source_accuracy(copy.deepcopy(run.pretrained).to(device), source, device),
+            before=source_accuracy(original, source, device),
             after=source_accuracy(with_source_head, source, device),
+            probe_before=feature_probe_accuracy(original, source, device),
+            probe_after=feature_probe_accuracy(model, source, device),
         )
     epoch_times = [s.epoch_s for s in history]
     return RunResult(
