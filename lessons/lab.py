@@ -160,7 +160,7 @@ if config.uses_cached_features:
         "change: they are computed once and only the head trains on them."
     )
 with st.expander("The PyTorch code for this plan"):
-    st.code(plan_code(plan, num_classes=n_classes), language="python")
+    st.code(plan_code(plan, num_classes=n_classes, epochs=epochs), language="python")
 
 if not table.trainable_scalars:
     st.warning(
