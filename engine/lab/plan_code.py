@@ -5,7 +5,6 @@ from __future__ import annotations
 from engine.lab.freeze import (
     ALL_BLOCKS,
     BACKBONE_BLOCKS,
-    GRADUAL_ORDER,
     HEAD,
     WEIGHT_DECAY,
     BatchNormMode,
@@ -83,17 +82,20 @@ def _optimizer_lines(plan: FreezePlan, ref) -> list[str]:
 
 
 def _epoch_loop_lines(plan: FreezePlan, frozen: list[str], epochs: int) -> list[str]:
-    gradual = bool(plan.unfreeze_every)
+    schedule = {
+        epoch: [
+            b for b in ALL_BLOCKS if b in plan.trainable_at(epoch) - plan.trainable_at(epoch - 1)
+        ]
+        for epoch in range(2, epochs + 1)
+    }
+    schedule = {epoch: blocks for epoch, blocks in schedule.items() if blocks}
+    gradual = bool(schedule)
     keep_bn = plan.frozen_bn is BatchNormMode.EVAL and bool(frozen)
     lines = [""]
     if gradual:
-        schedule = {
-            1 + (i + 1) * plan.unfreeze_every: [b for b in group if b in plan.trainable]
-            for i, group in enumerate(GRADUAL_ORDER)
-        }
-        schedule = {epoch: blocks for epoch, blocks in schedule.items() if blocks}
+        how = "the whole backbone at once (LP-FT)" if plan.probe_epochs else "top down"
         lines += [
-            "# Gradual unfreezing: at the start of these epochs thaw more blocks (top down)",
+            f"# Unfreezing: at the start of these epochs thaw more blocks, {how},",
             "# and hand their parameters to the optimizer as a new group.",
             f"unfreeze_at = {schedule!r}",
         ]
