@@ -25,16 +25,23 @@ from engine.lab.plan_code import plan_code
 from engine.lab.results import (
     LabRun,
     classification_report,
+    rare_class_validation,
     runs_table,
     validation_losses,
     weights_label,
 )
-from engine.lab.train import BATCH_SIZES, FinetuneConfig, finetune
+from engine.lab.seeds import SPREAD_SEEDS, seed_spread
+from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance, finetune
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is it an 8? (rare)"}
+IMBALANCE_LABELS = {
+    Imbalance.NONE: "none",
+    Imbalance.CLASS_WEIGHTS: "class-weighted loss",
+    Imbalance.RESAMPLE: "resample (eights drawn as often as the rest)",
+}
 
 
 @st.cache_resource(show_spinner="Loading the pretrained checkpoint…")
@@ -141,9 +148,29 @@ early_stopping = d2.checkbox(
 patience = d3.number_input(
     "Patience (epochs)", 1, 30, 3, key="lab_patience", disabled=not early_stopping
 )
+w1, w2 = st.columns(2)
+warmup = w1.number_input(
+    "Warm-up epochs", 0, 10, 0, key="lab_warmup",
+    help="The learning rate climbs linearly from almost 0 over these epochs, so the new "
+    "head's first, random gradients do not shake the pretrained backbone.",
+)  # fmt: skip
+imbalance = Imbalance.NONE
+if task is TaskKind.RARE_EIGHT:
+    imbalance = w2.radio(
+        "Rare class remedy", list(Imbalance), format_func=IMBALANCE_LABELS.get,
+        key="lab_imbalance",
+        help="Judge it by the eights' recall and average precision below, not accuracy.",
+    )  # fmt: skip
+st.caption(
+    "Learning rates for fine-tuning: a backbone rate below the head's (the *Discriminative* "
+    "preset: 0.001 vs 0.01) moves pretrained features less; warm-up avoids a violent start; "
+    "*LP-FT* trains the head alone for 3 epochs, then everything, so the backbone's first "
+    "updates follow a useful head rather than a random one."
+)
 config = FinetuneConfig(
     plan, task=task, train_size=train_size, epochs=epochs, batch_size=batch_size, device=device,
-    patience=int(patience) if early_stopping else None,
+    patience=int(patience) if early_stopping else None, warmup_epochs=min(int(warmup), epochs - 1),
+    imbalance=imbalance,
 )  # fmt: skip
 
 n_classes = len(class_names(task))
@@ -215,6 +242,35 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     del session_runs[:-MAX_RUNS_KEPT]
     just_trained = True
 
+with st.expander(f"How much is the seed? Run this plan over {len(SPREAD_SEEDS)} seeds"):
+    st.markdown(
+        "A seed picks the training subset, the head's first weights and the batch order. "
+        "Train the same plan once per seed and see how far validation accuracy moves: a gap "
+        "between two runs smaller than this spread says little about the strategies."
+    )
+    if not config.uses_cached_features:
+        st.caption(
+            "Offered for frozen-backbone plans with BatchNorm in eval mode (a linear probe), "
+            "whose cached features make each run take about a second."
+        )
+    elif st.button("Train over seeds", key="lab_seeds"):
+        seeds_progress = st.progress(0.0, text="Seed 1…")
+        with shared_queue().slot(owner):
+            spread = seed_spread(
+                config,
+                checkpoint.model,
+                on_seed=lambda done: seeds_progress.progress(done / len(SPREAD_SEEDS)),
+            )
+        st.session_state["lab_spread"] = spread
+    spread = st.session_state.get("lab_spread")
+    if spread is not None:
+        st.dataframe(pd.DataFrame(spread.rows()), hide_index=True)
+        st.markdown(
+            f"Validation accuracy over seeds {', '.join(map(str, spread.seeds))}: mean "
+            f"**{spread.mean:.3f}**, standard deviation **{spread.std:.3f}**, from "
+            f"**{spread.low:.3f}** to **{spread.high:.3f}**."
+        )
+
 if not session_runs:
     st.caption("Press Train: the first chart point appears after one epoch (a second or two).")
     st.stop()
@@ -241,6 +297,20 @@ st.caption(
     f"Device: {result.device}. Cached features: {'yes' if result.used_cached_features else 'no'}. "
     f"Whole run: {result.total_s:.1f} s."
 )
+rare = rare_class_validation(result)
+if rare is not None:
+    q1, q2 = st.columns(2)
+    q1.metric("Validation recall of the eights", f"{rare.recall:.3f}", help="At threshold 0.5.")
+    q2.metric(
+        "Validation average precision (eights)",
+        f"{rare.average_precision:.3f}",
+        help="scikit-learn's average_precision_score: the precision-recall curve in one number.",
+    )
+    st.caption(
+        "On a rare class, accuracy flatters a model that rarely says *8*. A remedy (class "
+        "weights, resampling) mostly moves where the default threshold falls: recall jumps "
+        "while average precision, which scores the ranking at every threshold, barely moves."
+    )
 if not just_trained:  # the live chart above already shows this run
     draw_curves(st.empty(), result.history)
 with st.expander("Show the curves as a table"):

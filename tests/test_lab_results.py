@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from sklearn.metrics import average_precision_score, recall_score
 
 from engine.curves import EpochRecord
 from engine.lab.freeze import Preset, preset_plan
@@ -12,6 +13,7 @@ from engine.lab.results import (
     LabRun,
     Retention,
     RunResult,
+    rare_class_validation,
     runs_table,
     validation_losses,
     weights_label,
@@ -54,7 +56,8 @@ def test_each_run_is_one_row_in_order_with_its_last_epochs_trainable_count():
     assert first == {
         "run": "#1 probe", "task": "digits", "train images": 50, "epochs": 2,
         "weights from": "epoch 2 (last)", "trainable": 1290, "validation accuracy": 0.5,
-        "validation macro-F1": 0.4, "glyphs (original head)": 0.45,
+        "validation macro-F1": 0.4, "validation recall (rare)": None,
+        "validation AP (rare)": None, "glyphs (original head)": 0.45,
         "glyphs (re-fitted probe)": 0.8, "s/epoch": 0.012,
         "test accuracy": None,
     }  # fmt: skip
@@ -77,6 +80,20 @@ def test_a_restored_run_names_the_best_epoch_its_figures_come_from():
     )
     assert weights_label(restored) == "epoch 1 (best, restored)"
     assert weights_label(run.result) == "epoch 2 (last)"
+
+
+def test_a_two_class_run_reports_the_rare_class_recall_and_average_precision_like_sklearn():
+    run = _run("#1", [_record(1, 0.9, 10)], None)
+    labels = np.array([0, 0, 0, 1, 1])
+    probabilities = np.array([[0.9, 0.1], [0.6, 0.4], [0.3, 0.7], [0.45, 0.55], [0.8, 0.2]])
+    result = dataclasses.replace(run.result, val_labels=labels, val_probabilities=probabilities)
+    rare = rare_class_validation(result)
+    assert rare is not None
+    assert rare.recall == recall_score(labels, probabilities[:, 1] >= 0.5) == 0.5
+    assert rare.average_precision == average_precision_score(labels, probabilities[:, 1])
+    (row,) = runs_table([dataclasses.replace(run, result=result)])
+    assert row["validation recall (rare)"] == 0.5
+    assert rare_class_validation(run.result) is None  # ten digits: no single rare class
 
 
 def test_validation_losses_list_every_epoch_of_every_run():

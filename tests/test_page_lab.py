@@ -3,7 +3,9 @@
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
+from sklearn.metrics import average_precision_score, recall_score
 from streamlit.testing.v1 import AppTest
 
 from engine.lab import checkpoint
@@ -126,3 +128,43 @@ def test_a_session_keeps_its_last_twelve_runs_as_numbers_without_the_networks():
     assert len(runs) == 12
     assert runs[0].label == "#2 earlier"  # the oldest went first
     assert runs[-1].label == "#13 Linear probe (new head only)"
+
+
+@pytest.mark.slow
+def test_the_rare_task_offers_remedies_and_judges_them_by_recall_and_average_precision():
+    at = tiny_lab()
+    at.radio(key="lab_task").set_value("rare_eight").run()
+    at.radio(key="lab_imbalance").set_value("class_weights")
+    at.number_input(key="lab_warmup").set_value(1).run()
+    at.button(key="lab_train").click().run()
+    assert not at.exception
+    run = at.session_state["lab_runs"][0]
+    assert run.config.imbalance == "class_weights" and run.config.warmup_epochs == 1
+    scores = run.result.val_probabilities[:, 1]
+    recall = recall_score(run.result.val_labels, scores >= 0.5)
+    ap = average_precision_score(run.result.val_labels, scores)
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Validation recall of the eights"] == f"{recall:.3f}"
+    assert shown["Validation average precision (eights)"] == f"{ap:.3f}"
+
+
+@pytest.mark.slow
+def test_the_seed_spread_trains_the_probe_once_per_seed_and_summarises_it():
+    at = tiny_lab()
+    at.button(key="lab_seeds").click().run()
+    assert not at.exception
+    spread = at.session_state["lab_spread"]
+    assert len(spread.val_accuracies) == 5
+    text = " ".join(m.value for m in at.markdown)
+    assert f"standard deviation **{np.std(spread.val_accuracies, ddof=1):.3f}**" in text
+    assert not at.session_state["lab_runs"]  # the spread is not a run to compare
+
+
+def test_lp_ft_is_a_preset_and_its_code_thaws_the_backbone_after_the_probe_epochs():
+    at = tiny_lab()
+    at.selectbox(key="lab_preset").set_value("lp_ft").run()
+    assert not at.exception
+    code = next(c.value for c in at.code if "unfreeze_at" in c.value)
+    assert "unfreeze_at = {4: ['conv1', 'bn1', 'layer1', 'layer2', 'layer3', 'layer4']}" in (
+        code.replace('"', "'")
+    )

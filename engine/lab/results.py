@@ -9,7 +9,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import (
+    average_precision_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+    recall_score,
+)
 
 from engine.curves import EpochRecord
 
@@ -128,6 +134,26 @@ class LabRun:
     result: RunResult
 
 
+@dataclass(frozen=True)
+class RareClassScores:
+    """How a two-class run finds the rare class on validation: recall at the default
+    threshold (argmax), and average precision over every threshold (scikit-learn)."""
+
+    recall: float
+    average_precision: float
+
+
+def rare_class_validation(result: RunResult) -> RareClassScores | None:
+    """The rare class's validation scores, or None when the task is not two-class."""
+    if result.val_probabilities.shape[1:] != (2,):
+        return None
+    scores = result.val_probabilities[:, 1]
+    return RareClassScores(
+        recall=float(recall_score(result.val_labels, result.val_probabilities.argmax(1))),
+        average_precision=float(average_precision_score(result.val_labels, scores)),
+    )
+
+
 def weights_label(result: RunResult) -> str:
     """Which weights a run's figures were measured with, in words."""
     if result.restored_best:
@@ -151,6 +177,8 @@ def runs_table(
             "trainable": run.result.history[-1].trainable_scalars if run.result.history else 0,
             "validation accuracy": round(run.result.val_accuracy, 3),
             "validation macro-F1": round(run.result.val_macro_f1, 3),
+            "validation recall (rare)": _rounded(rare.recall if rare else None),
+            "validation AP (rare)": _rounded(rare.average_precision if rare else None),
             "glyphs (original head)": _rounded(retention.after if retention else None),
             "glyphs (re-fitted probe)": _rounded(retention.probe_after if retention else None),
             "s/epoch": round(run.result.seconds_per_epoch, 3),
@@ -160,6 +188,7 @@ def runs_table(
         }
         for run in runs
         for retention in [run.result.retention]
+        for rare in [rare_class_validation(run.result)]
     ]
 
 
