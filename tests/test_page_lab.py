@@ -162,7 +162,8 @@ def test_the_seed_spread_trains_the_probe_once_per_seed_and_summarises_it():
 
 def test_lp_ft_is_a_preset_and_its_code_thaws_the_backbone_after_the_probe_epochs():
     at = tiny_lab()
-    at.selectbox(key="lab_preset").set_value("lp_ft").run()
+    at.selectbox(key="lab_preset").set_value("lp_ft")
+    at.slider(key="lab_epochs").set_value(6).run()
     assert not at.exception
     code = next(c.value for c in at.code if "unfreeze_at" in c.value)
     assert "unfreeze_at = {4: ['conv1', 'bn1', 'layer1', 'layer2', 'layer3', 'layer4']}" in (
