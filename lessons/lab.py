@@ -327,7 +327,7 @@ if result.retention is not None:
     )
     if kept.probe_after is not None and kept.probe_before is not None:
         g2.metric(
-            "Source (glyph) accuracy of a probe re-fitted on the features",
+            "Source (glyph) accuracy, re-fitted probe",
             f"{kept.probe_after:.3f}",
             delta=f"{kept.probe_after - kept.probe_before:+.3f} vs {kept.probe_before:.3f} "
             "before fine-tuning",
