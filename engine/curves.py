@@ -38,11 +38,29 @@ def best_epoch(history: Sequence[EpochRecord]) -> EpochRecord:
     return min(history, key=lambda record: (record.val_loss, record.epoch))
 
 
-def acceptable_stop(history: Sequence[EpochRecord], epoch: int, tolerance: float = 0.05) -> bool:
-    """An early-stopping pick is right if its validation loss is within tolerance of the best."""
-    best = best_epoch(history)
-    chosen = next(record for record in history if record.epoch == epoch)
-    return chosen.val_loss <= best.val_loss * (1 + tolerance)
+@dataclass(frozen=True)
+class PatienceStop:
+    """Where early stopping with a patience rule ends a run, and the weights it keeps."""
+
+    kept: EpochRecord  # the lowest validation loss seen before the run stopped
+    stopped_at: int  # the last epoch trained: ``patience`` epochs after ``kept`` at most
+
+
+def patience_stop(history: Sequence[EpochRecord], patience: int) -> PatienceStop:
+    """Replay early stopping over ``history``: stop once ``patience`` epochs in a row bring no
+    new lowest validation loss, and keep the weights of that lowest epoch (the rule finetune
+    applies while training)."""
+    if patience < 1:
+        raise ValueError(f"patience must be 1 or more, got {patience}.")
+    if not history:
+        raise ValueError("No epoch ran, so there is nowhere to stop.")
+    kept = history[0]
+    for record in history:
+        if record.val_loss < kept.val_loss:
+            kept = record
+        if record.epoch - kept.epoch >= patience:
+            return PatienceStop(kept, record.epoch)
+    return PatienceStop(kept, history[-1].epoch)
 
 
 def with_label_noise(

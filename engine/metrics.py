@@ -280,3 +280,47 @@ def _sweep(
     flagged = said_yes.sum(1)
     precision = np.divide(tp, flagged, out=np.zeros(len(thresholds)), where=flagged > 0)
     return thresholds, precision, tp / max(int(labels.sum()), 1)
+
+
+@dataclass(frozen=True)
+class ThresholdReport:
+    """Thresholds frozen on validation, then scored once on test, beside the one a learner
+    would get by tuning on test itself (the leak: optimistic by construction)."""
+
+    rows: list[dict[str, str | float]]  # one per named threshold, validation beside test
+    validation_cost: float  # the cheapest validation threshold, on validation
+    test_cost: float  # the same threshold on test: the honest report
+    peeked_cost: float  # the cheapest threshold found on test, on test
+
+
+def threshold_report(
+    validation: tuple[NDArray[np.int_], NDArray[np.floating]],
+    test: tuple[NDArray[np.int_], NDArray[np.floating]],
+    cost_fp: float,
+    cost_fn: float,
+    named: dict[str, float],
+) -> ThresholdReport:
+    """Choose the cheapest threshold on ``validation`` (labels, scores) and report it, and
+    each ``named`` threshold, on ``test``."""
+    chosen = cheapest_threshold(*validation, cost_fp, cost_fn)
+    rows: list[dict[str, str | float]] = []
+    for name, threshold in {"cheapest cost": chosen.threshold, **named}.items():
+        on_val, on_test = outcome_at(*validation, threshold), outcome_at(*test, threshold)
+        rows.append(
+            {
+                "threshold from validation": name,
+                "value": round(threshold, 3),
+                "validation precision": round(on_val.precision, 3),
+                "test precision": round(on_test.precision, 3),
+                "validation recall": round(on_val.recall, 3),
+                "test recall": round(on_test.recall, 3),
+                "validation cost": on_val.cost(cost_fp, cost_fn),
+                "test cost": on_test.cost(cost_fp, cost_fn),
+            }
+        )
+    return ThresholdReport(
+        rows=rows,
+        validation_cost=chosen.cost(cost_fp, cost_fn),
+        test_cost=outcome_at(*test, chosen.threshold).cost(cost_fp, cost_fn),
+        peeked_cost=cheapest_threshold(*test, cost_fp, cost_fn).cost(cost_fp, cost_fn),
+    )

@@ -4,10 +4,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.curves import EpochRecord, acceptable_stop
+from engine.curves import EpochRecord, patience_stop
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.data import VAL_SIZE
-from engine.lab.scores import OVERFITTING_RUN, CurvePair, training_curves
+from engine.lab.scores import (
+    HEALTHY_RUN,
+    OVERFITTING_RUN,
+    STOP_PATIENCE,
+    CurvePair,
+    training_curves,
+)
 from lessons.components.charts import curves_chart, epoch_frame, epoch_marker
 
 LOSSES = ["training loss", "validation loss"]
@@ -39,15 +45,15 @@ def loss_chart(
     )  # fmt: skip
     if best_epoch is None:
         return lines
-    return lines + epoch_marker(best_epoch, f"best epoch {best_epoch}")
+    return lines + epoch_marker(best_epoch, f"early stopping keeps epoch {best_epoch}")
 
 
 st.title("Good vs bad runs")
 st.markdown(
-    "Both runs below fine-tune the same pretrained ResNet (layer4 + a new head) on the same "
-    f"{OVERFITTING_RUN.train_size} handwritten digits and are judged on the same {VAL_SIZE} "
-    "validation digits. One of them goes wrong. The curves are real: they were trained when "
-    "this page first opened."
+    "Both runs below fine-tune the same pretrained ResNet (layer4 + a new head) on handwritten "
+    f"digits (Run A on {HEALTHY_RUN.train_size}, Run B on {OVERFITTING_RUN.train_size}) and "
+    f"are judged on the same {VAL_SIZE} validation digits. One of them goes wrong. The curves "
+    "are real: they were trained when this page first opened."
 )
 try:
     with st.spinner("Training two real runs (a few seconds on a CPU)…"):
@@ -58,8 +64,8 @@ except CheckpointError as err:
 
 checked = st.session_state.get("gvb_checked", False)
 shown = {
-    "Run A": (runs.healthy, runs.healthy_best_epoch),
-    "Run B": (runs.overfitting, runs.overfitting_best_epoch),
+    "Run A": (runs.healthy, patience_stop(runs.healthy, STOP_PATIENCE).kept.epoch),
+    "Run B": (runs.overfitting, patience_stop(runs.overfitting, STOP_PATIENCE).kept.epoch),
 }
 for name, (history, best) in shown.items():
     st.altair_chart(loss_chart(history, name, best if checked else None))
@@ -89,7 +95,8 @@ if checked:
     if which == "Run B":
         st.success(
             "Right: Run B overfits. Its training loss keeps falling "
-            f"(to {runs.overfitting[-1].train_loss:.3f}) while its validation loss stalls at "
+            f"(to {runs.overfitting[-1].train_loss:.3f}) while its validation loss, after a "
+            f"low of {min(s.val_loss for s in runs.overfitting):.3f}, climbs back to "
             f"{runs.overfitting[-1].val_loss:.3f}; the gap is memorisation, not learning. "
             f"{OVERFITTING_RUN.label_noise:.0%} of its training labels were wrong on purpose "
             "and its learning rate never decays, so it ends up memorising the mistakes."
@@ -98,14 +105,27 @@ if checked:
         st.error(
             "Not quite: look at the gap. Run A's validation loss follows its training loss "
             f"down (last {runs.healthy[-1].val_loss:.3f}); Run B's training loss falls to "
-            f"{runs.overfitting[-1].train_loss:.3f} while its validation loss stays at "
+            f"{runs.overfitting[-1].train_loss:.3f} while its validation loss climbs to "
             f"{runs.overfitting[-1].val_loss:.3f}."
         )
-    best = next(s for s in runs.overfitting if s.epoch == runs.overfitting_best_epoch)
+    rule = patience_stop(runs.overfitting, STOP_PATIENCE)
     chosen = next(s for s in runs.overfitting if s.epoch == stop_at)
-    verdict = st.success if acceptable_stop(runs.overfitting, stop_at) else st.warning
-    verdict(
-        f"Epoch {stop_at} has validation loss {chosen.val_loss:.3f}. The lowest is "
-        f"{best.val_loss:.3f} at epoch {best.epoch} (marked on the chart); any epoch within "
-        "5 % of it is a good place to stop. Early stopping keeps the weights from that epoch."
+    explanation = (
+        f"The rule: early stopping with patience {STOP_PATIENCE} ends training once "
+        f"{STOP_PATIENCE} epochs in a row bring no new lowest validation loss, and puts back "
+        f"the weights of that lowest epoch. On Run B it stops after epoch {rule.stopped_at} "
+        f"and keeps epoch **{rule.kept.epoch}** (validation loss {rule.kept.val_loss:.3f}, "
+        "marked on the chart)."
     )
+    if stop_at == rule.kept.epoch:
+        st.success(f"Epoch {stop_at}: right. {explanation}")
+    elif stop_at == len(runs.overfitting):
+        st.warning(
+            f"Epoch {stop_at} is the end of training: no early stopping at all, so you keep "
+            f"the most overfitted weights (validation loss {chosen.val_loss:.3f}). {explanation}"
+        )
+    else:
+        st.warning(
+            f"Epoch {stop_at} has validation loss {chosen.val_loss:.3f}, not the one the rule "
+            f"keeps. {explanation}"
+        )

@@ -20,16 +20,30 @@ from engine.lab.freeze import (
     build_model,
     preset_plan,
 )
+from engine.lab.jobs import shared_queue
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
-from engine.lab.results import LabRun, runs_table, validation_losses
-from engine.lab.train import BATCH_SIZES, FinetuneConfig
+from engine.lab.results import (
+    LabRun,
+    classification_report,
+    rare_class_validation,
+    runs_table,
+    validation_losses,
+    weights_label,
+)
+from engine.lab.seeds import SPREAD_SEEDS, seed_spread
+from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 from lessons.components.code_exercise import write_the_plan_yourself
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
 TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is it an 8? (rare)"}
+IMBALANCE_LABELS = {
+    Imbalance.NONE: "none",
+    Imbalance.CLASS_WEIGHTS: "class-weighted loss",
+    Imbalance.RESAMPLE: "resample (eights drawn as often as the rest)",
+}
 
 
 @st.cache_resource(show_spinner="Loading the pretrained checkpoint…")
@@ -124,12 +138,42 @@ train_size = c2.select_slider(
 )  # fmt: skip
 epochs = c3.slider("Epochs", 1, 30, 8, key="lab_epochs")
 batch_size = c4.selectbox("Batch size", BATCH_SIZES, index=1, key="lab_batch")
-device = st.selectbox(
+d1, d2, d3 = st.columns([2, 1, 1])
+device = d1.selectbox(
     "Device", available_devices(), key="lab_device", help="auto: CUDA, then MPS, then CPU"
 )
-config = FinetuneConfig(
-    plan, task=task, train_size=train_size, epochs=epochs, batch_size=batch_size, device=device
+early_stopping = d2.checkbox(
+    "Early stopping", True, key="lab_early_stop",
+    help="Stop when validation loss has not improved for `patience` epochs, then put back "
+    "the weights of the epoch with the lowest validation loss.",
+)  # fmt: skip
+patience = d3.number_input(
+    "Patience (epochs)", 1, 30, 3, key="lab_patience", disabled=not early_stopping
 )
+w1, w2 = st.columns(2)
+warmup = w1.number_input(
+    "Warm-up epochs", 0, 10, 0, key="lab_warmup",
+    help="The learning rate climbs linearly from almost 0 over these epochs, so the new "
+    "head's first, random gradients do not shake the pretrained backbone.",
+)  # fmt: skip
+imbalance = Imbalance.NONE
+if task is TaskKind.RARE_EIGHT:
+    imbalance = w2.radio(
+        "Rare class remedy", list(Imbalance), format_func=IMBALANCE_LABELS.get,
+        key="lab_imbalance",
+        help="Judge it by the eights' recall and average precision below, not accuracy.",
+    )  # fmt: skip
+st.caption(
+    "Learning rates for fine-tuning: a backbone rate below the head's (the *Discriminative* "
+    "preset: 0.001 vs 0.01) moves pretrained features less; warm-up avoids a violent start; "
+    "*LP-FT* trains the head alone for 3 epochs, then everything, so the backbone's first "
+    "updates follow a useful head rather than a random one."
+)
+config = FinetuneConfig(
+    plan, task=task, train_size=train_size, epochs=epochs, batch_size=batch_size, device=device,
+    patience=int(patience) if early_stopping else None, warmup_epochs=min(int(warmup), epochs - 1),
+    imbalance=imbalance,
+)  # fmt: skip
 
 n_classes = len(class_names(task))
 table = parameter_table(build_model(plan, checkpoint.model, n_classes))
@@ -145,7 +189,7 @@ if config.uses_cached_features:
         "change: they are computed once and only the head trains on them."
     )
 with st.expander("The PyTorch code for this plan"):
-    st.code(plan_code(plan, num_classes=n_classes), language="python")
+    st.code(plan_code(plan, num_classes=n_classes, epochs=epochs), language="python")
 write_the_plan_yourself(plan)
 
 if not table.trainable_scalars:
@@ -207,6 +251,35 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     del session_runs[:-MAX_RUNS_KEPT]
     just_trained = True
 
+with st.expander(f"How much is the seed? Run this plan over {len(SPREAD_SEEDS)} seeds"):
+    st.markdown(
+        "A seed picks the training subset, the head's first weights and the batch order. "
+        "Train the same plan once per seed and see how far validation accuracy moves: a gap "
+        "between two runs smaller than this spread says little about the strategies."
+    )
+    if not config.uses_cached_features:
+        st.caption(
+            "Offered for frozen-backbone plans with BatchNorm in eval mode (a linear probe), "
+            "whose cached features make each run take about a second."
+        )
+    elif st.button("Train over seeds", key="lab_seeds"):
+        seeds_progress = st.progress(0.0, text="Seed 1…")
+        with shared_queue().slot(owner):
+            spread = seed_spread(
+                config,
+                checkpoint.model,
+                on_seed=lambda done: seeds_progress.progress(done / len(SPREAD_SEEDS)),
+            )
+        st.session_state["lab_spread"] = spread
+    spread = st.session_state.get("lab_spread")
+    if spread is not None:
+        st.dataframe(pd.DataFrame(spread.rows()), hide_index=True)
+        st.markdown(
+            f"Validation accuracy over seeds {', '.join(map(str, spread.seeds))}: mean "
+            f"**{spread.mean:.3f}**, standard deviation **{spread.std:.3f}**, from "
+            f"**{spread.low:.3f}** to **{spread.high:.3f}**."
+        )
+
 if not session_runs:
     st.caption("Press Train: the first chart point appears after one epoch (a second or two).")
     st.stop()
@@ -214,45 +287,120 @@ if not session_runs:
 latest = session_runs[-1]
 result = latest.result
 st.subheader(f"Results of run {latest.label}")
+stop_note = (
+    f" Early stopping ended it after {len(result.history)} of {latest.config.epochs} epochs."
+    if result.stopped_early
+    else ""
+)
+st.caption(
+    f"Every figure below was measured with the weights of **{weights_label(result)}**."
+    + stop_note
+    + " Validation is what you compare and choose on; the test score waits below."
+)
 r1, r2, r3, r4 = st.columns(4)
-r1.metric("Test accuracy", f"{result.test_accuracy:.3f}")
-r2.metric("Test macro-F1", f"{result.test_macro_f1:.3f}")
+r1.metric("Validation accuracy", f"{result.val_accuracy:.3f}")
+r2.metric("Validation macro-F1", f"{result.val_macro_f1:.3f}")
 r3.metric("Best epoch (lowest val loss)", result.best_epoch)
 r4.metric("Seconds per epoch", f"{result.seconds_per_epoch:.3f}", help=f"device: {result.device}")
 st.caption(
     f"Device: {result.device}. Cached features: {'yes' if result.used_cached_features else 'no'}. "
     f"Whole run: {result.total_s:.1f} s."
 )
+rare = rare_class_validation(result)
+if rare is not None:
+    q1, q2 = st.columns(2)
+    q1.metric("Validation recall of the eights", f"{rare.recall:.3f}", help="At threshold 0.5.")
+    q2.metric(
+        "Validation average precision (eights)",
+        f"{rare.average_precision:.3f}",
+        help="scikit-learn's average_precision_score: the precision-recall curve in one number.",
+    )
+    st.caption(
+        "On a rare class, accuracy flatters a model that rarely says *8*. A remedy (class "
+        "weights, resampling) mostly moves where the default threshold falls: recall jumps "
+        "while average precision, which scores the ranking at every threshold, barely moves."
+    )
 if not just_trained:  # the live chart above already shows this run
     draw_curves(st.empty(), result.history)
 with st.expander("Show the curves as a table"):
     st.dataframe(history_frame(result.history), hide_index=True)
 
 if result.retention is not None:
-    before, after = result.retention.before, result.retention.after
-    st.metric(
-        "Glyph accuracy through the original head (what the model still knows)",
-        f"{after:.3f}",
-        delta=f"{after - before:+.3f} vs {before:.3f} before fine-tuning",
+    kept = result.retention
+    g1, g2 = st.columns(2)
+    g1.metric(
+        "Source (glyph) accuracy through the original head",
+        f"{kept.after:.3f}",
+        delta=f"{kept.after - kept.before:+.3f} vs {kept.before:.3f} before fine-tuning",
+        help="The pretrained glyph head, put back on the fine-tuned backbone.",
+    )
+    if kept.probe_after is not None and kept.probe_before is not None:
+        g2.metric(
+            "Source (glyph) accuracy, re-fitted probe",
+            f"{kept.probe_after:.3f}",
+            delta=f"{kept.probe_after - kept.probe_before:+.3f} vs {kept.probe_before:.3f} "
+            "before fine-tuning",
+            help="A new linear classifier (ridge, two-fold cross-validation) fitted on the "
+            "fine-tuned backbone's features of the glyph images.",
+        )
+    st.caption(
+        "Two questions, two answers. The original head asks whether the old classifier still "
+        "reads the new features; the re-fitted probe asks whether the glyph knowledge is still "
+        "in the features at all. Fine-tuning can move features the old head no longer "
+        "understands while keeping what they encode, so the two can rank strategies in "
+        "opposite orders: compare full and partial fine-tuning in the table below."
     )
 else:
     st.caption("From scratch: there was no pretrained knowledge to keep.")
 
 names = list(result.class_names)
+per_class, confusion, _macro = classification_report(
+    result.val_labels, result.val_probabilities.argmax(1), result.class_names
+)
 cells = pd.DataFrame(
     [
         {"true": names[i], "predicted": names[j], "count": count}
-        for i, row in enumerate(result.confusion)
+        for i, row in enumerate(confusion)
         for j, count in enumerate(row)
     ]
 )
-st.altair_chart(count_heatmap(cells, names, title="Confusion matrix (test set)"))
+st.altair_chart(count_heatmap(cells, names, title="Confusion matrix (validation set)"))
 with st.expander("Show the confusion matrix as a table"):
-    st.dataframe(pd.DataFrame(result.confusion, index=names, columns=names))
-st.dataframe(pd.DataFrame([vars(c) for c in result.per_class]).round(3), hide_index=True)
+    st.dataframe(pd.DataFrame(confusion, index=names, columns=names))
+st.dataframe(pd.DataFrame([vars(c) for c in per_class]).round(3), hide_index=True)
 
 st.subheader("Your runs side by side")
-st.dataframe(pd.DataFrame(runs_table(session_runs)), hide_index=True)
+st.markdown(
+    "Runs are compared on **validation**. The test score of a run stays hidden until you "
+    "reveal it: look once, at the run you have already chosen."
+)
+revealed: set[str] = st.session_state.setdefault("lab_revealed", set())
+
+
+def reveal(label: str) -> None:
+    if label not in revealed:
+        revealed.add(label)
+        st.session_state["lab_peeks"] = st.session_state.get("lab_peeks", 0) + 1
+
+
+st.dataframe(pd.DataFrame(runs_table(session_runs, revealed)), hide_index=True)
+hidden = [run for run in session_runs if run.label not in revealed]
+for column, run in zip(st.columns(max(1, min(4, len(hidden)))) * 3, hidden, strict=False):
+    column.button(
+        f"Reveal test score of {run.label.split()[0]}",
+        key=f"lab_reveal_{run.label.split()[0]}",
+        on_click=reveal,
+        args=(run.label,),
+    )
+peeks = st.session_state.get("lab_peeks", 0)
+if peeks:
+    st.info(
+        f"You have looked at **{peeks}** test score{'s' if peeks != 1 else ''}. Looking once at "
+        "the run you chose on validation gives an honest estimate. Looking at several and "
+        "keeping the best turns the test set into one more validation set: the best of "
+        f"{peeks} test scores is optimistic, by more the more runs you compare, and nothing "
+        "unseen is left to tell you by how much."
+    )
 overlay = pd.DataFrame(validation_losses(session_runs))
 st.altair_chart(runs_chart(overlay, title="Validation loss of every run", value="validation loss"))
 with st.expander("Show every run's validation loss as a table"):

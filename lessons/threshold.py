@@ -14,6 +14,7 @@ from engine.metrics import (
     pr_curve,
     threshold_for_precision,
     threshold_for_recall,
+    threshold_report,
 )
 from lessons.components.charts import BLUE, VERMILLION, count_heatmap
 
@@ -29,22 +30,25 @@ st.markdown(
     "A classifier does not say *yes* or *no*: it gives a score, and **you** pick the "
     "threshold above which the answer is *yes*. The scores below are real: the pretrained "
     "ResNet from the freezing lab with a linear probe trained to answer *is this digit an "
-    "8?* on 200 images, scored on the 397 test digits."
+    "8?* on 200 images. Picking a threshold is training too, so it follows the same rule: "
+    "**choose it on the validation digits, report it once on the test digits.**"
 )
 try:
-    with st.spinner("Scoring the test digits with the pretrained model…"):
+    with st.spinner("Scoring the held-out digits with the pretrained model…"):
         data = shipped_scores()
 except CheckpointError as err:
     st.error(f"This lesson needs the pretrained model: {err}")
     st.stop()
-labels, scores = data.labels, data.scores
-positives = int(labels.sum())
-always_no = outcome_at(labels, scores, float("inf"))
+labels, scores = data.val_labels, data.val_scores  # every choice on this page is made here
+test_labels, test_scores = data.labels, data.scores  # and only reported here
+positives = int(test_labels.sum())
+always_no = outcome_at(test_labels, test_scores, float("inf"))
 st.markdown(
-    f"Only **{positives}** of the **{len(labels)}** test digits are eights "
-    f"({positives / len(labels):.1%}). A model that always answers *not an 8* is right "
-    f"**{(always_no.tn) / len(labels):.1%}** of the time and finds none of them: accuracy "
-    "alone cannot judge a rare-class detector."
+    f"Only **{positives}** of the **{len(test_labels)}** test digits are eights "
+    f"({positives / len(test_labels):.1%}), and **{int(labels.sum())}** of the "
+    f"**{len(labels)}** validation digits. A model that always answers *not an 8* is right "
+    f"**{(always_no.tn) / len(test_labels):.1%}** of the time on test and finds none of them: "
+    "accuracy alone cannot judge a rare-class detector."
 )
 
 SPAM_PRECISION, SCREEN_RECALL = 0.95, 0.95
@@ -67,25 +71,26 @@ c1.button(
     key="thr_spam",
     on_click=use_threshold,
     args=(presets["spam"],),
-    help=f"Lowest threshold with precision ≥ {SPAM_PRECISION:.0%}: few good mails lost.",
+    help=f"Lowest threshold with validation precision ≥ {SPAM_PRECISION:.0%}.",
 )
 c2.button(
     "Medical screen (recall first)",
     key="thr_medical",
     on_click=use_threshold,
     args=(presets["medical"],),
-    help=f"Highest threshold with recall ≥ {SCREEN_RECALL:.0%}: few cases missed.",
+    help=f"Highest threshold with validation recall ≥ {SCREEN_RECALL:.0%}.",
 )
 threshold = st.slider("Threshold: answer '8' when score ≥", 0.0, 1.0, step=0.001,
                       format="%.3f", key="thr_threshold")  # fmt: skip
 now = outcome_at(labels, scores, threshold)
+st.caption(f"Measured on the {len(labels)} validation digits, where the threshold is chosen.")
 m = st.columns(4)
 m[0].metric("Precision", f"{now.precision:.3f}", help="TP / (TP + FP)")
 m[1].metric("Recall", f"{now.recall:.3f}", help="TP / (TP + FN)")
 m[2].metric("F1", f"{now.f1:.3f}")
 m[3].metric("Accuracy", f"{now.accuracy:.3f}")
 st.markdown(
-    f"With your threshold: precision = {now.tp} / ({now.tp} + {now.fp}) = "
+    f"With your threshold, on validation: precision = {now.tp} / ({now.tp} + {now.fp}) = "
     f"**{now.precision:.3f}**, recall = {now.tp} / ({now.tp} + {now.fn}) = **{now.recall:.3f}**."
 )
 
@@ -102,7 +107,7 @@ left.altair_chart(
     count_heatmap(
         cells,
         ["not 8", "8"],
-        title="Confusion matrix",
+        title="Confusion matrix (validation)",
         label_expr="datum.cell + ': ' + datum.count",
         font_size=16,
     ),
@@ -111,7 +116,7 @@ left.altair_chart(
 curve = pd.DataFrame(pr_curve(labels, scores))
 point = pd.DataFrame([{"recall": now.recall, "precision": now.precision}])
 right.altair_chart(
-    alt.Chart(curve, title="Precision-recall curve")
+    alt.Chart(curve, title="Precision-recall curve (validation)")
     .mark_line(color=BLUE)
     .encode(x="recall:Q", y="precision:Q", tooltip=["threshold", "precision", "recall"])
     + alt.Chart(point)
@@ -124,17 +129,46 @@ with st.expander("Show as tables"):
 
 st.subheader("Let the costs choose")
 st.markdown(
-    "Put a price on each mistake. The page tries every threshold and keeps the one with the "
-    "lowest total cost = FP × cost of a false alarm + FN × cost of a miss."
+    "Put a price on each mistake. The page tries every threshold on the **validation** digits "
+    "and keeps the one with the lowest total cost = FP × cost of a false alarm + FN × cost of "
+    "a miss."
 )
 k1, k2 = st.columns(2)
 cost_fp = k1.number_input("Cost of a false positive", 0.0, 1000.0, 1.0, key="thr_cost_fp")
 cost_fn = k2.number_input("Cost of a false negative", 0.0, 1000.0, 10.0, key="thr_cost_fn")
 best = cheapest_threshold(labels, scores, cost_fp, cost_fn)
 st.markdown(
-    f"Cheapest threshold: **{best.threshold:.3f}** with {best.fp} false positives and "
-    f"{best.fn} false negatives, total cost **{best.cost(cost_fp, cost_fn):g}** "
-    f"(your threshold costs {now.cost(cost_fp, cost_fn):g})."
+    f"Cheapest threshold on validation: **{best.threshold:.3f}** with {best.fp} false positives "
+    f"and {best.fn} false negatives, total cost **{best.cost(cost_fp, cost_fn):g}** "
+    f"(your threshold costs {now.cost(cost_fp, cost_fn):g} on validation)."
 )
 st.button("Use the cheapest threshold", key="thr_use_cheapest", on_click=use_threshold,
           args=(best.threshold,))  # fmt: skip
+
+st.subheader("Report on the test digits, once")
+report = threshold_report(
+    (labels, scores),
+    (test_labels, test_scores),
+    cost_fp,
+    cost_fn,
+    {"spam preset": presets["spam"], "medical preset": presets["medical"]},
+)
+st.dataframe(pd.DataFrame(report.rows), hide_index=True)
+spam, medical = report.rows[1], report.rows[2]
+st.markdown(
+    f"The spam preset reached precision {spam['validation precision']:.3f} on validation "
+    f"(target {SPAM_PRECISION:.2f}) and **{spam['test precision']:.3f}** on test; the medical "
+    f"preset reached recall {medical['validation recall']:.3f} on validation and "
+    f"**{medical['test recall']:.3f}** on test."
+)
+st.markdown(
+    f"The cost-chosen threshold costs **{report.validation_cost:g}** on the {len(labels)} "
+    f"validation digits and **{report.test_cost:g}** on the {len(test_labels)} test digits. "
+    "The validation figure flatters it: the threshold was fitted to those very digits. The "
+    "test figure is the one to report. A threshold tuned on "
+    f"the test digits themselves would cost **{report.peeked_cost:g}** there, a number that "
+    "looks better only because it was fitted to the very digits it is judged on: it would "
+    "not hold on the next batch of digits. Every figure in this table comes from a threshold "
+    "frozen on validation; a target met on validation can be missed on test, and the honest "
+    "report says so."
+)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.curves import EpochRecord, acceptable_stop, best_epoch, with_label_noise
+from engine.curves import EpochRecord, PatienceStop, best_epoch, patience_stop, with_label_noise
 
 
 def _record(epoch: int, val_loss: float, elapsed_s: float = 0.0) -> EpochRecord:
@@ -21,10 +21,18 @@ def _record(epoch: int, val_loss: float, elapsed_s: float = 0.0) -> EpochRecord:
     )
 
 
-def test_an_early_stopping_pick_is_right_within_five_percent_of_the_best_loss():
-    history = [_record(1, 1.0), _record(2, 0.50), _record(3, 0.52), _record(4, 0.8)]
-    assert acceptable_stop(history, 2) and acceptable_stop(history, 3)
-    assert not acceptable_stop(history, 1) and not acceptable_stop(history, 4)
+def test_patience_stops_after_that_many_epochs_without_a_new_low_and_keeps_the_low():
+    losses = [1.0, 0.5, 0.52, 0.6, 0.45, 0.7, 0.8, 0.9, 1.0]
+    history = [_record(epoch, loss) for epoch, loss in enumerate(losses, start=1)]
+    assert patience_stop(history, 2) == PatienceStop(history[1], 4)  # misses the later 0.45
+    assert patience_stop(history, 3) == PatienceStop(history[4], 8)
+
+
+def test_a_run_that_never_runs_out_of_patience_keeps_its_lowest_epoch():
+    history = [_record(1, 0.9), _record(2, 0.4), _record(3, 0.4), _record(4, 0.3)]
+    assert patience_stop(history, 2) == PatienceStop(history[3], 4)
+    with pytest.raises(ValueError, match="patience must be 1 or more"):
+        patience_stop(history, 0)
 
 
 def test_the_best_epoch_is_the_lowest_validation_loss_and_the_earliest_on_a_tie():

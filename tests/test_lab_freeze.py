@@ -1,10 +1,13 @@
 """FreezePlan presets, apply_plan, the parameter table and the code that realises a plan."""
 
 import copy
+from dataclasses import dataclass
 
 import pytest
 import torch
 import torch.nn.functional as F
+from torch import nn
+from torchvision.models import resnet18
 
 from engine.lab.freeze import (
     ALL_BLOCKS,
@@ -140,9 +143,57 @@ def test_plan_rejects_unknown_blocks_and_names_the_allowed_ones():
 def test_generated_code_gives_the_same_trainable_counts_as_apply_plan(pretrained, preset):
     plan = preset_plan(preset)
     expected = parameter_table(build_model(plan, pretrained, 10))
-    namespace = {"model": copy.deepcopy(pretrained)}
-    exec(plan_code(plan, num_classes=10), namespace)
-    assert parameter_table(namespace["model"]) == expected
+    first_epoch = []
+    namespace = {
+        "model": copy.deepcopy(pretrained),
+        "train_one_epoch": lambda model, _optimizer: first_epoch.append(parameter_table(model)),
+    }
+    exec(plan_code(plan, num_classes=10, epochs=1), namespace)
+    assert first_epoch == [expected]
+
+
+@dataclass(frozen=True)
+class EpochState:
+    trainable: frozenset[str]  # blocks whose parameters all have requires_grad
+    training: dict[str, bool]  # each block's train/eval flag (what BatchNorm obeys)
+    optimized: frozenset[int]  # ids of the parameters the optimizer steps
+    with_gradients: frozenset[int]  # ids of the parameters with requires_grad
+
+
+def epoch_state(model: nn.Module, optimizer: torch.optim.Optimizer | None) -> EpochState:
+    blocks = {name: getattr(model, "fc" if name == HEAD else name) for name in ALL_BLOCKS}
+    trainable = [n for n, b in blocks.items() if all(p.requires_grad for p in b.parameters())]
+    grouped = optimizer.param_groups if optimizer else []
+    return EpochState(
+        frozenset(trainable),
+        {name: block.training for name, block in blocks.items()},
+        frozenset(id(p) for group in grouped for p in group["params"]),
+        frozenset(id(p) for p in model.parameters() if p.requires_grad),
+    )
+
+
+@pytest.mark.parametrize("bn_mode", list(BatchNormMode))
+@pytest.mark.parametrize("preset", list(Preset))
+def test_generated_code_run_on_torchvision_resnet18_thaws_and_sets_batchnorm_like_the_engine(
+    pretrained, preset, bn_mode
+):
+    plan = preset_plan(preset, frozen_bn=bn_mode)
+    epochs = 12  # gradual unfreezing has thawed every block by epoch 11
+    seen: list[EpochState] = []
+    namespace = {
+        "model": resnet18(weights=None),
+        "train_one_epoch": lambda model, optimizer: seen.append(epoch_state(model, optimizer)),
+    }
+    exec(plan_code(plan, num_classes=10, epochs=epochs), namespace)
+    assert len(seen) == epochs
+    engine_model = build_model(plan, pretrained, 10)
+    for epoch, state in enumerate(seen, start=1):
+        apply_plan(engine_model, plan, epoch)
+        set_train_mode(engine_model, plan, epoch)
+        expected = epoch_state(engine_model, None)
+        assert state.trainable == plan.trainable_at(epoch) == expected.trainable, epoch
+        assert state.training == expected.training, epoch
+        assert state.optimized == state.with_gradients, epoch
 
 
 def test_apply_plan_can_freeze_even_the_head(pretrained):

@@ -1,11 +1,15 @@
-"""Retention: source-task accuracy through the original head, before and after fine-tuning."""
+"""Retention: source-task accuracy through the original head and by a re-fitted feature probe."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import torch
+from sklearn.linear_model import RidgeClassifier
+from sklearn.model_selection import StratifiedKFold
 
 from engine.lab.checkpoint import Pretrained, load_pretrained
+from engine.lab.data import source_eval_split
 from engine.lab.freeze import BatchNormMode, FreezePlan, Preset, preset_plan
 from engine.lab.train import FinetuneConfig, finetune
 
@@ -80,3 +84,37 @@ def test_retention_is_not_measured_when_switched_off_or_training_from_scratch(sh
     assert off.retention is None
     scratch = finetune(tiny(preset_plan(Preset.SCRATCH)), shipped.model)
     assert scratch.retention is None
+
+
+def test_the_refitted_probe_scores_the_features_as_a_ridge_classifier_does_on_held_out_folds(
+    shipped, probe
+):
+    source = source_eval_split()
+    with torch.no_grad():
+        features = shipped.model.eval().features(source.images).numpy()
+    labels = source.labels.numpy()
+    folds = StratifiedKFold(2, shuffle=True, random_state=0).split(features, labels)
+    held_out = [
+        RidgeClassifier(alpha=1.0).fit(features[fit], labels[fit]).score(features[out], labels[out])
+        for fit, out in folds
+    ]
+    assert probe.retention.probe_before == pytest.approx(np.mean(held_out))
+    assert probe.retention.probe_before > 0.9
+
+
+def test_a_linear_probe_leaves_what_the_features_know_unchanged(probe):
+    assert probe.retention.probe_after == probe.retention.probe_before
+
+
+@pytest.mark.slow
+def test_original_head_and_refitted_probe_rank_full_and_partial_fine_tuning_in_opposite_orders(
+    shipped,
+):
+    def retention(preset: Preset):
+        config = FinetuneConfig(preset_plan(preset), train_size=200, epochs=8)
+        return finetune(config, shipped.model).retention
+
+    full, partial = retention(Preset.FULL), retention(Preset.PARTIAL)
+    assert full.after > partial.after  # the old head reads full fine-tuning's features better
+    assert partial.probe_after > full.probe_after  # but partial's features know more glyphs
+    assert partial.probe_after > partial.after + 0.3

@@ -5,14 +5,25 @@ import itertools
 import numpy as np
 import pytest
 import torch
-from sklearn.metrics import confusion_matrix, f1_score
+from sklearn.metrics import average_precision_score, confusion_matrix, f1_score, recall_score
+from sklearn.utils.class_weight import compute_class_weight
 
+from engine.curves import PatienceStop, patience_stop
 from engine.lab import train as train_module
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
 from engine.lab.device import available_devices, pick_device
 from engine.lab.freeze import BatchNormMode, FreezePlan, Preset, preset_plan
 from engine.lab.model import SmallResNet
-from engine.lab.train import FinetuneConfig, finetune, lr_factor, predict_logits
+from engine.lab.train import (
+    FinetuneConfig,
+    Imbalance,
+    LrSchedule,
+    balanced_class_weights,
+    finetune,
+    lr_factor,
+    predict_logits,
+)
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +204,85 @@ def test_training_uses_the_configured_thread_count_and_restores_it_afterwards(pr
     assert seen == [1] and torch.get_num_threads() == before
     with pytest.raises(ValueError, match="threads must be between 1 and"):
         FinetuneConfig(preset_plan(Preset.FULL), threads=0)
+
+
+def test_early_stopping_stops_after_patience_and_restores_the_best_epochs_weights():
+    # Half the labels wrong and no decay: the shipped model's probe overfits within 30 epochs.
+    config = tiny(
+        preset_plan(Preset.LINEAR_PROBE, head_lr=0.01), epochs=30, patience=3,
+        label_noise=0.5, schedule=LrSchedule.CONSTANT,
+    )  # fmt: skip
+    result = finetune(config, load_pretrained().model)
+    best = min(result.history, key=lambda s: s.val_loss)
+    assert result.stopped_early and result.restored_best
+    assert len(result.history) == best.epoch + 3 < 30  # three epochs without improvement
+    assert patience_stop(result.history, 3) == PatienceStop(best, len(result.history))
+    assert result.weights_epoch == result.best_epoch == best.epoch
+    # The reported validation figures are the best epoch's, not the last epoch's.
+    val_loss = torch.nn.functional.nll_loss(
+        torch.log(torch.from_numpy(result.val_probabilities)), torch.from_numpy(result.val_labels)
+    )
+    assert float(val_loss) == pytest.approx(best.val_loss, rel=1e-3)
+    assert result.val_accuracy == pytest.approx(best.val_accuracy)
+    assert result.val_macro_f1 == pytest.approx(best.val_macro_f1)
+    assert best.val_loss < result.history[-1].val_loss
+
+
+def test_without_patience_every_figure_comes_from_the_last_epoch(pretrained):
+    result = finetune(tiny(preset_plan(Preset.PARTIAL), epochs=3), pretrained)
+    assert (result.weights_epoch, result.restored_best, result.stopped_early) == (3, False, False)
+    assert result.val_accuracy == pytest.approx(result.history[-1].val_accuracy)
+
+
+def test_warm_up_ramps_the_learning_rate_linearly_before_the_cosine_schedule(pretrained):
+    seen: list[float] = []
+    original = torch.optim.AdamW.step
+
+    def record_lr(self, *args, **kwargs):
+        seen.append(self.param_groups[0]["lr"])
+        return original(self, *args, **kwargs)
+
+    config = tiny(preset_plan(Preset.LINEAR_PROBE), epochs=3, warmup_epochs=1)  # 2 steps each
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(torch.optim.AdamW, "step", record_lr)
+        finetune(config, pretrained)
+    base = config.plan.head_lr
+    ramp = [0.5, 1.0, 1.0, 1.0, 1.0, 1.0]
+    assert seen == pytest.approx([base * r * lr_factor(s, 6) for s, r in enumerate(ramp)])
+
+
+def test_balanced_class_weights_match_scikit_learns():
+    labels = torch.tensor([0] * 18 + [1] * 2)
+    expected = compute_class_weight("balanced", classes=np.array([0, 1]), y=labels.numpy())
+    np.testing.assert_allclose(balanced_class_weights(labels, 2).numpy(), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize("remedy", [Imbalance.CLASS_WEIGHTS, Imbalance.RESAMPLE])
+def test_imbalance_remedies_raise_the_rare_eights_recall_at_the_default_threshold(remedy):
+    shipped = load_pretrained().model
+
+    def recall_and_ap(imbalance: Imbalance) -> tuple[float, float]:
+        config = FinetuneConfig(
+            preset_plan(Preset.LINEAR_PROBE), task=TaskKind.RARE_EIGHT, epochs=10,
+            measure_retention=False, imbalance=imbalance,
+        )  # fmt: skip
+        result = finetune(config, shipped)
+        scores = result.val_probabilities[:, 1]
+        return (
+            recall_score(result.val_labels, scores >= 0.5),
+            average_precision_score(result.val_labels, scores),
+        )
+
+    plain_recall, plain_ap = recall_and_ap(Imbalance.NONE)
+    recall, ap = recall_and_ap(remedy)
+    assert recall > plain_recall + 0.3  # 0.37 → 0.95 on the 19 validation eights
+    assert ap == pytest.approx(plain_ap, abs=0.03)  # the ranking barely changes
+
+
+def test_lp_ft_trains_the_head_alone_then_thaws_the_whole_backbone(pretrained):
+    plan = preset_plan(Preset.LP_FT)
+    assert [plan.trainable_at(e) for e in (1, 3)] == [frozenset({"head"})] * 2
+    assert plan.trainable_at(4) == plan.trainable
+    result = finetune(tiny(plan, epochs=5), pretrained)
+    counts = [record.trainable_scalars for record in result.history]
+    assert counts[0] == counts[2] < counts[3] == counts[4]

@@ -50,6 +50,28 @@ def test_batchnorm_left_in_train_mode_moves_the_statistics_and_costs_the_source_
     )
 
 
+@pytest.mark.slow
+def test_batchnorm_in_train_mode_is_framed_as_a_trade_off_with_the_digit_accuracy_beside_it():
+    from engine.lab.checkpoint import load_pretrained
+    from engine.lab.pitfalls import frozen_batchnorm_drift
+
+    expected = frozen_batchnorm_drift(load_pretrained().model)
+    at = page()
+    at.button(key="pit_bn").click().run()
+    table = at.dataframe[0].value.set_index("frozen BatchNorm")
+    assert table.loc["train mode", "digit accuracy (validation)"] == pytest.approx(
+        expected.target_accuracy_bn_train
+    )
+    assert table.loc["eval mode", "digit accuracy (validation)"] == pytest.approx(
+        expected.target_accuracy_bn_eval
+    )
+    gain = expected.target_accuracy_bn_train - expected.target_accuracy_bn_eval
+    cost = expected.source_accuracy_bn_eval - expected.source_accuracy_bn_train
+    text = " ".join(m.value for m in at.markdown)
+    assert f"digit accuracy by **{gain:+.3f}** and costs **{cost:.3f}**" in text
+    assert "trade-off" in text
+
+
 def test_a_demos_results_stay_on_the_page_while_the_next_one_runs():
     at = page()
     at.button(key="pit_nothing").click().run()

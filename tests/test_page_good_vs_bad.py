@@ -5,6 +5,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.curves import patience_stop
+from engine.lab.scores import STOP_PATIENCE
+
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "good_vs_bad.py")
 
 
@@ -36,15 +39,44 @@ def test_the_overfitting_run_really_overfits(page_runs):
 
 
 @pytest.mark.slow
-def test_spotting_run_b_and_stopping_at_its_best_epoch_is_praised(monkeypatch, page_runs):
+def test_run_b_validation_loss_falls_then_climbs_unmistakably(page_runs):
+    losses = [s.val_loss for s in page_runs.overfitting]
+    low = losses.index(min(losses))
+    assert 2 <= low < len(losses) // 3  # a real fall first, then most of the run climbing
+    assert losses[-1] > min(losses) * 1.3 and losses[-1] > losses[0] * 0.95
+    # The climb is a trend, not noise: every later third is worse on average than the one before.
+    later = losses[low:]
+    chunk = len(later) // 3
+    means = [sum(later[i * chunk : (i + 1) * chunk]) / chunk for i in range(3)]
+    assert means[0] < means[1] < means[2]
+
+
+@pytest.mark.slow
+def test_spotting_run_b_and_stopping_where_patience_keeps_the_weights_is_praised(
+    monkeypatch, page_runs
+):
     at = open_page(monkeypatch, page_runs)
     assert at.title[0].value == "Good vs bad runs"
+    rule = patience_stop(page_runs.overfitting, STOP_PATIENCE)
     at.radio(key="gvb_which").set_value("Run B")
-    at.slider(key="gvb_epoch").set_value(page_runs.overfitting_best_epoch)
+    at.slider(key="gvb_epoch").set_value(rule.kept.epoch)
     at.button(key="gvb_check").click().run()
     assert not at.exception
     assert [s.value.startswith("Right: Run B overfits") for s in at.success] == [True, False]
-    assert f"at epoch {page_runs.overfitting_best_epoch}" in at.success[1].value
+    assert at.success[1].value.startswith(f"Epoch {rule.kept.epoch}: right.")
+    assert f"stops after epoch {rule.stopped_at} and keeps epoch **{rule.kept.epoch}**" in (
+        at.success[1].value
+    )
+
+
+@pytest.mark.slow
+def test_the_default_slider_position_no_early_stopping_is_never_accepted(monkeypatch, page_runs):
+    at = open_page(monkeypatch, page_runs)
+    at.radio(key="gvb_which").set_value("Run B")
+    assert at.slider(key="gvb_epoch").value == len(page_runs.overfitting)
+    at.button(key="gvb_check").click().run()
+    assert len(at.success) == 1  # the diagnosis only
+    assert at.warning[0].value.startswith(f"Epoch {len(page_runs.overfitting)} is the end")
 
 
 @pytest.mark.slow
@@ -56,4 +88,5 @@ def test_a_wrong_diagnosis_is_corrected_with_the_runs_own_numbers(monkeypatch, p
     at.button(key="gvb_check").click().run()
     assert at.error[0].value.startswith("Not quite")
     assert f"{page_runs.overfitting[-1].val_loss:.3f}" in at.error[0].value
-    assert at.warning[0].value.startswith(f"Epoch {worst} has validation loss")
+    assert at.warning[0].value.startswith(f"Epoch {worst}")
+    assert "Epoch" in at.warning[0].value and "right" not in at.warning[0].value

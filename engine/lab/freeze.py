@@ -30,6 +30,7 @@ class Preset(StrEnum):
     FULL = "full"
     DISCRIMINATIVE = "discriminative"
     GRADUAL = "gradual"
+    LP_FT = "lp_ft"
     SCRATCH = "scratch"
     CUSTOM = "custom"
 
@@ -47,6 +48,7 @@ PRESET_LABELS: dict[Preset, str] = {
     Preset.FULL: "Full fine-tuning",
     Preset.DISCRIMINATIVE: "Discriminative learning rates",
     Preset.GRADUAL: "Gradual unfreezing",
+    Preset.LP_FT: "Linear probe, then fine-tune (LP-FT)",
     Preset.SCRATCH: "From scratch (random init)",
     Preset.CUSTOM: "Custom (toggle blocks)",
 }
@@ -64,6 +66,10 @@ class FreezePlan:
     frozen_bn: BatchNormMode = BatchNormMode.EVAL
     pretrained: bool = True
     unfreeze_every: int = 0  # gradual only: epochs between thawing one more block
+    # LP-FT: train only the head for this many epochs, then every block in ``trainable``.
+    # A trained head first means the backbone's first fine-tuning steps follow useful
+    # gradients instead of a random head's, which distorts pretrained features less.
+    probe_epochs: int = 0
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.trainable) - set(ALL_BLOCKS))
@@ -75,6 +81,8 @@ class FreezePlan:
 
     def trainable_at(self, epoch: int) -> frozenset[str]:
         """Blocks with gradients during ``epoch`` (1-based)."""
+        if epoch <= self.probe_epochs:
+            return frozenset({HEAD} & self.trainable)
         if not self.unfreeze_every:
             return self.trainable
         thawed = (epoch - 1) // self.unfreeze_every
@@ -99,6 +107,7 @@ def preset_plan(preset: Preset | str, **overrides: object) -> FreezePlan:
         # knows useful features, so smaller steps keep more of them.
         Preset.DISCRIMINATIVE: FreezePlan(preset, backbone | {HEAD}, 0.01, 0.001),
         Preset.GRADUAL: FreezePlan(preset, backbone | {HEAD}, 0.003, 0.001, unfreeze_every=2),
+        Preset.LP_FT: FreezePlan(preset, backbone | {HEAD}, 0.01, 0.001, probe_epochs=3),
         Preset.SCRATCH: FreezePlan(preset, backbone | {HEAD}, 0.003, 0.003, pretrained=False),
         Preset.CUSTOM: FreezePlan(preset, frozenset({"layer3", "layer4", HEAD}), 0.003, 0.001),
     }

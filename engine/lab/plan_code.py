@@ -5,7 +5,6 @@ from __future__ import annotations
 from engine.lab.freeze import (
     ALL_BLOCKS,
     BACKBONE_BLOCKS,
-    GRADUAL_ORDER,
     HEAD,
     WEIGHT_DECAY,
     BatchNormMode,
@@ -14,9 +13,12 @@ from engine.lab.freeze import (
 from engine.lab.model import SmallResNet
 
 
-def plan_code(plan: FreezePlan, num_classes: int = 10) -> str:
-    """Code that, run on the pretrained ``model``, leaves the same parameters trainable as
-    ``build_model`` + ``apply_plan`` (a test executes it and compares the counts)."""
+def plan_code(plan: FreezePlan, num_classes: int = 10, epochs: int = 10) -> str:
+    """Code that, run on the pretrained ``model``, trains the same parameters as ``finetune``
+    in every epoch: it freezes, builds the optimizer, then loops over ``epochs``, thawing
+    blocks (gradual unfreezing) and setting BatchNorm modes as ``set_train_mode`` does, and
+    calls ``train_one_epoch(model, optimizer)``, the learner's own pass over the batches.
+    A test executes it on torchvision's ``resnet18`` and checks every epoch."""
 
     def ref(block: str) -> str:
         return f"model.{SmallResNet.head_name if block == HEAD else block}"
@@ -51,9 +53,7 @@ def plan_code(plan: FreezePlan, num_classes: int = 10) -> str:
             lines += [f"for p in {ref(block)}.parameters():", "    p.requires_grad = False"]
     lines += [""]
     lines += _optimizer_lines(plan, ref)
-    if plan.unfreeze_every:
-        lines += _gradual_lines(plan, ref)
-    lines += _train_mode_lines(plan, frozen, ref)
+    lines += _epoch_loop_lines(plan, frozen, epochs)
     return "\n".join(lines) + "\n"
 
 
@@ -81,38 +81,48 @@ def _optimizer_lines(plan: FreezePlan, ref) -> list[str]:
     ]
 
 
-def _gradual_lines(plan: FreezePlan, ref) -> list[str]:
+def _epoch_loop_lines(plan: FreezePlan, frozen: list[str], epochs: int) -> list[str]:
     schedule = {
-        1 + (i + 1) * plan.unfreeze_every: [b for b in group if b in plan.trainable]
-        for i, group in enumerate(GRADUAL_ORDER)
+        epoch: [
+            b for b in ALL_BLOCKS if b in plan.trainable_at(epoch) - plan.trainable_at(epoch - 1)
+        ]
+        for epoch in range(2, epochs + 1)
     }
     schedule = {epoch: blocks for epoch, blocks in schedule.items() if blocks}
-    return [
-        "",
-        "# Gradual unfreezing: at the start of these epochs thaw one more block (top down)",
-        "# and hand its parameters to the optimizer as a new group.",
-        f"unfreeze_at = {schedule!r}",
-        "",
-        "def thaw(epoch):",
-        "    for name in unfreeze_at.get(epoch, []):",
-        "        block = getattr(model, name)",
-        "        for p in block.parameters():",
-        "            p.requires_grad = True",
-        "        optimizer.add_param_group(",
-        f'            {{"params": list(block.parameters()), "lr": {plan.backbone_lr}}}',
-        "        )",
-    ]
-
-
-def _train_mode_lines(plan: FreezePlan, frozen: list[str], ref) -> list[str]:
-    lines = ["", "# At the start of every epoch:", "model.train()"]
-    if not frozen:
-        return lines
-    if plan.frozen_bn is BatchNormMode.EVAL:
-        lines.append("# Frozen blocks' BatchNorm keeps its pretrained running statistics:")
-        lines += [f"{ref(b)}.eval()" for b in frozen]
-    else:
-        lines.append(
-            "# Frozen blocks stay in train mode: their BatchNorm running statistics will drift."
-        )
+    gradual = bool(schedule)
+    keep_bn = plan.frozen_bn is BatchNormMode.EVAL and bool(frozen)
+    lines = [""]
+    if gradual:
+        how = "the whole backbone at once (LP-FT)" if plan.probe_epochs else "top down"
+        lines += [
+            f"# Unfreezing: at the start of these epochs thaw more blocks, {how},",
+            "# and hand their parameters to the optimizer as a new group.",
+            f"unfreeze_at = {schedule!r}",
+        ]
+    if gradual or keep_bn:
+        names = [SmallResNet.head_name if b == HEAD else b for b in frozen]
+        lines += ["# Blocks without gradients right now:", f"frozen = {names!r}"]
+    lines += ["", f"for epoch in range(1, {epochs} + 1):"]
+    if gradual:
+        lines += [
+            "    for name in unfreeze_at.get(epoch, []):",
+            "        block = getattr(model, name)",
+            "        for p in block.parameters():",
+            "            p.requires_grad = True",
+            "        optimizer.add_param_group(",
+            f'            {{"params": list(block.parameters()), "lr": {plan.backbone_lr}}}',
+            "        )",
+            "        frozen.remove(name)",
+        ]
+    lines += ["    model.train()"]
+    if keep_bn:
+        lines += [
+            "    # Frozen blocks' BatchNorm keeps its pretrained running statistics",
+            "    # (a block thawed above trains, BatchNorm included, from now on):",
+            "    for name in frozen:",
+            "        getattr(model, name).eval()",
+        ]
+    elif frozen and plan.frozen_bn is BatchNormMode.TRAIN:
+        lines += ["    # Frozen blocks stay in train mode: their BatchNorm statistics drift."]
+    lines += ["    train_one_epoch(model, optimizer)  # your pass over the training batches"]
     return lines

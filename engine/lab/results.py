@@ -3,13 +3,19 @@ and how the lab lays several runs side by side."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import torch
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
+from sklearn.metrics import (
+    average_precision_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+    recall_score,
+)
 
 from engine.curves import EpochRecord
 
@@ -41,10 +47,13 @@ class ClassMetrics:
 
 @dataclass(frozen=True)
 class Retention:
-    """Source-task accuracy through the original head, before and after fine-tuning."""
+    """Source-task accuracy before and after fine-tuning, read two ways: through the original
+    head (``before``/``after``) and by a probe re-fitted on the features (``probe_*``)."""
 
     before: float
     after: float
+    probe_before: float | None = None
+    probe_after: float | None = None
 
     @property
     def kept(self) -> float:
@@ -55,7 +64,13 @@ class Retention:
 class RunResult:
     history: list[EpochRecord]
     best_epoch: int  # lowest validation loss; 0 when the run stopped before one epoch
+    # The epoch whose weights every figure below was measured with (test scores, retention):
+    # the best epoch when early stopping restored it, otherwise the last epoch trained.
+    weights_epoch: int
+    restored_best: bool  # early stopping was on and put the best epoch's weights back
+    stopped_early: bool  # patience ran out before the last planned epoch
     val_accuracy: float
+    val_macro_f1: float
     test_accuracy: float
     test_macro_precision: float
     test_macro_recall: float
@@ -71,6 +86,9 @@ class RunResult:
     total_s: float
     test_probabilities: np.ndarray = field(repr=False)  # (n_test, n_classes) softmax
     test_labels: np.ndarray = field(repr=False)
+    # The same for the validation split: what a threshold (or any other choice) is tuned on.
+    val_probabilities: np.ndarray = field(default_factory=lambda: np.empty((0, 0)), repr=False)
+    val_labels: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=int), repr=False)
     model: Any = field(default=None, repr=False)  # the fine-tuned SmallResNet (learner's own)
 
 
@@ -116,22 +134,66 @@ class LabRun:
     result: RunResult
 
 
-def runs_table(runs: Sequence[LabRun]) -> list[dict[str, str | int | float | None]]:
-    """One row per run, in the order given: the figures worth comparing across strategies."""
+@dataclass(frozen=True)
+class RareClassScores:
+    """How a two-class run finds the rare class on validation: recall at the default
+    threshold (argmax), and average precision over every threshold (scikit-learn)."""
+
+    recall: float
+    average_precision: float
+
+
+def rare_class_validation(result: RunResult) -> RareClassScores | None:
+    """The rare class's validation scores, or None when the task is not two-class."""
+    if result.val_probabilities.shape[1:] != (2,):
+        return None
+    scores = result.val_probabilities[:, 1]
+    return RareClassScores(
+        recall=float(recall_score(result.val_labels, result.val_probabilities.argmax(1))),
+        average_precision=float(average_precision_score(result.val_labels, scores)),
+    )
+
+
+def weights_label(result: RunResult) -> str:
+    """Which weights a run's figures were measured with, in words."""
+    if result.restored_best:
+        return f"epoch {result.weights_epoch} (best, restored)"
+    return f"epoch {result.weights_epoch} (last)"
+
+
+def runs_table(
+    runs: Sequence[LabRun], revealed: Collection[str] = ()
+) -> list[dict[str, str | int | float | None]]:
+    """One row per run, in the order given, compared on validation. A run's test accuracy
+    appears only once its label is in ``revealed``: choosing among runs by test score would
+    make that score a tuned number, not an estimate."""
     return [
         {
             "run": run.label,
             "task": run.config.task.value,
             "train images": run.config.train_size,
-            "epochs": run.config.epochs,
+            "epochs": len(run.result.history),
+            "weights from": weights_label(run.result),
             "trainable": run.result.history[-1].trainable_scalars if run.result.history else 0,
-            "test accuracy": round(run.result.test_accuracy, 3),
-            "macro-F1": round(run.result.test_macro_f1, 3),
-            "glyphs kept": round(run.result.retention.after, 3) if run.result.retention else None,
+            "validation accuracy": round(run.result.val_accuracy, 3),
+            "validation macro-F1": round(run.result.val_macro_f1, 3),
+            "validation recall (rare)": _rounded(rare.recall if rare else None),
+            "validation AP (rare)": _rounded(rare.average_precision if rare else None),
+            "glyphs (original head)": _rounded(retention.after if retention else None),
+            "glyphs (re-fitted probe)": _rounded(retention.probe_after if retention else None),
             "s/epoch": round(run.result.seconds_per_epoch, 3),
+            "test accuracy": (
+                round(run.result.test_accuracy, 3) if run.label in revealed else None
+            ),
         }
         for run in runs
+        for retention in [run.result.retention]
+        for rare in [rare_class_validation(run.result)]
     ]
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def validation_losses(runs: Sequence[LabRun]) -> list[dict[str, str | int | float]]:

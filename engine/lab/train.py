@@ -24,6 +24,7 @@ from engine.lab.data import (
     source_eval_split,
 )
 from engine.lab.device import DEFAULT_TRAIN_THREADS, DEVICES, pick_device, torch_threads
+from engine.lab.feature_probe import feature_probe_accuracy
 from engine.lab.freeze import (
     BatchNormMode,
     FreezePlan,
@@ -49,6 +50,14 @@ BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128)
 EVAL_BATCH = 512
 
 
+class Imbalance(StrEnum):
+    """How training treats a rare class (the "is it an 8?" task has one 8 in ten)."""
+
+    NONE = "none"
+    CLASS_WEIGHTS = "class_weights"  # each class's loss weighted by n / (classes × its count)
+    RESAMPLE = "resample"  # draw each epoch's examples with replacement, classes equally likely
+
+
 class LrSchedule(StrEnum):
     COSINE = "cosine"  # decays to zero by the last step: calmer end, hides overfitting somewhat
     CONSTANT = "constant"
@@ -71,6 +80,13 @@ class FinetuneConfig:
     # textbook way to overfit, and the validation loss shows it.
     label_noise: float = 0.0
     threads: int = DEFAULT_TRAIN_THREADS  # torch intra-op threads while this run trains
+    # Early stopping: stop after this many epochs without a new lowest validation loss, and
+    # restore the weights of the best epoch. None trains every epoch and keeps the last weights.
+    patience: int | None = None
+    # Linear warm-up: the learning rate climbs from 1/steps to the schedule's over these epochs,
+    # so a randomly initialised head does not push large, noisy gradients into the backbone.
+    warmup_epochs: int = 0
+    imbalance: Imbalance = Imbalance.NONE
 
     def __post_init__(self) -> None:
         check_train_size(self.train_size)
@@ -84,6 +100,15 @@ class FinetuneConfig:
         if not 1 <= self.threads <= (os.cpu_count() or 1):
             raise ValueError(
                 f"threads must be between 1 and {os.cpu_count()}; got {self.threads!r}"
+            )
+        if self.patience is not None and not 1 <= self.patience <= MAX_EPOCHS:
+            raise ValueError(
+                f"patience must be between 1 and {MAX_EPOCHS} epochs; got {self.patience!r}"
+            )
+        if not 0 <= self.warmup_epochs < self.epochs:
+            raise ValueError(
+                f"warmup_epochs must be between 0 and epochs - 1 ({self.epochs - 1}); "
+                f"got {self.warmup_epochs!r}"
             )
         if not 0 <= self.label_noise <= 0.5:
             raise ValueError(f"label_noise must be between 0 and 0.5; got {self.label_noise!r}")
@@ -111,6 +136,17 @@ def source_accuracy(model: SmallResNet, source: Split, device: torch.device) -> 
     return accuracy(source.labels.to(device), logits)
 
 
+def warmup_factor(step: int, warmup_steps: int) -> float:
+    """Linear warm-up's multiplier at ``step``: (step + 1) / warmup_steps, then 1."""
+    return min(1.0, (step + 1) / warmup_steps) if warmup_steps else 1.0
+
+
+def balanced_class_weights(labels: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """n / (classes × count): scikit-learn's ``class_weight="balanced"``."""
+    counts = torch.bincount(labels, minlength=n_classes).clamp(min=1).float()
+    return len(labels) / (n_classes * counts)
+
+
 def lr_factor(step: int, total: int) -> float:
     """The cosine schedule's multiplier of the base learning rate at ``step`` of ``total``:
     1 at the start, 0 after the last step (nanoGPT's ``get_lr``, without the warm-up)."""
@@ -124,6 +160,7 @@ class _Stepper:
     optimizer: torch.optim.Optimizer
     total_steps: int
     schedule: LrSchedule
+    warmup_steps: int = 0
     done: int = field(default=0)
 
     def step(self, loss: torch.Tensor | None) -> None:
@@ -131,6 +168,7 @@ class _Stepper:
         factor = 1.0
         if self.schedule is LrSchedule.COSINE:
             factor = lr_factor(self.done, self.total_steps)
+        factor *= warmup_factor(self.done, self.warmup_steps)
         for group in self.optimizer.param_groups:
             group.setdefault("base_lr", group["lr"])
             group["lr"] = group["base_lr"] * factor
@@ -159,6 +197,8 @@ class _Run:
     val_y: torch.Tensor
     test_x: torch.Tensor
     started: float  # perf_counter() when the run began, setup included
+    class_weight: torch.Tensor | None = None  # for the loss, with Imbalance.CLASS_WEIGHTS
+    draw_weight: torch.Tensor | None = None  # per example, with Imbalance.RESAMPLE
 
 
 def finetune(
@@ -173,9 +213,15 @@ def finetune(
         run = _prepare(config, pretrained)
         optimizer = build_optimizer(run.model, config.plan)
         batches = math.ceil(len(run.train_y) / config.batch_size)
-        stepper = _Stepper(optimizer, config.epochs * batches, LrSchedule(config.schedule))
+        stepper = _Stepper(
+            optimizer,
+            config.epochs * batches,
+            LrSchedule(config.schedule),
+            warmup_steps=config.warmup_epochs * batches,
+        )
         generator = torch.Generator().manual_seed(config.seed)
         history: list[EpochRecord] = []
+        keeper = _BestWeights()
         for epoch in range(1, config.epochs + 1):
             _thaw(run.model, config.plan, epoch, optimizer)
             epoch_start = time.perf_counter()
@@ -185,7 +231,28 @@ def finetune(
             history.append(_evaluate(run, epoch, train_loss, time.perf_counter() - epoch_start))
             if on_epoch is not None:
                 on_epoch(history[-1])
-        return _result(run, history, cancelled=False)
+            if config.patience is not None:
+                keeper.offer(run.model, history[-1])
+                if epoch - keeper.epoch >= config.patience:
+                    break
+        if config.patience is not None and keeper.state is not None:
+            run.model.load_state_dict(keeper.state)
+        return _result(run, history, cancelled=False, weights_epoch=keeper.epoch or None)
+
+
+@dataclass
+class _BestWeights:
+    """The lowest validation loss so far and a copy of the weights (BatchNorm statistics
+    included) that reached it: what early stopping restores."""
+
+    epoch: int = 0
+    val_loss: float = math.inf
+    state: dict[str, torch.Tensor] | None = None
+
+    def offer(self, model: SmallResNet, record: EpochRecord) -> None:
+        if record.val_loss < self.val_loss:  # strictly lower: the earliest epoch wins a tie
+            self.epoch, self.val_loss = record.epoch, record.val_loss
+            self.state = copy.deepcopy(model.state_dict())
 
 
 def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
@@ -215,9 +282,13 @@ def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
         # The functional form of the Linear head: same weights, same autograd graph, minus
         # nn.Module's call machinery, which is a visible share of a 0.25 ms step.
         forward = lambda x: F.linear(x, head.weight, head.bias)  # noqa: E731
+    balanced = balanced_class_weights(train_y.cpu(), n_classes)
+    imbalance = Imbalance(config.imbalance)
     return _Run(
         config, pretrained, model, forward, data, device, cached,
         train_x, train_y, val_x, val_y, test_x, started,
+        class_weight=balanced.to(device) if imbalance is Imbalance.CLASS_WEIGHTS else None,
+        draw_weight=balanced[train_y.cpu()] if imbalance is Imbalance.RESAMPLE else None,
     )  # fmt: skip
 
 
@@ -237,7 +308,10 @@ def _epoch(
         set_train_mode(run.model, config.plan, epoch)
     n = len(run.train_y)
     batches = math.ceil(n / config.batch_size)
-    order = torch.randperm(n, generator=generator).to(run.device)
+    if run.draw_weight is None:
+        order = torch.randperm(n, generator=generator).to(run.device)
+    else:  # as many draws as examples, each class equally likely in expectation
+        order = torch.multinomial(run.draw_weight, n, True, generator=generator).to(run.device)
     # Shuffle once per epoch and take contiguous slices (views), and keep the running
     # loss on the device: per-step overhead is most of a cached-feature epoch.
     epoch_x, epoch_y = run.train_x[order], run.train_y[order]
@@ -247,12 +321,13 @@ def _epoch(
             return None
         rows = slice(b * config.batch_size, (b + 1) * config.batch_size)
         batch_y = epoch_y[rows]
-        if run.cached:  # the head's gradients in closed form: no autograd graph to build
+        if run.cached and run.class_weight is None:  # closed-form head gradients: no autograd
             head = run.model.head
             loss = linear_head_gradients(epoch_x[rows], batch_y, head.weight, head.bias)
             stepper.step(None)
         else:
-            loss = F.cross_entropy(run.forward(epoch_x[rows]), batch_y)
+            logits = run.forward(epoch_x[rows])
+            loss = F.cross_entropy(logits, batch_y, weight=run.class_weight)
             stepper.step(loss)
         loss_sum += loss.detach() * len(batch_y)
         if on_batch is not None:
@@ -288,12 +363,8 @@ def _noisy(labels: torch.Tensor, config: FinetuneConfig, n_classes: int) -> torc
 def _thaw(
     model: SmallResNet, plan: FreezePlan, epoch: int, optimizer: torch.optim.Optimizer
 ) -> None:
-    """Gradual unfreezing: give newly thawed blocks gradients and their own optimizer group."""
-    if (
-        epoch == 1
-        or not plan.unfreeze_every
-        or plan.trainable_at(epoch) == plan.trainable_at(epoch - 1)
-    ):
+    """Gradual unfreezing and LP-FT: give newly thawed blocks gradients and an optimizer group."""
+    if epoch == 1 or plan.trainable_at(epoch) == plan.trainable_at(epoch - 1):
         return
     apply_plan(model, plan, epoch)
     new = plan.trainable_at(epoch) - plan.trainable_at(epoch - 1)
@@ -302,7 +373,11 @@ def _thaw(
         optimizer.add_param_group({"params": backbone, "lr": plan.backbone_lr, "name": "backbone"})
 
 
-def _result(run: _Run, history: list[EpochRecord], cancelled: bool) -> RunResult:
+def _result(
+    run: _Run, history: list[EpochRecord], cancelled: bool, weights_epoch: int | None = None
+) -> RunResult:
+    """Scores of the weights the model holds now: the best epoch's when early stopping
+    restored them (``weights_epoch``), otherwise the last finished epoch's."""
     config, model, device = run.config, run.model, run.device
     model.eval()
     val_logits = predict_logits(run.forward, run.val_x)
@@ -317,16 +392,23 @@ def _result(run: _Run, history: list[EpochRecord], cancelled: bool) -> RunResult
         source = source_eval_split()
         with_source_head = copy.deepcopy(model)
         with_source_head.fc = copy.deepcopy(run.pretrained.head).to(device)
+        # A copy: the pretrained model may be shared read-only by every session.
+        original = copy.deepcopy(run.pretrained).to(device)
         retention = Retention(
-            # A copy: the pretrained model may be shared read-only by every session.
-            before=source_accuracy(copy.deepcopy(run.pretrained).to(device), source, device),
+            before=source_accuracy(original, source, device),
             after=source_accuracy(with_source_head, source, device),
+            probe_before=feature_probe_accuracy(original, source, device),
+            probe_after=feature_probe_accuracy(model, source, device),
         )
     epoch_times = [s.epoch_s for s in history]
     return RunResult(
         history=history,
         best_epoch=best_epoch(history).epoch if history else 0,
+        weights_epoch=weights_epoch or (history[-1].epoch if history else 0),
+        restored_best=weights_epoch is not None,
+        stopped_early=weights_epoch is not None and len(history) < config.epochs,
         val_accuracy=accuracy(run.data.val.labels.to(device), val_logits),
+        val_macro_f1=macro_f1(run.data.val.labels, val_logits),
         test_accuracy=float((predicted == test_y).mean()),
         test_macro_precision=macro_p,
         test_macro_recall=macro_r,
@@ -342,8 +424,20 @@ def _result(run: _Run, history: list[EpochRecord], cancelled: bool) -> RunResult
         total_s=time.perf_counter() - run.started,
         test_probabilities=torch.softmax(test_logits, 1).cpu().numpy(),
         test_labels=test_y,
+        val_probabilities=torch.softmax(val_logits, 1).cpu().numpy(),
+        val_labels=run.data.val.labels.numpy(),
         model=model,
     )
 
 
-__all__ = ["BATCH_SIZES", "MAX_EPOCHS", "FinetuneConfig", "LrSchedule", "finetune", "lr_factor"]
+__all__ = [
+    "BATCH_SIZES",
+    "MAX_EPOCHS",
+    "FinetuneConfig",
+    "Imbalance",
+    "LrSchedule",
+    "balanced_class_weights",
+    "finetune",
+    "lr_factor",
+    "warmup_factor",
+]

@@ -26,12 +26,19 @@ def test_training_the_default_linear_probe_shows_curves_and_results(
     expect(page.get_by_role("heading", name="Results of run #1")).to_be_visible(timeout=90_000)
     wait_idle(page)
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
-    accuracy = page.locator('[data-testid="stMetric"]').filter(has_text="Test accuracy")
+    accuracy = page.locator('[data-testid="stMetric"]').filter(has_text="Validation accuracy")
     expect(accuracy.locator('[data-testid="stMetricValue"]')).to_have_text(
         re.compile(r"^(0\.\d{3}|1\.000)$")
     )
+    weights = re.compile(r"weights of epoch \d+ \((best, restored|last)\)")
+    expect(page.get_by_text(weights)).to_be_visible()
     expect(page.get_by_role("heading", name="Your runs side by side")).to_be_visible()
     screenshot(page, artifacts / "lab.png")
+    # The test score is revealed on purpose, and the look is counted.
+    page.get_by_role("button", name="Reveal test score of #1").click()
+    expect(page.get_by_text(re.compile(r"You have looked at 1 test score\."))).to_be_visible()
+    wait_idle(page)
+    screenshot(page, artifacts / "lab_peek.png")
 
 
 def test_stop_interrupts_a_long_run_and_frees_the_queue(page: Page, app_url: str):

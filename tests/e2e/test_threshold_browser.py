@@ -24,7 +24,7 @@ def scores():
 def explanation(labels, scores, threshold: float) -> str:
     now = outcome_at(labels, scores, threshold)
     return (
-        f"With your threshold: precision = {now.tp} / ({now.tp} + {now.fp}) = "
+        f"With your threshold, on validation: precision = {now.tp} / ({now.tp} + {now.fp}) = "
         f"{now.precision:.3f}, recall = {now.tp} / ({now.tp} + {now.fn}) = {now.recall:.3f}."
     )
 
@@ -39,7 +39,7 @@ def operating_point(page: Page) -> bytes:
 def test_the_slider_and_the_presets_move_the_point_on_the_curve(
     page: Page, app_url, scores, artifacts
 ):
-    labels, values = scores.labels, scores.scores
+    labels, values = scores.val_labels, scores.val_scores  # the page chooses on validation
     open_page(page, app_url, "Precision vs recall")
     slider = page.get_by_role("slider")
     expect(slider).to_have_value("0.5")
@@ -68,3 +68,14 @@ def test_the_slider_and_the_presets_move_the_point_on_the_curve(
     )
     page.mouse.move(0, 0)  # no button tooltip over the text in the picture
     screenshot(page, artifacts / "threshold_medical.png")
+
+
+def test_the_cost_choice_is_reported_on_test_beside_its_validation_cost(
+    page: Page, app_url, artifacts
+):
+    open_page(page, app_url, "Precision vs recall")
+    report = page.get_by_role("heading", name="Report on the test digits, once")
+    report.scroll_into_view_if_needed()
+    expect(page.get_by_text(re.compile(r"and 26 on the 397 test digits"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"would cost 14 there"))).to_be_visible()
+    screenshot(page, artifacts / "threshold_report.png")
