@@ -83,3 +83,27 @@ def test_stopping_a_replay_returns_a_cancelled_run(store, tiny_run):
     executor = StoredRunsExecutor(InlineExecutor(), store, replay_pause_s=0)
     executed = executor.run(RunRequest(TINY, pretrained, "ann", should_stop=lambda: True))
     assert executed.replayed and executed.result.cancelled
+
+
+def test_every_config_field_is_part_of_the_replay_key():
+    """A field added to FinetuneConfig or FreezePlan must change the digest: otherwise a
+    stored run would be replayed for a different experiment (say, with early stopping)."""
+    import dataclasses
+
+    from engine.lab.freeze import preset_plan
+    from engine.lab.run_wire import SCHEDULING_ONLY, config_digest, config_from_dict, config_to_dict
+    from engine.lab.train import FinetuneConfig, Imbalance
+
+    base = FinetuneConfig(preset_plan("linear_probe"))
+    changed = [
+        dataclasses.replace(base, patience=3),
+        dataclasses.replace(base, warmup_epochs=1),
+        dataclasses.replace(base, imbalance=Imbalance.CLASS_WEIGHTS),
+        dataclasses.replace(base, plan=dataclasses.replace(base.plan, probe_epochs=2)),
+    ]
+    digests = {config_digest(c) for c in changed} | {config_digest(base)}
+    assert len(digests) == len(changed) + 1
+    wire_fields = set(config_to_dict(base)) | set(SCHEDULING_ONLY)
+    assert wire_fields == {f.name for f in dataclasses.fields(FinetuneConfig)}
+    for config in [base, *changed]:
+        assert config_from_dict(config_to_dict(config)) == config

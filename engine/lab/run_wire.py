@@ -9,62 +9,59 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-from typing import Any
+from enum import Enum
+from typing import Any, get_origin, get_type_hints
 
 import numpy as np
 
 from engine.curves import EpochRecord
-from engine.lab.data import TaskKind
-from engine.lab.freeze import BatchNormMode, FreezePlan, Preset
+from engine.lab.freeze import FreezePlan
 from engine.lab.results import ClassMetrics, Retention, RunResult
-from engine.lab.train import FinetuneConfig, LrSchedule
+from engine.lab.train import FinetuneConfig
 
 # Fields that change how fast a run goes but not what it computes: left out of the run's key.
 SCHEDULING_ONLY = ("threads", "device", "seed")
 
 
+def _plain(value: Any) -> Any:
+    """A config field as JSON: enums by value, sets as sorted lists."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, frozenset):
+        return sorted(value)
+    return value
+
+
+def _typed(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """JSON values back to ``cls``'s field types (enums and frozensets; the rest as is)."""
+    hints = get_type_hints(cls)
+    out: dict[str, Any] = {}
+    for name, value in data.items():
+        hint = hints[name]
+        if isinstance(hint, type) and issubclass(hint, Enum):
+            out[name] = hint(value)
+        elif get_origin(hint) is frozenset:
+            out[name] = frozenset(value)
+        else:
+            out[name] = value
+    return out
+
+
+# Every field of both dataclasses travels, read off the dataclass itself: a field added to
+# FinetuneConfig or FreezePlan (patience, warm-up, LP-FT...) can never be left out of the key
+# that decides whether a stored run may be replayed for a new one.
 def config_to_dict(config: FinetuneConfig) -> dict[str, Any]:
-    plan = config.plan
-    return {
-        "plan": {
-            "preset": plan.preset.value,
-            "trainable": sorted(plan.trainable),
-            "head_lr": plan.head_lr,
-            "backbone_lr": plan.backbone_lr,
-            "frozen_bn": plan.frozen_bn.value,
-            "pretrained": plan.pretrained,
-            "unfreeze_every": plan.unfreeze_every,
-        },
-        "task": config.task.value,
-        "train_size": config.train_size,
-        "epochs": config.epochs,
-        "batch_size": config.batch_size,
-        "seed": config.seed,
-        "device": config.device,
-        "measure_retention": config.measure_retention,
-        "cache_features": config.cache_features,
-        "schedule": LrSchedule(config.schedule).value,
-        "label_noise": config.label_noise,
-        "threads": config.threads,
+    out = {f.name: _plain(getattr(config, f.name)) for f in dataclasses.fields(config)}
+    out["plan"] = {
+        f.name: _plain(getattr(config.plan, f.name)) for f in dataclasses.fields(FreezePlan)
     }
+    return out
 
 
 def config_from_dict(data: dict[str, Any]) -> FinetuneConfig:
-    plan = data["plan"]
-    return FinetuneConfig(
-        FreezePlan(
-            Preset(plan["preset"]),
-            frozenset(plan["trainable"]),
-            plan["head_lr"],
-            plan["backbone_lr"],
-            BatchNormMode(plan["frozen_bn"]),
-            plan["pretrained"],
-            plan["unfreeze_every"],
-        ),
-        task=TaskKind(data["task"]),
-        **{k: v for k, v in data.items() if k not in ("plan", "task", "schedule")},
-        schedule=LrSchedule(data["schedule"]),
-    )
+    plan = FreezePlan(**_typed(FreezePlan, data["plan"]))
+    rest = {k: v for k, v in data.items() if k != "plan"}
+    return FinetuneConfig(plan=plan, **_typed(FinetuneConfig, rest))
 
 
 def config_digest(config: FinetuneConfig) -> str:
@@ -81,49 +78,42 @@ def epoch_from_dict(data: dict[str, Any]) -> EpochRecord:
     return EpochRecord(**data)
 
 
+_ARRAYS = ("test_probabilities", "test_labels", "val_probabilities", "val_labels")
+
+
 def result_to_dict(result: RunResult) -> dict[str, Any]:
-    """Everything but the fine-tuned network, which stays where it was trained."""
-    return {
-        "history": [epoch_to_dict(s) for s in result.history],
-        "best_epoch": result.best_epoch,
-        "val_accuracy": result.val_accuracy,
-        "test_accuracy": result.test_accuracy,
-        "test_macro_precision": result.test_macro_precision,
-        "test_macro_recall": result.test_macro_recall,
-        "test_macro_f1": result.test_macro_f1,
-        "per_class": [dataclasses.asdict(c) for c in result.per_class],
-        "confusion": [list(map(int, row)) for row in result.confusion],
-        "class_names": list(result.class_names),
-        "retention": dataclasses.asdict(result.retention) if result.retention else None,
-        "device": result.device,
-        "used_cached_features": result.used_cached_features,
-        "cancelled": result.cancelled,
-        "seconds_per_epoch": result.seconds_per_epoch,
-        "total_s": result.total_s,
-        # float64 round-trips exactly through JSON's repr of a float.
-        "test_probabilities": np.asarray(result.test_probabilities, dtype=np.float64).tolist(),
-        "test_labels": np.asarray(result.test_labels).tolist(),
-    }
+    """Every field but the fine-tuned network, which stays where it was trained."""
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(result):
+        value = getattr(result, f.name)
+        if f.name == "model":
+            continue
+        if f.name == "history":
+            value = [epoch_to_dict(s) for s in value]
+        elif f.name == "per_class":
+            value = [dataclasses.asdict(c) for c in value]
+        elif f.name == "retention":
+            value = dataclasses.asdict(value) if value else None
+        elif f.name == "confusion":
+            value = [list(map(int, row)) for row in value]
+        elif f.name == "class_names":
+            value = list(value)
+        elif f.name in _ARRAYS:
+            # float64 round-trips exactly through JSON's repr of a float.
+            dtype = np.float64 if "probabilities" in f.name else None
+            value = np.asarray(value, dtype=dtype).tolist()
+        out[f.name] = value
+    return out
 
 
 def result_from_dict(data: dict[str, Any]) -> RunResult:
-    return RunResult(
-        history=[epoch_from_dict(s) for s in data["history"]],
-        best_epoch=data["best_epoch"],
-        val_accuracy=data["val_accuracy"],
-        test_accuracy=data["test_accuracy"],
-        test_macro_precision=data["test_macro_precision"],
-        test_macro_recall=data["test_macro_recall"],
-        test_macro_f1=data["test_macro_f1"],
-        per_class=[ClassMetrics(**c) for c in data["per_class"]],
-        confusion=data["confusion"],
-        class_names=tuple(data["class_names"]),
-        retention=Retention(**data["retention"]) if data["retention"] else None,
-        device=data["device"],
-        used_cached_features=data["used_cached_features"],
-        cancelled=data["cancelled"],
-        seconds_per_epoch=data["seconds_per_epoch"],
-        total_s=data["total_s"],
-        test_probabilities=np.asarray(data["test_probabilities"], dtype=np.float32),
-        test_labels=np.asarray(data["test_labels"]),
-    )
+    values = dict(data)
+    values["history"] = [epoch_from_dict(s) for s in data["history"]]
+    values["per_class"] = [ClassMetrics(**c) for c in data["per_class"]]
+    values["class_names"] = tuple(data["class_names"])
+    values["retention"] = Retention(**data["retention"]) if data["retention"] else None
+    for name in _ARRAYS:
+        if name in data:
+            dtype = np.float32 if "probabilities" in name else None
+            values[name] = np.asarray(data[name], dtype=dtype)
+    return RunResult(**values)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import streamlit as st
-from code_editor import code_editor  # type: ignore[import-untyped]  # ships no types
+from code_editor import code_editor  # ships no types: see pyproject.toml mypy overrides
 from streamlit.delta_generator import DeltaGenerator
 
 from engine.codecheck.grade import grade_code
