@@ -53,6 +53,7 @@ def record_answer(
         correct=graded.correct,
         used_hint=used_hint,
         seconds=seconds,
+        variant_seed=question.variant.seed if question.variant else None,
     )
 
 
