@@ -68,9 +68,9 @@ def validate(paths: list[str], seeds: int = 200) -> int:
                 print(f"{path}: {problem}")
             continue
         families = sum(1 for q in bank.questions if q.is_family)
+        sampled_note = f", {families} families sampled at {seeds} seeds each" if families else ""
         print(
-            f"{path}: ok ({len(bank.questions)} questions, {families} of them families "
-            f"sampled at {seeds} seeds each, version {bank.version})"
+            f"{path}: ok ({len(bank.questions)} questions{sampled_note}, version {bank.version})"
         )
     print(f"{len(files) - failed} of {len(files)} banks valid", file=sys.stderr)
     return 1 if failed else 0
