@@ -173,9 +173,15 @@ class _QuestionBase(_Strict):
             return data
         data = dict(data)
         if data.get("generator") is not None:
+            kind = str(data.get("type"))
+            if kind not in FAMILY_ANSWER_PLACEHOLDER:
+                raise ValueError(
+                    f"a {kind} question cannot name a generator; "
+                    "families are single_choice or numeric"
+                )
             # A family's key comes from its generator; this stands in until a variant is
-            # drawn (checks.py refuses an `answer` the bank writes itself).
-            data.setdefault("answer", FAMILY_ANSWER_PLACEHOLDER.get(str(data.get("type"))))
+            # drawn (family_questions.py refuses an `answer` the bank writes itself).
+            data.setdefault("answer", FAMILY_ANSWER_PLACEHOLDER[kind])
         if "hint" in data:
             if "hints" in data:
                 raise ValueError("use either 'hint' or 'hints', not both")
