@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from engine.quiz.bank import BankInvalid, duplicate_bank_id, load_bank
-from engine.quiz.export import bank_to_gift
+from engine.quiz.export import DEFAULT_VARIANTS, bank_to_gift
 from engine.quiz.models import QuestionBank
 
 DEFAULT_SCHEMA = Path("quizzes/schema.json")
@@ -69,9 +69,7 @@ def validate(paths: list[str], seeds: int = 200) -> int:
             continue
         families = sum(1 for q in bank.questions if q.is_family)
         sampled_note = f", {families} families sampled at {seeds} seeds each" if families else ""
-        print(
-            f"{path}: ok ({len(bank.questions)} questions{sampled_note}, version {bank.version})"
-        )
+        print(f"{path}: ok ({len(bank.questions)} questions{sampled_note}, version {bank.version})")
     print(f"{len(files) - failed} of {len(files)} banks valid", file=sys.stderr)
     return 1 if failed else 0
 
@@ -121,7 +119,7 @@ def export(args: argparse.Namespace) -> int:
     """A bank as GIFT, or its recorded results as CSV (the store's own export)."""
     try:
         if args.format == "gift":
-            _write(bank_to_gift(load_bank(args.bank)), args.out)
+            _write(bank_to_gift(load_bank(args.bank), args.variants), args.out)
             return 0
         from engine.store import AttemptMode, Store, StoreError
         from engine.store.reports import frame_to_csv, responses_frame
@@ -164,6 +162,12 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--mode", default="test", help="csv: test, practice, review or all (default test)"
     )
     parser.add_argument("--names", action="store_true", help="csv: include learner names")
+    parser.add_argument(
+        "--variants",
+        type=int,
+        default=DEFAULT_VARIANTS,
+        help=f"gift: deployed variants per question family (default {DEFAULT_VARIANTS})",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
