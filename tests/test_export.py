@@ -194,7 +194,7 @@ def test_gift_writes_each_family_as_deployed_variants_with_their_computed_keys()
     for key in ("choices", "answer"):
         family.pop(key)
     fixed = question("fixed")
-    loaded = bank(bank_dict([family, fixed]))
+    loaded = bank(questions=[family, fixed])
     gift = bank_to_gift(loaded, variants=3)
     parsed = parse_gift(gift)
     assert [q.title for q in parsed.questions] == [
