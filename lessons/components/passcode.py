@@ -48,6 +48,12 @@ def _explain_setup() -> None:
     )
 
 
+def is_instructor() -> bool:
+    """Whether this session has given the passcode (draws nothing: for pages that show
+    instructors more, such as a broken bank's details and server paths)."""
+    return bool(st.session_state.get(_UNLOCKED_KEY))
+
+
 def instructor_gate() -> bool:
     """True once this session has given the passcode.
 
