@@ -127,19 +127,22 @@ def runs_chart(long: pd.DataFrame, *, title: str, value: str) -> alt.Chart:
 def question_chart(chart: Chart, *, height: int = 240) -> alt.Chart:
     """A family question's figure (loss curve, ROC, PR, cost per threshold), drawn from the
     variant's own data so the learner reads the numbers the key was computed from."""
-    wide = pd.DataFrame(
-        {chart.x_label: list(chart.x)} | {k: list(v) for k, v in chart.series.items()}
-    )
-    long = wide.melt(chart.x_label, list(chart.series), var_name="series", value_name=chart.y_label)
+    # Fixed column names: a series may share its axis's label (cheapest_threshold's "cost").
+    wide = pd.DataFrame({"x": list(chart.x)} | {k: list(v) for k, v in chart.series.items()})
+    long = wide.melt("x", list(chart.series), var_name="series", value_name="value")
     return (
         alt.Chart(long, title=chart.title)
         .mark_line(point=True)
         .encode(
-            x=alt.X(f"{chart.x_label}:Q", title=chart.x_label),
-            y=alt.Y(f"{chart.y_label}:Q", title=chart.y_label),
+            x=alt.X("x:Q", title=chart.x_label),
+            y=alt.Y("value:Q", title=chart.y_label),
             color=alt.Color("series:N", scale=series_colours(list(chart.series))),
             strokeDash=alt.StrokeDash("series:N"),  # a second cue beside colour
-            tooltip=[chart.x_label, "series", alt.Tooltip(f"{chart.y_label}:Q", format=".3f")],
+            tooltip=[
+                alt.Tooltip("x:Q", title=chart.x_label),
+                "series",
+                alt.Tooltip("value:Q", title=chart.y_label, format=".3f"),
+            ],
         )
         .properties(height=height)
     )

@@ -8,6 +8,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
+import yaml
 from browser import pick, screenshot, settle, start_app, stop, wait_idle
 from playwright.sync_api import Page, expect
 
@@ -15,7 +16,8 @@ from engine.quiz.bank import load_bank
 from engine.quiz.models import Question, QuestionType
 
 ROOT = Path(__file__).resolve().parents[2]
-BANK = load_bank(ROOT / "quizzes" / "fine_tuning_metrics.yaml")
+SHIPPED = ROOT / "quizzes" / "fine_tuning_metrics.yaml"
+BANK = load_bank(SHIPPED)
 PASSCODE = "e2e-instructor-passcode"
 MISS_AT = {2, 5, 9}  # question numbers answered wrong on purpose
 
@@ -25,7 +27,18 @@ def instructor_app(tmp_path_factory) -> Iterator[str]:
     """A server of our own, with a passcode and an empty database shared by both roles."""
     data = tmp_path_factory.mktemp("progress-data")
     log = tmp_path_factory.mktemp("progress-st") / "streamlit.log"
-    env = {"TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE, "TUNELAB_DATA_DIR": str(data)}
+    # The bank's fixed questions only: this journey answers by recognising each prompt,
+    # which a family's fresh numbers would defeat (tests/e2e/test_family_browser.py covers
+    # families in the browser).
+    banks = tmp_path_factory.mktemp("progress-banks")
+    fixed = yaml.safe_load(SHIPPED.read_text())
+    fixed["questions"] = [q for q in fixed["questions"] if "generator" not in q]
+    (banks / SHIPPED.name).write_text(yaml.safe_dump(fixed, sort_keys=False, allow_unicode=True))
+    env = {
+        "TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE,
+        "TUNELAB_DATA_DIR": str(data),
+        "TUNELAB_QUIZ_DIR": str(banks),
+    }
     url, proc = start_app(ROOT / "app.py", log, env)
     try:
         yield url
