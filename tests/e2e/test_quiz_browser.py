@@ -120,4 +120,5 @@ def test_the_answer_key_is_not_sent_before_the_learner_submits(page: Page, app_u
         expander.click()
     wait_idle(page)
     after = b"".join(frames)
-    assert secrets and all(secret.encode() in after for secret in secrets)
+    shown_steps = max((literal(step) for step in question.solution.steps), key=len)
+    assert len(shown_steps) >= 12 and shown_steps.encode() in after
