@@ -192,7 +192,8 @@ def _template_problems(question: Question) -> Iterator[tuple[KeyPath, str]]:
         yield ("params",), str(error)
         return
     known = ", ".join(sorted(sample.values))
-    mistake_ids = {m for m in _mistake_names(question.generator)}
+    # Sampled only when a bank overrides feedback: forty draws are most of a load's cost.
+    mistake_ids = _mistake_names(question.generator) if question.mistake_feedback else frozenset()
     for mistake_id in question.mistake_feedback:
         if mistake_ids and mistake_id not in mistake_ids:
             yield (
