@@ -8,7 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from engine.quiz.bank import BankInvalid, duplicate_bank_id, load_bank
-from engine.quiz.export import bank_to_gift
+from engine.quiz.export import DEFAULT_VARIANTS, bank_to_gift
+from engine.quiz.models import QuestionBank
 
 DEFAULT_SCHEMA = Path("quizzes/schema.json")
 
@@ -24,8 +25,22 @@ def _bank_files(paths: list[str]) -> list[Path]:
     return files
 
 
-def validate(paths: list[str]) -> int:
-    """Print `file:line: [question] field: message` per problem; 1 if any, else 0."""
+def _sample_families(bank: QuestionBank, seeds: int) -> list[str]:
+    """`[question] generator (seed N) field: message` for every family variant that breaks
+    a rule (one key, distinct distractors, finite numbers, placeholders filled)."""
+    from engine.quiz.family_questions import sample_problems
+
+    return [
+        f"[{question.id}] {problem}"
+        for question in bank.questions
+        for problem in sample_problems(question, range(seeds))
+    ]
+
+
+def validate(paths: list[str], seeds: int = 200) -> int:
+    """Print `file:line: [question] field: message` per problem; 1 if any, else 0.
+
+    Each family is also drawn at ``seeds`` seeds and every variant checked."""
     files = _bank_files(paths or ["quizzes"])
     if not files:
         print(f"no .yaml banks found in {', '.join(paths or ['quizzes'])}", file=sys.stderr)
@@ -46,9 +61,36 @@ def validate(paths: list[str]) -> int:
             print(replace(error, file=str(path)))
             continue
         first_with_id[bank.id] = path
-        print(f"{path}: ok ({len(bank.questions)} questions, version {bank.version})")
+        sampled = _sample_families(bank, seeds)
+        if sampled:
+            failed += 1
+            for problem in sampled:
+                print(f"{path}: {problem}")
+            continue
+        families = sum(1 for q in bank.questions if q.is_family)
+        sampled_note = f", {families} families sampled at {seeds} seeds each" if families else ""
+        print(f"{path}: ok ({len(bank.questions)} questions{sampled_note}, version {bank.version})")
     print(f"{len(files) - failed} of {len(files)} banks valid", file=sys.stderr)
     return 1 if failed else 0
+
+
+def preview(bank_path: str, question_id: str, seed: int) -> int:
+    """A variant as the learner sees it (prompt, lettered choices), then its key and solution."""
+    from engine.quiz.preview import preview_text
+
+    try:
+        bank = load_bank(bank_path)
+    except BankInvalid as invalid:
+        for error in invalid.errors:
+            print(error, file=sys.stderr)
+        return 1
+    question = bank.question(question_id)
+    if question is None:
+        ids = ", ".join(q.id for q in bank.questions)
+        print(f"no question {question_id!r} in {bank_path}; it has: {ids}", file=sys.stderr)
+        return 1
+    print(preview_text(question, seed))
+    return 0
 
 
 def write_schema(out: Path) -> int:
@@ -77,7 +119,7 @@ def export(args: argparse.Namespace) -> int:
     """A bank as GIFT, or its recorded results as CSV (the store's own export)."""
     try:
         if args.format == "gift":
-            _write(bank_to_gift(load_bank(args.bank)), args.out)
+            _write(bank_to_gift(load_bank(args.bank), args.variants), args.out)
             return 0
         from engine.store import AttemptMode, Store, StoreError
         from engine.store.reports import frame_to_csv, responses_frame
@@ -120,6 +162,12 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--mode", default="test", help="csv: test, practice, review or all (default test)"
     )
     parser.add_argument("--names", action="store_true", help="csv: include learner names")
+    parser.add_argument(
+        "--variants",
+        type=int,
+        default=DEFAULT_VARIANTS,
+        help=f"gift: deployed variants per question family (default {DEFAULT_VARIANTS})",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -142,6 +190,15 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check bank files (default: quizzes/)")
     p_validate.add_argument("paths", nargs="*", help="bank files or folders")
+    p_validate.add_argument(
+        "--seeds", type=int, default=200, help="variants drawn per family (default 200)"
+    )
+    p_preview = sub.add_parser(
+        "preview", help="print one variant of a question as the learner sees it, then its key"
+    )
+    p_preview.add_argument("bank", help="a bank file")
+    p_preview.add_argument("question_id")
+    p_preview.add_argument("--seed", type=int, default=0, help="the variant's seed (default 0)")
     p_schema = sub.add_parser("schema", help="write the JSON Schema of the bank format")
     p_schema.add_argument("--out", type=Path, default=DEFAULT_SCHEMA)
     p_pretrain = sub.add_parser("pretrain", help="reproduce the shipped lab checkpoint")
@@ -156,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return validate(args.paths)
+        return validate(args.paths, args.seeds)
+    if args.command == "preview":
+        return preview(args.bank, args.question_id, args.seed)
     if args.command == "schema":
         return write_schema(args.out)
     if args.command == "export":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lessons.components.banks import catalog
+from lessons.components.banks import bank_errors_notice, catalog
 
 st.title("Fine-tuning strategy in PyTorch")
 st.markdown(
@@ -22,18 +22,26 @@ with learn, st.container(border=True):
     if st.button("Start learning", key="start_learning", type="primary"):
         st.switch_page("lessons/metrics_for_tasks.py")
 with test, st.container(border=True):
+    # The size of the test a learner will take (the recipe), not of the bank it draws from.
+    loaded = catalog()
+    first = next(iter(loaded.banks.values()), None)
+    size = f"{first.test.total} questions" if first is not None else "Questions"
     st.markdown(
-        "#### Test this pattern\n10 questions across easy, medium and hard; "
+        f"#### Test this pattern\n{size} across easy, medium and hard; "
         "find out whether the pattern is strong."
     )
     if st.button("Test this pattern", key="start_test"):
         st.switch_page("lessons/test_pattern.py")
 
 st.subheader("Question banks")
-banks = catalog()
-for bank_id, bank in banks.banks.items():
+for bank_id, bank in loaded.banks.items():
     with st.container(border=True):
-        st.markdown(f"**{bank.title}** · version {bank.version} · {len(bank.questions)} questions")
+        families = sum(1 for q in bank.questions if q.is_family)
+        drawn = f" ({families} with fresh numbers each time)" if families else ""
+        st.markdown(
+            f"**{bank.title}** · version {bank.version} · a test of {bank.test.total} "
+            f"questions drawn from {len(bank.questions)}{drawn}"
+        )
         st.caption(bank.pattern)
         practise, take = st.columns(2)
         if practise.button("Practise", key=f"practise_{bank_id}"):
@@ -42,10 +50,4 @@ for bank_id, bank in banks.banks.items():
         if take.button("Take the test", key=f"test_{bank_id}"):
             st.session_state["bank_id"] = bank_id
             st.switch_page("lessons/test_pattern.py")
-for path, errors in banks.errors.items():
-    with st.container(border=True):
-        st.error(
-            f"**{path.name}** could not be loaded ({len(errors)} problem(s)); "
-            "the other banks are unaffected."
-        )
-        st.code("\n".join(str(e) for e in errors[:20]), language="text")
+bank_errors_notice(loaded)

@@ -9,7 +9,7 @@ from engine.quiz.bank import BankInvalid, load_bank, load_bank_text
 from engine.quiz.grading import grade
 from engine.quiz.models import QuestionBank
 from engine.quiz.preview import answer_key_markdown, perfect_response
-from engine.quiz.session import plan_attempt, present
+from engine.quiz.session import plan_attempt, present, question_in_plan
 from lessons.components.banks import quiz_dir
 from lessons.components.passcode import instructor_gate
 from lessons.components.quiz_ui import choice_markdown, explain_grade, question_header
@@ -40,7 +40,7 @@ try:
 except BankInvalid as invalid:
     st.error(f"{len(invalid.errors)} problem(s): fix each at the line shown.")
     # A code block keeps `file:line: [question] field: message` exact and copyable.
-    st.code("\n".join(str(error) for error in invalid.errors), language=None)
+    st.code("\n".join(str(error) for error in invalid.errors), language=None, wrap_lines=True)
     st.stop()
 
 recipe = bank.test
@@ -49,14 +49,31 @@ st.success(
     f"{len(bank.questions)} questions; a test draws {recipe.easy} easy, {recipe.medium} medium "
     f"and {recipe.hard} hard."
 )
+families = sum(1 for q in bank.questions if q.is_family)
+variant = 0
+if families:
+    # Step through seeds to read the variants learners will get (as `engine preview`).
+    variant = int(
+        st.number_input(
+            f"Variant seed for the {families} question famil{'y' if families == 1 else 'ies'}",
+            min_value=0,
+            max_value=2**31,
+            value=0,
+            step=1,
+            key="check_seed",
+            help="Each seed draws another variant; its key is computed by scikit-learn or PyTorch.",
+        )
+    )
 # A fixed seed, so the preview's shuffled letters stay put while the instructor reads.
 plan = plan_attempt(bank, AttemptMode.PRACTICE, seed=0)
 for qid in plan.question_ids:
-    question = bank.question(qid)
+    plan = plan.with_variant(bank, qid, variant)  # unchanged for a fixed question
+    question = question_in_plan(bank, plan, qid)
     assert question is not None
     shown = present(bank, plan, qid)
     with st.container(border=True):
-        st.caption(f"`{qid}` · {question.type.value} · {question.points:g} point(s)")
+        family = f" · family `{question.generator}`, seed {variant}" if question.is_family else ""
+        st.caption(f"`{qid}` · {question.type.value} · {question.points:g} point(s){family}")
         question_header(shown)
         for option in shown.options:
             st.markdown(choice_markdown(option.letter, option.text))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from engine.quiz.models import QuestionType
 from engine.quiz.stats import ItemFlag, item_statistics, items_frame, overall_statistics
+from engine.quiz.variant_stats import facility_by_variant
 from engine.store import AttemptMode
 from engine.store.reports import frame_to_csv, responses_frame
 from lessons.components.banks import pick_bank
@@ -65,7 +66,8 @@ st.subheader("Per question")
 keys = {
     q.id: {c.id: c.id in q.correct_choice_ids for c in q.choices}
     for q in bank.questions
-    if q.type is not QuestionType.NUMERIC
+    # a family's choices differ by variant: its choice counts name mistakes, not letters
+    if q.type is not QuestionType.NUMERIC and not q.is_family
 }
 items = item_statistics(frame, choices=keys)
 table = items_frame(items)
@@ -86,6 +88,20 @@ with st.expander("What the columns and flags mean"):
         "- **choice_counts**: how often each choice id was picked.\n"
         + "".join(f"- *{flag.value}*\n" for flag in ItemFlag)
         + "\nNo flags are raised before 5 answers to a question."
+    )
+
+by_variant = facility_by_variant(frame, bank)
+if not by_variant.empty:
+    st.subheader("Question families by variant")
+    st.caption(
+        "Facility of each family split by what its variant asked (the metric, the "
+        "schedule, ...): a large gap means that parameter changes the difficulty."
+    )
+    st.dataframe(
+        by_variant,
+        hide_index=True,
+        width="stretch",
+        column_config={"facility": st.column_config.NumberColumn("facility", format="%.2f")},
     )
 
 st.subheader("Downloads")

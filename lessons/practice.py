@@ -9,7 +9,7 @@ import streamlit as st
 from engine.quiz.grading import grade
 from engine.quiz.parsing import FormatError
 from engine.quiz.practice_flow import PracticeSession, practice_attempt_id, start_practice
-from engine.quiz.session import missing_questions, present
+from engine.quiz.session import missing_questions, present, question_in_plan
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import SubmitButton, ask, explain_grade, question_header
@@ -36,7 +36,7 @@ state: PracticeSession = kept
 plan = state.plan
 qid = state.current
 shown = present(bank, plan, qid)
-question = bank.question(qid)
+question = question_in_plan(bank, plan, qid)
 assert question is not None
 mark_shown(qid)
 # Practice needs no name; a signed-in learner's answers also feed Review and My progress.
@@ -97,6 +97,10 @@ with left:
 with middle:
     if graded is not None and st.button("Try again", key="retry"):
         state.retry(qid)
+        st.rerun()
+    # A family draws new numbers from a new seed: the same skill, not the same answer.
+    if question.is_family and st.button("Another one like this", key="another"):
+        state.another_like_this(bank, qid, random.randrange(2**62))
         st.rerun()
 with right:
     if st.button("Next question", key="next", disabled=state.is_last):

@@ -17,8 +17,10 @@ from engine.quiz.practice_flow import (
     coming_up,
     due_cards,
     review_attempt,
+    review_plan,
     review_question,
 )
+from engine.quiz.session import question_in_plan
 from lessons.components.learner import learner_store_and_bank
 from lessons.components.quiz_ui import SubmitButton, ask, explain_grade, question_header
 from lessons.components.recording import mark_shown, save_answer
@@ -50,9 +52,12 @@ if qid is None:
     close_review(db, learner.id, bank)
 else:
     attempt = review_attempt(db, learner.id, bank, qid, random.randrange(2**31))
-    question = bank.question(qid)
+    if state.variant_seed is None:
+        state.variant_seed = random.randrange(2**62)
+    plan = review_plan(attempt, bank, qid, state.variant_seed)
+    question = question_in_plan(bank, plan, qid)
     assert question is not None
-    shown = review_question(bank, attempt, qid, len(due))
+    shown = review_question(bank, plan, qid, len(due))
     st.caption(f"{len(due)} question(s) due now, most overdue first.")
     question_header(shown)
     for hint in shown.hints[: state.hints]:

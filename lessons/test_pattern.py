@@ -18,7 +18,7 @@ from engine.quiz.grading import AnswerRejected, grade
 from engine.quiz.models import Verdict
 from engine.quiz.parsing import FormatError
 from engine.quiz.report import TestReport
-from engine.quiz.session import present
+from engine.quiz.session import present, question_in_plan
 from engine.store import StoreError
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
@@ -66,11 +66,11 @@ if session is not None and close_if_questions_vanished(db, session, bank):
     )
 
 
-def start() -> bool:
+def start(avoid: frozenset[str] = frozenset()) -> bool:
     """Begin a new test; the database records it first, so a test that is shown is saved."""
     try:
         st.session_state[key] = start_test(
-            db, learner.id if learner else None, bank, random.randrange(2**31)
+            db, learner.id if learner else None, bank, random.randrange(2**31), avoid
         )
     except StoreError as exc:
         st.error(f"The test could not be started: {exc}.")
@@ -93,7 +93,7 @@ if session is None:
     st.stop()
 
 
-def show_report(report: TestReport) -> None:
+def show_report(report: TestReport, previous_questions: tuple[str, ...]) -> None:
     verdicts = {
         Verdict.STRONG: st.success,
         Verdict.DEVELOPING: st.warning,
@@ -133,12 +133,14 @@ def show_report(report: TestReport) -> None:
             st.markdown(shown.prompt)
             st.markdown("**Your answer:**\n\n" + describe_response(shown, review.response))
             explain_grade(shown, graded, show_verdict=False)
-    if st.button("Retake with new questions", key="retake", type="primary") and start():
+    retake = st.button("Retake with new questions", key="retake", type="primary")
+    # Other questions while the pool has them; a repeated family shows new numbers.
+    if retake and start(frozenset(previous_questions)):
         st.rerun()
 
 
 if session.report is not None:
-    show_report(session.report)
+    show_report(session.report, session.attempt.plan.question_ids)
     st.stop()
 
 attempt = session.attempt
@@ -168,7 +170,7 @@ if submitted:
         st.warning(answer.message)
     else:
         response = answer.response
-        question = bank.question(qid)
+        question = question_in_plan(bank, attempt.plan, qid)
         try:
             attempt.check(qid, response)
         except AnswerRejected as exc:

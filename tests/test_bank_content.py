@@ -32,6 +32,8 @@ from torch import nn
 from torchvision.models import resnet18
 
 from engine.quiz.bank import load_bank, load_catalog
+from engine.quiz.families import GENERATORS
+from engine.quiz.family_questions import instantiate
 from engine.quiz.grading import Response, grade
 from engine.quiz.models import LESSON_IDS, Difficulty, Question, QuestionBank, QuestionType
 
@@ -190,22 +192,30 @@ def test_pattern_bank_has_its_id_title_and_version(bank: QuestionBank) -> None:
 def test_pattern_bank_holds_the_pattern_set_the_evaluation_questions_and_four_code_ones(
     bank: QuestionBank,
 ) -> None:
-    assert {q.id for q in bank.questions if q.type is not QuestionType.CODE} == (
-        PATTERN_SET | EVALUATION_SET
-    )
+    fixed = {q.id for q in bank.questions if not q.is_family and q.type is not QuestionType.CODE}
+    assert fixed == PATTERN_SET | EVALUATION_SET
     assert {q.id for q in bank.questions if q.type is QuestionType.CODE} == CODE_SET
-    assert len(bank.questions) == 20
 
 
-def test_pattern_bank_holds_enough_of_each_difficulty_for_a_test(bank: QuestionBank) -> None:
-    counts = Counter(q.difficulty for q in bank.questions if q.id not in CODE_SET)
-    assert counts == {Difficulty.EASY: 5, Difficulty.MEDIUM: 7, Difficulty.HARD: 4}
-    assert counts[Difficulty.EASY] >= bank.test.easy
-    assert counts[Difficulty.MEDIUM] >= bank.test.medium
-    assert counts[Difficulty.HARD] >= bank.test.hard
+def test_pattern_bank_holds_at_least_thirty_questions_and_families(bank: QuestionBank) -> None:
+    assert len(bank.questions) >= 30
 
 
-def test_pattern_test_draws_all_ten_with_the_documented_verdict_rule(bank: QuestionBank) -> None:
+def test_pattern_bank_families_use_every_generator_and_reach_every_lesson(
+    bank: QuestionBank,
+) -> None:
+    families = [q for q in bank.questions if q.is_family]
+    assert {q.generator for q in families} == set(GENERATORS)
+    assert {q.lesson for q in bank.questions} == set(LESSON_IDS)
+
+
+def test_pattern_bank_pool_lets_a_retake_draw_other_questions(bank: QuestionBank) -> None:
+    counts = Counter(q.difficulty for q in bank.questions)
+    for difficulty in Difficulty:
+        assert counts[difficulty] >= 2 * bank.test.count(difficulty), difficulty
+
+
+def test_pattern_test_draws_ten_with_the_documented_verdict_rule(bank: QuestionBank) -> None:
     assert (bank.test.easy, bank.test.medium, bank.test.hard) == (3, 4, 3)
     rule = bank.verdict
     assert (rule.strong_at, rule.developing_at, rule.hard_at_least) == (0.8, 0.5, 0.5)
@@ -246,7 +256,8 @@ def test_every_question_explains_itself_with_steps_hints_and_mistakes(bank: Ques
 
 
 def test_every_question_grades_its_own_answer_as_fully_correct(bank: QuestionBank) -> None:
-    for q in bank.questions:
+    drawn = [instantiate(q, seed) for q in bank.questions for seed in (0, 1)]
+    for q in drawn:
         if q.type is QuestionType.CODE:
             continue  # its reference solution runs in the jail: test_bank_code_questions.py
         if q.type is QuestionType.NUMERIC:

@@ -14,6 +14,8 @@ from helpers.gift_parser import GiftQuestion, parse_gift
 from engine.__main__ import main as engine_main
 from engine.quiz.bank import load_bank
 from engine.quiz.export import bank_to_gift, escape, numeric_tolerance
+from engine.quiz.families import GENERATORS
+from engine.quiz.family_questions import instantiate
 from engine.quiz.models import CodeQuestion, Question, QuestionBank, QuestionType, Scoring
 from engine.store import Store
 
@@ -59,7 +61,8 @@ def tricky_bank() -> QuestionBank:
 
 
 def assert_matches(parsed: GiftQuestion, original: Question) -> None:
-    assert parsed.title == original.id
+    seed = f"-seed{original.variant.seed}" if original.variant else ""
+    assert parsed.title == original.id + seed
     assert parsed.text_format == "markdown"
     assert original.solution.final_answer in parsed.general_feedback
     for step in original.solution.steps:
@@ -98,9 +101,11 @@ def assert_matches(parsed: GiftQuestion, original: Question) -> None:
 @pytest.mark.parametrize("source", ["shipped", "tricky"])
 def test_gift_export_reads_back_as_the_same_questions(source):
     original = load_bank(SHIPPED) if source == "shipped" else tricky_bank()
-    parsed = parse_gift(bank_to_gift(original))
-    assert [q.title for q in parsed.questions] == [q.id for q in original.questions]
-    for gift_question, bank_question in zip(parsed.questions, original.questions, strict=True):
+    parsed = parse_gift(bank_to_gift(original, variants=1))
+    drawn = [instantiate(q, 0) for q in original.questions]  # a family: its seed-0 variant
+    titles = [q.id + ("-seed0" if q.is_family else "") for q in original.questions]
+    assert [q.title for q in parsed.questions] == titles
+    for gift_question, bank_question in zip(parsed.questions, drawn, strict=True):
         assert_matches(gift_question, bank_question)
     assert parsed.categories == [f"TuneLab/{original.title}"]
     assert original.title in parsed.comments[0]
@@ -194,3 +199,32 @@ def test_cli_exports_recorded_test_results_as_csv_without_names_unless_asked(
     assert "learner_name" not in rows[0]
     assert engine_main(["export", "--format", "csv", "demo", "--names"]) == 0
     assert "Ada" in capsys.readouterr().out
+
+
+def test_gift_writes_each_family_as_deployed_variants_with_their_computed_keys():
+    family = question(
+        "prec",
+        generator="confusion_metric",
+        params={"ask": "precision"},
+        prompt="TP = {tp}, FP = {fp}: precision?",
+        solution={"steps": ["{formula}"], "final_answer": "{precision}"},
+    )
+    for key in ("choices", "answer"):
+        family.pop(key)
+    fixed = question("fixed")
+    loaded = bank(questions=[family, fixed])
+    gift = bank_to_gift(loaded, variants=3)
+    parsed = parse_gift(gift)
+    assert [q.title for q in parsed.questions] == [
+        "prec-seed0",
+        "prec-seed1",
+        "prec-seed2",
+        "fixed",
+    ]
+    generator = GENERATORS["confusion_metric"]
+    for seed, written in enumerate(parsed.questions[:3]):
+        variant = generator.generate(seed, {"ask": "precision"})
+        assert written.text.startswith(f"TP = {variant.values['tp']}, FP = {variant.values['fp']}")
+        right = [a.text for a in written.answers if a.correct]
+        assert right == [variant.correct.text]
+    assert any("GIFT cannot carry a generator" in comment for comment in parsed.comments)

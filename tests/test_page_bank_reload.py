@@ -82,9 +82,27 @@ def test_a_bank_added_to_the_folder_appears_and_a_bank_that_breaks_shows_its_err
     at.run()
     assert not at.exception
     assert bank_titles(at) == ["Second bank"]
+    # A learner reads that one bank is unavailable: no file names, no server paths.
+    assert not at.error and not at.code
+    [notice] = at.warning
+    assert notice.value.startswith("One question bank is unavailable")
+    assert "demo.yaml" not in notice.value
+
+    at.session_state["instructor_unlocked"] = True  # as the passcode form sets it
+    at.run()
     [error] = at.error
     assert "**demo.yaml** could not be loaded" in error.value
     assert "not valid YAML" in at.code[0].value
+
+
+def test_home_gives_the_size_of_the_test_not_of_the_bank(banks):
+    questions = [*standard_questions(), *(q | {"id": "x" + q["id"]} for q in standard_questions())]
+    write_later(banks / "demo.yaml", bank_yaml(questions=questions))
+    at = home()
+    test_card = next(m.value for m in at.markdown if m.value.startswith("#### Test this pattern"))
+    assert "3 questions across" in test_card
+    size = f"a test of 3 questions drawn from {len(questions)}"
+    assert any(size in m.value for m in at.markdown)
 
 
 def test_a_bank_that_is_fixed_again_comes_back(banks):
@@ -92,11 +110,11 @@ def test_a_bank_that_is_fixed_again_comes_back(banks):
     good = (banks / "demo.yaml").read_text()
     write_later(banks / "demo.yaml", "id: [unclosed\n")
     at.run()
-    assert bank_titles(at) == [] and at.error
+    assert bank_titles(at) == [] and at.warning
 
     write_later(banks / "demo.yaml", good)
     at.run()
-    assert bank_titles(at) == ["Demo bank"] and not at.error
+    assert bank_titles(at) == ["Demo bank"] and not at.warning
 
 
 # --- Test this pattern: "Retake with new questions" -----------------------------------

@@ -126,6 +126,11 @@ def test_home_lists_every_bank_and_shows_a_broken_one_without_crashing(demo_bank
     assert not at.exception
     assert at.title[0].value == "Fine-tuning strategy in PyTorch"
     assert any("Demo bank" in m.value for m in at.markdown)
+    # A learner is told one bank is unavailable; the details are for instructors.
+    assert at.warning[0].value.startswith("One question bank is unavailable")
+    assert not at.code
+    at.session_state["instructor_unlocked"] = True
+    at.run()
     assert "broken.yaml" in at.error[0].value
     assert "not valid YAML" in at.code[0].value
 

@@ -23,6 +23,7 @@ from engine.quiz.practice_flow import (
     review_question,
     start_practice,
 )
+from engine.quiz.session import AttemptPlan
 from engine.store import Store
 
 QUESTIONS = [question("e1"), question("e2", answer="b"), question("m1", difficulty="medium")]
@@ -164,7 +165,7 @@ def test_coming_up_lists_queued_cards_not_yet_due_soonest_first(db, clock):
 def test_a_review_question_is_numbered_as_the_first_of_those_due(db):
     b, ada = demo(), db.learner("Ada")
     attempt = review_attempt(db, ada.id, b, "m1", seed=1)
-    shown = review_question(b, attempt, "m1", due_count=4)
+    shown = review_question(b, AttemptPlan.from_json(attempt.plan), "m1", due_count=4)
     assert (shown.id, shown.number, shown.total) == ("m1", 1, 4)
     assert shown.hints == ("A hint.",)  # review plans are practice-style: hints show
-    assert review_question(b, attempt, "m1", due_count=0).total == 1
+    assert review_question(b, AttemptPlan.from_json(attempt.plan), "m1", due_count=0).total == 1

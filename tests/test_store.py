@@ -174,6 +174,31 @@ def test_opening_a_version_1_database_migrates_it_and_keeps_its_rows(store_url):
         assert [card.question_id for card in store.review_due(old.id, "bank")] == ["q1"]
 
 
+def test_a_version_2_database_gains_the_variant_seed_of_each_answer(store_url):  # noqa: F811
+    engine = make_engine(make_url(store_url), busy_timeout_s=5)
+    assert migrate(engine, target=2) == 2
+    with engine.begin() as conn:  # as a database made before step 3 has it
+        conn.exec_driver_sql("ALTER TABLE answers DROP COLUMN variant_seed")
+    engine.dispose()
+
+    with Store.open(store_url) as store:
+        learner = store.learner("Ada")
+        attempt = start(store, learner.id)
+        store.record_answer(
+            attempt.id,
+            question_id="family-q",
+            question_fingerprint="f",
+            response=["correct"],
+            score=1.0,
+            max_score=1.0,
+            correct=True,
+            used_hint=False,
+            seconds=1.0,
+            variant_seed=2**62,
+        )
+        assert [a.variant_seed for a in store.answers(attempt.id)] == [2**62]
+
+
 def test_a_database_from_a_newer_tunelab_is_refused(store_url):  # noqa: F811
     with Store.open(store_url) as store, store.engine.begin() as conn:
         conn.exec_driver_sql(

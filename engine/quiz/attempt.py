@@ -9,7 +9,7 @@ from engine.modes import AttemptMode
 from engine.quiz.grading import AnswerRejected, Response, check_response
 from engine.quiz.models import QuestionBank
 from engine.quiz.report import TestReport, score_test
-from engine.quiz.session import AttemptPlan, missing_questions
+from engine.quiz.session import AttemptPlan, missing_questions, question_in_plan
 from engine.store.models import RecordedResponse
 
 
@@ -49,7 +49,7 @@ class TestAttempt:
             raise AnswerRejected(f"question '{question_id}' is not part of this test")
         if question_id in self.responses:
             raise AnswerRejected(f"question '{question_id}' is already answered and locked")
-        question = self.bank.question(question_id)
+        question = question_in_plan(self.bank, self.plan, question_id)
         if question is None:
             raise AnswerRejected(f"question '{question_id}' is no longer in the bank")
         if response.is_empty:

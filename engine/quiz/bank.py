@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.quiz.bank_errors import BankError, error_at, file_error, translate
 from engine.quiz.checks import Problem, questions_problems, recipe_problems
+from engine.quiz.family_questions import family_problems
 from engine.quiz.models import (
     QUESTION,
     QUESTION_MODELS,
@@ -132,6 +133,13 @@ def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
     # Cross-field rules run on every question that parsed, even when others did not, so
     # one run reports everything an instructor has to fix.
     errors += _problem_errors(questions_problems(parsed_questions), parsed, filename)
+    if isinstance(raw_questions, list):
+        family = (
+            (index, path, message)
+            for index, question in parsed_questions
+            for path, message in family_problems(question, raw_questions[index])
+        )
+        errors += _problem_errors(family, parsed, filename)
     if errors:
         # Bank-level keys are still checked so one run reports everything.
         header = {k: v for k, v in data.items() if k != "questions"}

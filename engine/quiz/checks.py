@@ -52,6 +52,8 @@ def question_problems(q: Question) -> Iterator[tuple[KeyPath, str]]:
                         f"(found: {_ids(known) or 'none'}); or leave 'choices' out"
                     ),
                 )
+        case SingleChoiceQuestion() if q.is_family:
+            pass  # choices and key come from the generator (family_questions.py checks)
         case SingleChoiceQuestion():
             yield from _repeated_choice_ids(q)
             yield from _enough_choices(q)

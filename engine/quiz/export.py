@@ -18,12 +18,18 @@ holds the reference solution and a comment says it was converted.
 What GIFT cannot say: a question's points, hints, and all-or-nothing scoring of a
 multiple-select question (Moodle gives partial credit; each wrong pick costs 100 % so
 that guessing every box earns nothing). A comment above the question records them.
+
+Question families: GIFT has no generators, so each family is written as a set number of
+deployed variants (STACK's approach), ``ID-seedN`` each, one question per seed; Moodle
+treats them as separate questions (put them in a random-question slot to draw one). A
+variant's chart cannot travel (GIFT has no figures): the comment says so.
 """
 
 from __future__ import annotations
 
 from typing import assert_never
 
+from engine.quiz.family_questions import instantiate, variant_chart
 from engine.quiz.grading import DEFAULT_RELATIVE_TOLERANCE
 from engine.quiz.models import (
     CodeQuestion,
@@ -110,6 +116,10 @@ def _general_feedback(question: Question) -> str:
 
 def _comment(question: Question) -> str:
     notes = [f"{question.difficulty.value}", f"topic: {question.topic}"]
+    if question.variant is not None:
+        notes.append(f"variant seed {question.variant.seed} of family {question.generator}")
+        if variant_chart(question) is not None:
+            notes.append("its chart cannot be carried by GIFT; the data is in the prompt")
     notes.append(f"points: {question.points:g}")
     if isinstance(question, CodeQuestion):
         checks = ", ".join(c.name or c.check for c in question.checks)
@@ -135,20 +145,40 @@ def _question_text(question: Question) -> str:
 
 def question_to_gift(question: Question) -> str:
     body = "".join(f"\t{line}\n" for line in _answer_lines(question))
+    title = (
+        question.id if question.variant is None else f"{question.id}-seed{question.variant.seed}"
+    )
     return (
         f"{_comment(question)}\n"
-        f"::{escape(question.id)}::[markdown]{escape(_question_text(question))}{{\n"
+        f"::{escape(title)}::[markdown]{escape(_question_text(question))}{{\n"
         f"{body}"
         f"\t####{_general_feedback(question)}\n"
         "}\n"
     )
 
 
-def bank_to_gift(bank: QuestionBank) -> str:
-    """The whole bank as GIFT text, filed under a category named after the bank."""
+# Variants written per family unless asked otherwise: enough for a random-question slot.
+DEFAULT_VARIANTS = 5
+
+
+def bank_to_gift(bank: QuestionBank, variants: int = DEFAULT_VARIANTS) -> str:
+    """The whole bank as GIFT text, filed under a category named after the bank; each
+    family as ``variants`` deployed variants (seeds 0 to variants - 1)."""
     title = " ".join(bank.title.split())
+    families = sum(1 for q in bank.questions if q.is_family)
     header = (
         f"// {title} (bank {bank.id}, version {bank.version}); exported by TuneLab\n"
-        f"$CATEGORY: TuneLab/{title.replace('/', '//')}\n"
+        + (
+            f"// {families} question families, {variants} deployed variants each: GIFT cannot "
+            "carry a generator, so Moodle gets fixed numbers; charts are left out\n"
+            if families
+            else ""
+        )
+        + f"$CATEGORY: TuneLab/{title.replace('/', '//')}\n"
     )
-    return "\n".join([header, *(question_to_gift(q) for q in bank.questions)])
+    drawn = [
+        instantiate(q, seed)
+        for q in bank.questions
+        for seed in range(variants if q.is_family else 1)
+    ]
+    return "\n".join([header, *(question_to_gift(q) for q in drawn)])

@@ -53,6 +53,7 @@ def record_answer(
         correct=graded.correct,
         used_hint=used_hint,
         seconds=seconds,
+        variant_seed=question.variant.seed if question.variant else None,
     )
 
 
@@ -84,10 +85,18 @@ class Resumption:
 
 
 def start_test(
-    db: Store | None, learner_id: int | None, bank: QuestionBank, seed: int
+    db: Store | None,
+    learner_id: int | None,
+    bank: QuestionBank,
+    seed: int,
+    avoid: frozenset[str] = frozenset(),
 ) -> TestSession:
-    """Draw a new test; the store records it first, so a test that is shown is saved."""
-    plan = plan_attempt(bank, AttemptMode.TEST, seed)
+    """Draw a new test; the store records it first, so a test that is shown is saved.
+
+    A retake passes the previous test's questions as ``avoid``: other questions are drawn
+    while the pool has them, and any repeated family shows new numbers.
+    """
+    plan = plan_attempt(bank, AttemptMode.TEST, seed, avoid)
     attempt_id = None
     if db is not None and learner_id is not None:
         attempt_id = start_attempt(db, learner_id, bank, plan, AttemptMode.TEST).id

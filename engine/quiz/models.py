@@ -30,6 +30,7 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import to_json
 
 from engine.codecheck.spec import Check, CodeExercise
@@ -116,6 +117,20 @@ class Solution(_Strict):
     final_answer: str = Field(min_length=1, description="The answer, stated in words.")
 
 
+# A family's parameter: a range [low, high], one option, or a list of options.
+ParamValue = int | float | str | list[int | float | str]
+
+
+class VariantStamp(_Strict):
+    """Set by the engine (never by a bank) on a question drawn from a family: which seed
+    made it, the family's fingerprint (statistics group variants of one family), and the
+    raw numbers that made it (statistics by variant)."""
+
+    seed: int
+    family_fingerprint: str
+    numbers: dict[str, float] = Field(default_factory=dict)
+
+
 class _QuestionBase(_Strict):
     """What every question has, whatever its type; each type below adds its answer."""
 
@@ -141,6 +156,22 @@ class _QuestionBase(_Strict):
     lesson: str | None = Field(
         default=None, description="Page of the lesson that teaches this, e.g. confusion_matrix."
     )
+    generator: str | None = Field(
+        default=None,
+        description=(
+            "A question family: the engine generator that draws each variant and computes "
+            "its key (single_choice or numeric; see quizzes/_example.yaml)."
+        ),
+    )
+    params: dict[str, ParamValue] = Field(
+        default_factory=dict,
+        description="The generator's ranges, e.g. {tp: [20, 90]}; a single value fixes one.",
+    )
+    mistake_feedback: dict[str, str] = Field(
+        default_factory=dict,
+        description="A family's feedback per named mistake id, e.g. {used-accuracy: ...}.",
+    )
+    variant: SkipJsonSchema[VariantStamp | None] = Field(default=None, exclude=True)
 
     @model_validator(mode="before")
     @classmethod
@@ -148,6 +179,16 @@ class _QuestionBase(_Strict):
         if not isinstance(data, dict):
             return data
         data = dict(data)
+        if data.get("generator") is not None:
+            kind = str(data.get("type"))
+            if kind not in FAMILY_ANSWER_PLACEHOLDER:
+                raise ValueError(
+                    f"a {kind} question cannot name a generator; "
+                    "families are single_choice or numeric"
+                )
+            # A family's key comes from its generator; this stands in until a variant is
+            # drawn (family_questions.py refuses an `answer` the bank writes itself).
+            data.setdefault("answer", FAMILY_ANSWER_PLACEHOLDER[kind])
         if "hint" in data:
             if "hints" in data:
                 raise ValueError("use either 'hint' or 'hints', not both")
@@ -173,9 +214,22 @@ class _QuestionBase(_Strict):
         Hashes the keys of the one wide model this union replaced, in its order and with
         its defaults, so that no deployed question's statistics restart with the reshape.
         """
+        if self.variant is not None:  # every variant of a family counts as the family
+            return self.variant.family_fingerprint
         dumped = self.model_dump(mode="json")
-        legacy = {name: dumped.get(name, default) for name, default in _LEGACY_KEYS}
+        legacy: dict[str, Any] = {name: dumped.get(name, default) for name, default in _LEGACY_KEYS}
+        if self.generator is not None:  # new keys join the hash only where they are used
+            legacy |= {k: dumped[k] for k in ("generator", "params", "mistake_feedback")}
         return hashlib.sha256(to_json(legacy)).hexdigest()[:16]
+
+    @property
+    def is_family(self) -> bool:
+        return self.generator is not None
+
+
+# The `answer` a family question holds before a variant is drawn: the generator's key is
+# always the option with id "correct"; a numeric one's value replaces this 0.
+FAMILY_ANSWER_PLACEHOLDER: dict[str, Any] = {"single_choice": "correct", "numeric": 0}
 
 
 # (key, value when this type has no such key), in the order the single wide model had.

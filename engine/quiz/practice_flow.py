@@ -57,6 +57,12 @@ class PracticeSession:
     def reveal_hint(self, question_id: str) -> None:
         self.hints[question_id] = self.hints.get(question_id, 0) + 1
 
+    def another_like_this(self, bank: QuestionBank, question_id: str, seed: int) -> None:
+        """A new variant of a family question, with fresh inputs and no grade or hints."""
+        self.plan = self.plan.with_variant(bank, question_id, seed)
+        self.hints.pop(question_id, None)
+        self.retry(question_id)
+
 
 def start_practice(bank: QuestionBank, seed: int) -> PracticeSession:
     return PracticeSession(plan_attempt(bank, AttemptMode.PRACTICE, seed))
@@ -80,6 +86,8 @@ class ReviewSession:
     graded: Grade | None = None
     round: int = 0  # bumps on every new question, so each one gets fresh inputs
     hints: int = 0
+    # Each new question gets a fresh seed: a missed family comes back with new numbers.
+    variant_seed: int | None = None
 
     def ask(self, due: list[ReviewCard]) -> str | None:
         """Until the current question is answered, ask the most overdue card."""
@@ -89,6 +97,7 @@ class ReviewSession:
 
     def next_question(self) -> None:
         self.question_id, self.graded, self.hints = None, None, 0
+        self.variant_seed = None
         self.round += 1
 
 
@@ -103,11 +112,17 @@ def coming_up(cards: list[ReviewCard], now: datetime) -> list[ReviewCard]:
     return [c for c in queue if c.due_at is not None and c.due_at > now]
 
 
+def review_plan(attempt: Attempt, bank: QuestionBank, question_id: str, seed: int) -> AttemptPlan:
+    """The review attempt's plan with ``seed`` as the question's variant: a missed family
+    comes back with new numbers, not the ones the learner may remember."""
+    return AttemptPlan.from_json(attempt.plan).with_variant(bank, question_id, seed)
+
+
 def review_question(
-    bank: QuestionBank, attempt: Attempt, question_id: str, due_count: int
+    bank: QuestionBank, plan: AttemptPlan, question_id: str, due_count: int
 ) -> PresentedQuestion:
     """The due question as the learner sees it, numbered as the first of what is due."""
-    shown = present(bank, AttemptPlan.from_json(attempt.plan), question_id)
+    shown = present(bank, plan, question_id)
     return dataclasses.replace(shown, number=1, total=max(due_count, 1))
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import assert_never
 
 from engine.codecheck.spec import CheckOutcome, GradeResult
+from engine.quiz.family_questions import instantiate
 from engine.quiz.grading import (
     DEFAULT_RELATIVE_TOLERANCE,
     Response,
     answer_text,
+    grade,
     tolerance_text,
 )
 from engine.quiz.models import (
@@ -81,3 +83,41 @@ def answer_key_markdown(question: Question, shown: PresentedQuestion) -> str:
         case _:
             assert_never(question)
     return "\n".join(lines)
+
+
+def preview_text(question: Question, seed: int) -> str:
+    """Plain text for the terminal: the variant for ``seed`` as the learner reads it (choices
+    in bank order, lettered), then the key, each choice's feedback and the solution."""
+    drawn = instantiate(question, seed)
+    letters = {c.id: chr(ord("A") + i) for i, c in enumerate(drawn.choices)}
+    head = f"{drawn.id} · {drawn.type.value} · {drawn.difficulty.value}"
+    if drawn.variant is not None:
+        head += f" · {drawn.generator} seed {seed}"
+    lines = [head, "", drawn.prompt, ""]
+    lines += [f"  {letters[c.id]}. {c.text}" for c in drawn.choices]
+    if isinstance(drawn, NumericQuestion):
+        lines.append("  (the learner types a number)")
+    graded = grade(drawn, perfect_response(drawn))
+    lines += ["", "--- key ---", f"Answer: {graded.correct_answer}"]
+    lines += [
+        f"  {letters[c.id]} ({'right' if c.id in drawn.correct_choice_ids else 'wrong'}): "
+        f"{c.feedback}"
+        for c in drawn.choices
+        if c.feedback
+    ]
+    if drawn.variant is not None and (chart := instantiate_chart(question, seed)):
+        lines.append(f"Chart: {chart}")
+    lines += ["", "--- solution ---"]
+    lines += [f"{n}. {step}" for n, step in enumerate(graded.solution_steps, start=1)]
+    lines += [f"Final answer: {graded.final_answer}", f"Quick check: {graded.quick_check}"]
+    return "\n".join(lines)
+
+
+def instantiate_chart(question: Question, seed: int) -> str:
+    """The figure a family question shows, named with its size (the terminal draws none)."""
+    from engine.quiz.family_questions import draw_variant
+
+    chart = draw_variant(question, seed).chart
+    if chart is None:
+        return ""
+    return f"{chart.title} ({', '.join(chart.series)}; {len(chart.x)} points on {chart.x_label})"

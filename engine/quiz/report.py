@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from engine.quiz.grading import Grade, Response, grade
 from engine.quiz.models import Difficulty, QuestionBank, Verdict
-from engine.quiz.session import AttemptPlan, PresentedQuestion, present
+from engine.quiz.session import AttemptPlan, PresentedQuestion, present, question_in_plan
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def score_test(
     """Grade every planned question (unanswered ones score 0) and apply the verdict rule."""
     reviews = []
     for question_id in plan.question_ids:
-        question = bank.question(question_id)
+        question = question_in_plan(bank, plan, question_id)
         if question is None:  # removed from the bank since the attempt started
             continue
         response = responses.get(question_id, Response())

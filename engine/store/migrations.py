@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, Table, func, insert, select, text
+from sqlalchemy import Connection, Engine, Table, func, insert, inspect, select, text
 
 from engine.store.errors import StoreUnavailable
 from engine.store.schema import TABLES_V1, TABLES_V2, TABLES_V3, schema_version
@@ -27,12 +27,20 @@ def _create(*tables: Table) -> Callable[[Connection], None]:
     return apply
 
 
+def _add_variant_seed(conn: Connection) -> None:
+    # Step 1 builds `answers` from today's definition, which has the column: only databases
+    # made before this step lack it.
+    if "variant_seed" not in {c["name"] for c in inspect(conn).get_columns("answers")}:
+        conn.execute(text("ALTER TABLE answers ADD COLUMN variant_seed BIGINT"))
+
+
 # Append only; never edit a step that has shipped. Steps build tables from schema.py, so a
 # later step that alters one of those tables must first freeze the earlier step's DDL.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "learners, attempts and answers", _create(*TABLES_V1)),
     Migration(2, "review cards for the Leitner queue", _create(*TABLES_V2)),
     Migration(3, "PIN credentials, wrong-guess gates and server secrets", _create(*TABLES_V3)),
+    Migration(4, "the family variant each answer was given", _add_variant_seed),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

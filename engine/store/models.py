@@ -55,6 +55,7 @@ class Answer:
     used_hint: bool
     seconds: float
     answered_at: datetime
+    variant_seed: int | None = None  # the family variant answered; None for a fixed question
 
 
 @dataclass(frozen=True)

@@ -28,6 +28,7 @@ RESPONSE_COLUMNS: tuple[str, ...] = (
     "used_hint",
     "seconds",
     "answered_at",
+    "variant_seed",
 )
 # Spreadsheets run a cell starting with these as a formula ("CSV injection").
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -65,6 +66,7 @@ def responses_frame(
         q.c.used_hint,
         q.c.seconds,
         q.c.answered_at,
+        q.c.variant_seed,
     ]
     joined = q.join(a, q.c.attempt_id == a.c.id)
     if include_names:

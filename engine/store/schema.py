@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     DateTime,
@@ -94,6 +95,9 @@ answers = Table(
     # constraint, so practice may repeat a question while a test takes one answer each,
     # enforced by the database rather than by a check-then-insert race.
     Column("single_answer_key", String(200), nullable=True),
+    # The seed of the family variant answered (NULL for a fixed question): the answer can be
+    # shown again exactly as the learner saw it, and statistics split by variant.
+    Column("variant_seed", BigInteger, nullable=True),
     UniqueConstraint("attempt_id", "single_answer_key", name="uq_answers_one_per_test_question"),
 )
 

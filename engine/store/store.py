@@ -284,6 +284,7 @@ class Store:
         correct: bool,
         used_hint: bool,
         seconds: float,
+        variant_seed: int | None = None,
     ) -> Answer:
         """Record and commit one answer, and move the question's review card with it.
 
@@ -323,6 +324,7 @@ class Store:
                             seconds=float(seconds),
                             answered_at=now,
                             single_answer_key=question_id if is_test else None,
+                            variant_seed=variant_seed,
                         )
                     )
                 )

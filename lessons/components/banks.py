@@ -9,6 +9,7 @@ import streamlit as st
 
 from engine.quiz.bank import BankCatalog, load_catalog
 from engine.quiz.models import QuestionBank
+from lessons.components.passcode import is_instructor
 
 SHIPPED_QUIZ_DIR = Path(__file__).resolve().parents[2] / "quizzes"
 
@@ -42,9 +43,32 @@ def catalog() -> BankCatalog:
     return _catalog(str(folder), _signature(folder))
 
 
+def bank_errors_notice(loaded: BankCatalog) -> None:
+    """A broken bank: its details (and server paths) for instructors only; a learner reads
+    that one bank is unavailable. A code block wraps, so no line runs off the page."""
+    if not loaded.errors:
+        return
+    if not is_instructor():
+        count = len(loaded.errors)
+        st.warning(
+            f"{'One question bank is' if count == 1 else f'{count} question banks are'} "
+            "unavailable right now; the others work as usual. An instructor has the details."
+        )
+        return
+    for path, errors in loaded.errors.items():
+        with st.container(border=True):
+            st.error(
+                f"**{path.name}** could not be loaded ({len(errors)} problem(s)); "
+                "the other banks are unaffected."
+            )
+            st.code("\n".join(str(e) for e in errors[:20]), language="text", wrap_lines=True)
+
+
 def pick_bank(key: str) -> QuestionBank | None:
     """A bank chooser (hidden when there is one bank); remembers the choice across pages."""
-    banks = catalog().banks
+    loaded = catalog()
+    bank_errors_notice(loaded)
+    banks = loaded.banks
     if not banks:
         st.error(
             "No question bank loaded. An instructor can check `quizzes/` on the Bank check "

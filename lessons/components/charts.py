@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from engine.curves import EpochRecord
+from engine.quiz.families import Chart
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -120,4 +121,28 @@ def runs_chart(long: pd.DataFrame, *, title: str, value: str) -> alt.Chart:
             strokeDash=alt.StrokeDash("run:N"),
             shape=alt.Shape("run:N"),
         )
+    )
+
+
+def question_chart(chart: Chart, *, height: int = 240) -> alt.Chart:
+    """A family question's figure (loss curve, ROC, PR, cost per threshold), drawn from the
+    variant's own data so the learner reads the numbers the key was computed from."""
+    # Fixed column names: a series may share its axis's label (cheapest_threshold's "cost").
+    wide = pd.DataFrame({"x": list(chart.x)} | {k: list(v) for k, v in chart.series.items()})
+    long = wide.melt("x", list(chart.series), var_name="series", value_name="value")
+    return (
+        alt.Chart(long, title=chart.title)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("x:Q", title=chart.x_label),
+            y=alt.Y("value:Q", title=chart.y_label),
+            color=alt.Color("series:N", scale=series_colours(list(chart.series))),
+            strokeDash=alt.StrokeDash("series:N"),  # a second cue beside colour
+            tooltip=[
+                alt.Tooltip("x:Q", title=chart.x_label),
+                "series",
+                alt.Tooltip("value:Q", title=chart.y_label, format=".3f"),
+            ],
+        )
+        .properties(height=height)
     )

@@ -13,8 +13,8 @@ from engine.identity.oidc import (
     INSTRUCTOR_EMAILS_ENV,
     INSTRUCTORS_SECTION,
     allowlist_from_config,
-    is_instructor,
 )
+from engine.identity.oidc import is_instructor as account_is_instructor
 from engine.identity.throttle import guarded, passcode_rules, wait_s
 from engine.instructor_auth import (
     PASSCODE_ENV,
@@ -57,6 +57,20 @@ def _explain_setup() -> None:
         f'Set one in `.streamlit/secrets.toml` as `{PASSCODE_SECRET} = "..."`, or in the '
         f"environment as `{PASSCODE_ENV}=...`, then restart the app."
     )
+
+
+def is_instructor() -> bool:
+    """Whether this session is an instructor's: an allowlisted account under `[auth]`, else
+    one that gave the passcode. Draws nothing: for pages that show instructors more, such as
+    a broken bank's details and server paths."""
+    if auth_configured():
+        allowlist = allowlist_from_config(_section(INSTRUCTORS_SECTION))
+        return (
+            not allowlist.empty
+            and bool(st.user.is_logged_in)
+            and account_is_instructor(st.user.to_dict(), allowlist)
+        )
+    return bool(st.session_state.get(_UNLOCKED_KEY))
 
 
 def instructor_gate() -> bool:
@@ -137,7 +151,7 @@ def _allowlisted() -> bool:
         if st.button("Sign in", key="instructor_sign_in", type="primary"):
             st.login()
         return False
-    if is_instructor(st.user.to_dict(), allowlist):
+    if account_is_instructor(st.user.to_dict(), allowlist):
         return True
     st.warning("This account is not on the instructor list, so this page shows nothing.")
     if st.button("Sign out", key="instructor_sign_out"):

@@ -12,6 +12,7 @@ from engine.quiz.grading import Grade, Response, share_text
 from engine.quiz.models import LESSON_IDS, CodeQuestion, Question, QuestionType
 from engine.quiz.parsing import ParsedInput, parse_picked, parse_typed_number
 from engine.quiz.session import PresentedQuestion
+from lessons.components.charts import question_chart
 from lessons.components.code_exercise import code_answer, show_check_results
 
 # Every lesson id a bank may name is a page file of the same name (checked by a test).
@@ -30,6 +31,8 @@ def question_header(shown: PresentedQuestion) -> None:
     )
     # Markdown only: st.markdown escapes raw HTML, so bank text can never inject markup.
     st.markdown(shown.prompt)
+    if shown.chart is not None:  # drawn on the server from this variant's data
+        st.altair_chart(question_chart(shown.chart), width="stretch")
 
 
 def answer_widget(shown: PresentedQuestion, key: str) -> ParsedInput:

@@ -1,0 +1,57 @@
+"""Statistics of a family split by what its variant asked."""
+
+from __future__ import annotations
+
+import pandas as pd
+from builders import bank_dict, question
+
+from engine.quiz.families import GENERATORS
+from engine.quiz.models import QuestionBank
+from engine.quiz.variant_stats import facility_by_variant
+
+
+def metric_family_bank() -> QuestionBank:
+    family = question(
+        "metric",
+        generator="confusion_metric",
+        params={"ask": ["precision", "specificity"]},
+        prompt="TP = {tp}: {metric}?",
+        solution={"steps": ["{formula}"], "final_answer": "{metric}"},
+    )
+    for key in ("choices", "answer"):
+        family.pop(key)
+    return QuestionBank.model_validate(bank_dict([family, question("fixed")]))
+
+
+def asked(seed: int) -> str:
+    variant = GENERATORS["confusion_metric"].generate(seed, {"ask": ["precision", "specificity"]})
+    return variant.values["metric"]
+
+
+def test_facility_splits_by_the_metric_each_variant_asked_for():
+    seeds = list(range(40))
+    # Learners get every precision variant right and every specificity one wrong.
+    scores = [1.0 if asked(s) == "precision" else 0.0 for s in seeds]
+    frame = pd.DataFrame(
+        {
+            "question_id": ["metric"] * len(seeds) + ["fixed"],
+            "variant_seed": [*seeds, None],
+            "score": [*scores, 1.0],
+            "max_score": [1.0] * (len(seeds) + 1),
+        }
+    )
+    table = facility_by_variant(frame, metric_family_bank())
+    by_value = {row.value: (row.answers, row.facility) for row in table.itertuples()}
+    assert set(table["variable"]) == {"metric"}
+    assert by_value == {
+        "precision": (scores.count(1.0), 1.0),
+        "specificity": (scores.count(0.0), 0.0),
+    }
+
+
+def test_no_breakdown_when_every_answer_saw_the_same_kind_of_variant():
+    seeds = [s for s in range(40) if asked(s) == "precision"][:5]
+    frame = pd.DataFrame(
+        {"question_id": ["metric"] * 5, "variant_seed": seeds, "score": 1.0, "max_score": 1.0}
+    )
+    assert facility_by_variant(frame, metric_family_bank()).empty
