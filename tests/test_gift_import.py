@@ -57,9 +57,15 @@ def test_the_projects_own_export_round_trips_into_a_bank_that_validates(tmp_path
     out = _written(tmp_path, bank_to_gift(original, variants=1))
     assert main(["validate", str(out)]) == 0
     imported = load_bank(out)
+    # A code question leaves as a GIFT essay, which import lists as unsupported (stderr)
+    # rather than guessing its checks; every other question comes back.
+    err = capsys.readouterr().err
+    carried = [q for q in original.questions if q.type is not QuestionType.CODE]
+    for code in (q for q in original.questions if q.type is QuestionType.CODE):
+        assert f"(::{code.id}" in err, f"{code.id} should be listed as not imported"
     # A family comes back as its deployed variant: a fixed question with the same numbers.
-    drawn = [instantiate(q, 0) for q in original.questions]
-    titles = [q.id + ("-seed0" if q.is_family else "") for q in original.questions]
+    drawn = [instantiate(q, 0) for q in carried]
+    titles = [q.id + ("-seed0" if q.is_family else "") for q in carried]
     assert [q.id for q in imported.questions] == titles
     for before, after in zip(drawn, imported.questions, strict=True):
         assert (after.type, after.difficulty, after.topic) == (

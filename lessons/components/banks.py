@@ -9,7 +9,6 @@ import streamlit as st
 
 from engine.quiz.bank import BankCatalog, load_catalog
 from engine.quiz.models import QuestionBank
-from lessons.components.passcode import is_instructor
 
 SHIPPED_QUIZ_DIR = Path(__file__).resolve().parents[2] / "quizzes"
 
@@ -48,6 +47,9 @@ def bank_errors_notice(loaded: BankCatalog) -> None:
     that one bank is unavailable. A code block wraps, so no line runs off the page."""
     if not loaded.errors:
         return
+    # Imported here, not at the top: passcode needs learner, which needs this module.
+    from lessons.components.passcode import is_instructor
+
     if not is_instructor():
         count = len(loaded.errors)
         st.warning(
