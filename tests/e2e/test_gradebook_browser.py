@@ -8,17 +8,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from browser import screenshot, settle, start_app, stop, wait_idle
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
 from engine.quiz.flow import finish_test, record_answer, start_test
 from engine.quiz.grading import Response, grade
-from engine.quiz.models import NumericQuestion, Question
+from engine.quiz.models import NumericQuestion, Question, QuestionBank
+from engine.quiz.session import question_in_plan
 from engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
-BANK = load_bank(ROOT / "quizzes" / "fine_tuning_metrics.yaml")
+SHIPPED = ROOT / "quizzes" / "fine_tuning_metrics.yaml"
 PASSCODE = "e2e-gradebook-passcode"
 
 
@@ -31,11 +33,12 @@ def answer_to(question: Question, *, right: bool) -> Response:
     return Response.choices([wrong])
 
 
-def take_test(db: Store, name: str, *, right: bool, seed: int) -> None:
-    session = start_test(db, db.learner(name).id, BANK, seed)
+def take_test(db: Store, bank: QuestionBank, name: str, *, right: bool, seed: int) -> None:
+    session = start_test(db, db.learner(name).id, bank, seed)
     assert session.attempt_id is not None
     for question_id in session.attempt.plan.question_ids:
-        question = BANK.question(question_id)
+        # A family is answered in the variant the plan drew, as the learner would see it.
+        question = question_in_plan(bank, session.attempt.plan, question_id)
         assert question is not None
         response = answer_to(question, right=right)
         graded = grade(question, response)
@@ -50,11 +53,22 @@ def take_test(db: Store, name: str, *, right: bool, seed: int) -> None:
 def class_app(tmp_path_factory) -> Iterator[str]:
     """A server of our own with a passcode, over a class of two who each took a test."""
     data = tmp_path_factory.mktemp("gradebook-data")
+    # The shipped bank without its code questions: answering those needs the sandbox, and
+    # this journey is about the gradebook (tests/e2e/test_code_browser.py runs code).
+    banks = tmp_path_factory.mktemp("gradebook-banks")
+    raw = yaml.safe_load(SHIPPED.read_text())
+    raw["questions"] = [q for q in raw["questions"] if q.get("type") != "code"]
+    (banks / SHIPPED.name).write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
+    bank = load_bank(banks / SHIPPED.name)
     with Store.open(f"sqlite:///{data / 'tunelab.db'}") as db:
-        take_test(db, "Grace Hopper", right=True, seed=1)
-        take_test(db, "Alan Turing", right=False, seed=2)
+        take_test(db, bank, "Grace Hopper", right=True, seed=1)
+        take_test(db, bank, "Alan Turing", right=False, seed=2)
     log = tmp_path_factory.mktemp("gradebook-st") / "streamlit.log"
-    env = {"TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE, "TUNELAB_DATA_DIR": str(data)}
+    env = {
+        "TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE,
+        "TUNELAB_DATA_DIR": str(data),
+        "TUNELAB_QUIZ_DIR": str(banks),
+    }
     url, proc = start_app(ROOT / "app.py", log, env)
     try:
         yield url
@@ -81,7 +95,7 @@ def test_an_instructor_filters_the_gradebook_and_opens_a_learners_answers(
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"^1 of 2 row\(s\),"))).to_be_visible()
     chosen = page.get_by_role("combobox", name="Learner and bank")
-    expect(chosen).to_have_value(f"Alan Turing · {BANK.id}")
+    expect(chosen).to_have_value(f"Alan Turing · {load_bank(SHIPPED).id}")
     expect(page.get_by_text(re.compile(r"^Pattern not yet"))).to_be_visible()
 
     page.get_by_test_id("stExpander").first.locator("summary").click()
