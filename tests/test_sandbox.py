@@ -57,6 +57,23 @@ def test_the_jail_shares_no_namespace_clears_the_environment_and_binds_read_only
     assert argv[argv.index("--tmpfs") + 1] == "/tmp"
 
 
+def test_a_checkout_under_tmp_is_bound_on_top_of_the_private_tmp_not_hidden_by_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A CI clone (and its venv) may live under /tmp: bound before the tmpfs, it would vanish.
+    monkeypatch.setattr(
+        "engine.sandbox.jail._readonly_roots", lambda: [Path("/usr"), Path("/tmp/ci/.venv")]
+    )
+    argv = jail_argv(Path("/bwrap"), ["-c", "pass"], Limits())
+    tmpfs = argv.index("--tmpfs")
+    bind = next(
+        i for i, a in enumerate(argv) if a == "--ro-bind" and argv[i + 1] == "/tmp/ci/.venv"
+    )
+    assert tmpfs < bind
+    made = [argv[i + 1] for i, a in enumerate(argv) if a == "--dir"]
+    assert "/tmp" not in made  # the private /tmp keeps its sticky, world-writable mode
+
+
 def test_as_a_normal_user_every_namespace_is_unshared_and_no_capability_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -87,17 +87,19 @@ def jail_argv(bwrap: Path, command: list[str], limits: Limits) -> list[str]:
         argv += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
     else:
         argv += ["--unshare-all"]
-    made: set[Path] = set()
+    argv += ["--proc", "/proc", "--dev", "/dev"]
+    # The private /tmp comes before the binds: a checkout (and its venv) that lives under
+    # /tmp, as a CI clone may, is then bound on top of it instead of hidden beneath it.
+    argv += ["--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
+    made: set[Path] = {Path("/"), Path("/tmp")}
     for root in _readonly_roots():
         # Folders bwrap makes on the way to a bind would be root-only (0700): open them to
         # `nobody`, or the learner's process cannot import what the server did not preload.
         for parent in reversed(root.parents):
-            if parent != Path("/") and parent not in made:
+            if parent not in made:
                 made.add(parent)
                 argv += ["--perms", "0755", "--dir", str(parent)]
         argv += ["--ro-bind", str(root), str(root)]
-    argv += ["--proc", "/proc", "--dev", "/dev"]
-    argv += ["--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
     argv += ["--remount-ro", "/", "--chdir", "/tmp"]
     python = Path(sys.prefix).resolve() / "bin" / "python"
     env = {
