@@ -28,7 +28,9 @@ def test_a_generated_bank_of_ten_thousand_questions_loads_every_question(big_ban
     assert len(bank.questions) == 10_000
     assert len({q.id for q in bank.questions}) == 10_000
     kinds = Counter(q.type for q in bank.questions)
-    assert set(kinds) == set(QuestionType)
+    # Every type whose answer is data; a code question's answer is a program the sandbox
+    # runs, and the 10 000-question generator writes none (bench/bank_scale.py).
+    assert set(kinds) == set(QuestionType) - {QuestionType.CODE}
     assert min(kinds.values()) == 2_500
 
 
