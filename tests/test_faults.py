@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 from builders import bank_yaml
 from helpers.arrival import TEST_PIN, session_token, signed_in, sqlite_url
 from helpers.st_ws import (
@@ -24,6 +23,7 @@ from helpers.st_ws import (
     stop_server,
     trigger,
 )
+from helpers.template_bank import write_widget_answered_template
 from helpers.ws_answers import legit_answer
 from streamlit.testing.v1 import AppTest
 
@@ -340,9 +340,6 @@ def test_the_rest_of_the_app_works_while_the_lab_checkpoint_is_broken(
 # ---------------------------------------------------------------- the server is killed
 
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "quizzes" / "_example.yaml"
-
-
 def _on_screen(render) -> str:
     widget = render.answer_input()
     return getattr(widget, widget.WhichOneof("type")).form_id.removeprefix("test_form_")
@@ -352,13 +349,7 @@ def _on_screen(render) -> str:
 def test_after_sigkill_every_acknowledged_answer_is_kept_and_each_test_resumes(tmp_path):
     quizzes = tmp_path / "quizzes"
     quizzes.mkdir()
-    # The template's questions whose answers are widgets a raw client can fill in: not its
-    # code question (run in the sandbox) nor its family (numbers drawn per attempt).
-    template = yaml.safe_load(EXAMPLE.read_text())
-    template["questions"] = [
-        q for q in template["questions"] if q.get("type") != "code" and "generator" not in q
-    ]
-    (quizzes / "example.yaml").write_text(yaml.safe_dump(template, sort_keys=False))
+    write_widget_answered_template(quizzes / "example.yaml")
     data = tmp_path / "data"
     env = {"TUNELAB_QUIZ_DIR": str(quizzes), "TUNELAB_DATA_DIR": str(data)}
     log = tmp_path / "streamlit.log"

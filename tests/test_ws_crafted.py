@@ -9,7 +9,6 @@ The database is then read directly: it holds exactly the legitimate answers.
 from __future__ import annotations
 
 import re
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +22,7 @@ from helpers.st_ws import (
     running_server,
     trigger,
 )
+from helpers.template_bank import write_widget_answered_template
 from helpers.ws_answers import form_submitter, legit_answer
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -32,7 +32,7 @@ from engine.store import Store
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "quizzes" / "_example.yaml"  # 4 questions, a 4-question test, all types
+EXAMPLE = ROOT / "quizzes" / "_example.yaml"  # served without its code question and family
 BANK = load_bank(EXAMPLE)
 PASSCODE = "correct horse battery staple"
 TEST_PAGE, PRACTICE_PAGE = "test_pattern", "practice"
@@ -43,7 +43,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     base = tmp_path_factory.mktemp("ws-crafted")
     quizzes = base / "quizzes"
     quizzes.mkdir()
-    shutil.copy(EXAMPLE, quizzes / "example.yaml")  # "_" files are templates, not listed
+    write_widget_answered_template(quizzes / "example.yaml")  # "_" files are not listed
     env = {
         "TUNELAB_QUIZ_DIR": str(quizzes),
         "TUNELAB_DATA_DIR": str(base / "data"),
