@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.template_bank import write_widget_answered_template
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "cluster.sh"
 PROXY_PORT = 8700
-EXAMPLE_BANK = ROOT / "quizzes" / "_example.yaml"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -59,10 +60,11 @@ def cluster() -> Iterator[Cluster]:
     # Not pytest's tmp_path: PostgreSQL runs as its own user and must reach this folder.
     state = Path(tempfile.mkdtemp(prefix="tunelab-cluster-"))
     state.chmod(0o755)
-    # One small bank (4 questions) on both servers: the failover test walks through a test.
+    # One small bank on both servers: the failover test walks through a test, answering
+    # through widgets as a raw websocket client can (no sandboxed code, no drawn numbers).
     quizzes = state / "quizzes"
     quizzes.mkdir()
-    shutil.copy(EXAMPLE_BANK, quizzes / "example.yaml")
+    write_widget_answered_template(quizzes / "example.yaml")
     env = {k: v for k, v in os.environ.items() if k != "TUNELAB_DATABASE_URL"}
     env |= {
         "TUNELAB_CLUSTER_DIR": str(state),
