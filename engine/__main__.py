@@ -25,28 +25,20 @@ def _bank_files(paths: list[str]) -> list[Path]:
     return files
 
 
-def _sample_families(bank: QuestionBank, seeds: int) -> list[str]:
-    """`[question] generator (seed N) field: message` for every family variant that breaks
-    a rule (one key, distinct distractors, finite numbers, placeholders filled)."""
-    from engine.quiz.family_questions import sample_problems
-
-    return [
-        f"[{question.id}] {problem}"
-        for question in bank.questions
-        for problem in sample_problems(question, range(seeds))
-    ]
-
-
-def validate(paths: list[str], seeds: int = 200) -> int:
+def validate(paths: list[str], seeds: int = 200, workers: int | None = None) -> int:
     """Print `file:line: [question] field: message` per problem; 1 if any, else 0.
 
-    Each family is also drawn at ``seeds`` seeds and every variant checked."""
+    Each family is also drawn at ``seeds`` seeds and every variant checked, the families of
+    every bank together over ``workers`` processes (default: every usable core)."""
+    from engine.quiz.family_sampling import family_problems
+
     files = _bank_files(paths or ["quizzes"])
     if not files:
         print(f"no .yaml banks found in {', '.join(paths or ['quizzes'])}", file=sys.stderr)
         return 1
     failed = 0
     first_with_id: dict[str, Path] = {}
+    loaded: list[tuple[Path, QuestionBank]] = []
     for path in files:
         try:
             bank = load_bank(path)
@@ -61,11 +53,18 @@ def validate(paths: list[str], seeds: int = 200) -> int:
             print(replace(error, file=str(path)))
             continue
         first_with_id[bank.id] = path
-        sampled = _sample_families(bank, seeds)
+        loaded.append((path, bank))
+    questions = [q for _path, bank in loaded for q in bank.questions]
+    problems = iter(family_problems(questions, seeds, workers))
+    for path, bank in loaded:
+        sampled = [
+            f"{path}: [{question.id}] {problem}"
+            for question in bank.questions
+            for problem in next(problems)
+        ]
         if sampled:
             failed += 1
-            for problem in sampled:
-                print(f"{path}: {problem}")
+            print("\n".join(sampled))
             continue
         families = sum(1 for q in bank.questions if q.is_family)
         sampled_note = f", {families} families sampled at {seeds} seeds each" if families else ""
@@ -193,6 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     p_validate.add_argument(
         "--seeds", type=int, default=200, help="variants drawn per family (default 200)"
     )
+    p_validate.add_argument(
+        "--jobs", type=int, help="processes drawing variants (default: every usable core)"
+    )
     p_preview = sub.add_parser(
         "preview", help="print one variant of a question as the learner sees it, then its key"
     )
@@ -213,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     if args.command == "validate":
-        return validate(args.paths, args.seeds)
+        return validate(args.paths, args.seeds, args.jobs)
     if args.command == "preview":
         return preview(args.bank, args.question_id, args.seed)
     if args.command == "schema":
