@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,8 @@ MAX_REDRAWS = 100
 # Named mistakes shown beside the key: a generator offers more, in order of preference, so
 # that one coinciding with the key (FP = FN makes "swapped" equal the key) is skipped.
 MISTAKES_SHOWN = 3
+# A key read to three decimals: a typed answer may miss it by half the last digit.
+THREE_DECIMALS = 0.0005
 
 
 def variant_seed(plan_seed: int, question_id: str) -> int:
@@ -282,3 +284,29 @@ def fixed(value: float, digits: int = 3) -> str:
         raise _Redraw()
     text = f"{value:.{digits}f}"
     return "0." + "0" * digits if text == "-0." + "0" * digits else text
+
+
+def keyed_draft(
+    key: float,
+    *,
+    values: dict[str, str],
+    numbers: dict[str, float],
+    feedback: str,
+    mistakes: Iterable[tuple[str, float, str]],
+    write: Callable[[float], str] = fixed,
+    tolerance: float = THREE_DECIMALS,
+    chart: Chart | None = None,
+) -> Draft:
+    """The Draft of a question whose key is a number: the key and each named mistake
+    (name, value, why) are written alike by `write`, so a choice never reads differently
+    from the number it stands for, and a typed answer within `tolerance` of the key is right.
+    """
+    return Draft(
+        values=values,
+        numbers=numbers,
+        answer=write(key),
+        answer_feedback=feedback,
+        mistakes=[(name, write(value), why) for name, value, why in mistakes],
+        numeric=NumericKey(float(key), tolerance),
+        chart=chart,
+    )

@@ -12,9 +12,10 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 
-from engine.quiz.families.core import Draft, Generator, IntRange, NumericKey, OneOf, fixed, redraw
+from engine.quiz.families.core import Draft, Generator, IntRange, OneOf, fixed, keyed_draft, redraw
 
-TOLERANCE = 0.005  # answers read to two decimals
+DIGITS = 2  # answers read to two decimals...
+TOLERANCE = 0.005  # ...so a typed answer may miss the key by half the last digit
 NAMES = {"mse": "MSE", "rmse": "RMSE", "mae": "MAE", "r2": "R²"}
 
 
@@ -76,21 +77,20 @@ def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         "mae": ("used-mse", "signed-errors", "used-rmse"),
         "r2": ("used-correlation", "forgot-one-minus", "used-mse"),
     }[p["ask"]]
-    value = key
-    digits = 2
-    return Draft(
+    return keyed_draft(
+        key,
         values={
             "targets": ", ".join(f"{v:g}" for v in y_true),
             "predictions": ", ".join(f"{v:g}" for v in y_pred),
             "errors": ", ".join(f"{v:g}" for v in errors),
             "metric": NAMES[p["ask"]],
-            **{k: fixed(v, digits) for k, v in score.items()},
+            **{k: fixed(v, DIGITS) for k, v in score.items()},
         },
         numbers={**score, "n": n, "key": key},
-        answer=fixed(value, digits),
-        answer_feedback=f"Right: {NAMES[p['ask']]} = {fixed(value, digits)}.",
-        mistakes=[(m, fixed(catalogue[m][0], digits), catalogue[m][1]) for m in names],
-        numeric=NumericKey(value, TOLERANCE),
+        feedback=f"Right: {NAMES[p['ask']]} = {fixed(key, DIGITS)}.",
+        mistakes=[(m, *catalogue[m]) for m in names],
+        write=lambda value: fixed(value, DIGITS),
+        tolerance=TOLERANCE,
     )
 
 
