@@ -95,7 +95,6 @@ def _confusion_metric(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         "specificity": f"TN / (TN + FP) = {tn} / {tn + fp}",
     }[ask]
     return keyed_draft(
-        key,
         values={
             **_counts_values(tp, fp, tn, fn),
             "metric": ask,
@@ -103,6 +102,7 @@ def _confusion_metric(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             **{name: fixed(v) for name, v in hand.items()},
         },
         numbers={"tp": tp, "fp": fp, "tn": tn, "fn": fn, "key": key},
+        key=key,
         feedback=f"Right: {ask} = {formula} = {fixed(key)}.",
         mistakes=[(n, *catalogue[n]) for n in MISTAKES_FOR[ask]],
     )
@@ -130,7 +130,6 @@ def _imbalance_baseline(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     recall = 0.0  # it never predicts the positive class, so it finds none
     share = positives / total
     return keyed_draft(
-        accuracy,
         values={
             "total": f"{total:,}",
             "positives": f"{positives:,}",
@@ -139,6 +138,7 @@ def _imbalance_baseline(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "recall": fixed(recall),
         },
         numbers={"total": total, "positives": positives, "accuracy": accuracy, "recall": recall},
+        key=accuracy,
         feedback=(
             f"Right: predicting negative for all {total:,} is right on the "
             f"{total - positives:,} negatives, yet its recall is {fixed(recall)}."
@@ -185,7 +185,6 @@ def _fbeta(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     inverse = fbeta_by_hand(precision, recall, 1 / beta)
     favours = "recall" if beta > 1 else "precision"
     return keyed_draft(
-        score,
         values={
             "tp": str(tp),
             "fp": str(fp),
@@ -196,6 +195,7 @@ def _fbeta(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "favours": favours,
         },
         numbers={"tp": tp, "fp": fp, "fn": fn, "beta": beta, "fbeta": score},
+        key=score,
         feedback=f"Right: with beta = {p['beta']} the score leans towards {favours}.",
         mistakes=[
             ("used-f1", f1, "That is F1 (beta = 1), which weighs both equally."),

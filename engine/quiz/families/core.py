@@ -6,7 +6,7 @@ import hashlib
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import sklearn
@@ -16,6 +16,7 @@ MAX_REDRAWS = 100
 # Named mistakes shown beside the key: a generator offers more, in order of preference, so
 # that one coinciding with the key (FP = FN makes "swapped" equal the key) is skipped.
 MISTAKES_SHOWN = 3
+Number = TypeVar("Number", int, float)
 # A key read to three decimals: a typed answer may miss it by half the last digit.
 THREE_DECIMALS = 0.0005
 
@@ -33,18 +34,33 @@ class FamilyError(ValueError):
 
 
 @dataclass(frozen=True)
-class IntRange:
-    """An integer drawn uniformly from an instructor's [low, high], inside hard limits."""
+class _Range(Generic[Number]):
+    """A number drawn uniformly from an instructor's [low, high], inside hard limits."""
 
     name: str
-    default: tuple[int, int]
-    limits: tuple[int, int]
+    default: tuple[Number, Number]
+    limits: tuple[Number, Number]
     description: str
+    whole: ClassVar[bool]  # only whole numbers may bound the range
 
-    def validate(self, value: Any) -> tuple[int, int]:
-        low, high = _pair(self.name, value, integer=True)
+    def number(self, value: float) -> Number:
+        """`value` as the kind of number this range draws."""
+        raise NotImplementedError
+
+    def validate(self, value: Any) -> tuple[Number, Number]:
+        low, high = _pair(self.name, value, integer=self.whole)
         _inside(self.name, low, high, self.limits)
-        return int(low), int(high)
+        return self.number(low), self.number(high)
+
+
+@dataclass(frozen=True)
+class IntRange(_Range[int]):
+    """An integer drawn uniformly from an instructor's [low, high], inside hard limits."""
+
+    whole = True
+
+    def number(self, value: float) -> int:
+        return int(value)
 
     def draw(self, rng: np.random.Generator, bounds: Any) -> int:
         low, high = bounds
@@ -52,19 +68,14 @@ class IntRange:
 
 
 @dataclass(frozen=True)
-class FloatRange:
+class FloatRange(_Range[float]):
     """A float drawn uniformly from [low, high], rounded to `digits` so it reads cleanly."""
 
-    name: str
-    default: tuple[float, float]
-    limits: tuple[float, float]
-    description: str
     digits: int = 2
+    whole = False
 
-    def validate(self, value: Any) -> tuple[float, float]:
-        low, high = _pair(self.name, value, integer=False)
-        _inside(self.name, low, high, self.limits)
-        return float(low), float(high)
+    def number(self, value: float) -> float:
+        return float(value)
 
     def draw(self, rng: np.random.Generator, bounds: Any) -> float:
         low, high = bounds
@@ -287,10 +298,10 @@ def fixed(value: float, digits: int = 3) -> str:
 
 
 def keyed_draft(
-    key: float,
     *,
     values: dict[str, str],
     numbers: dict[str, float],
+    key: float,
     feedback: str,
     mistakes: Iterable[tuple[str, float, str]],
     write: Callable[[float], str] = fixed,

@@ -107,7 +107,6 @@ def _loss_curve(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             ("ran-to-the-end", len(val), "Early stopping would halt before the last epoch."),
         ]
     return keyed_draft(
-        answer,
         values={
             "epochs": str(len(val)),
             "patience": str(p["patience"]),
@@ -118,6 +117,7 @@ def _loss_curve(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "best_loss": f"{min(val):.3f}",
         },
         numbers={"best_epoch": best, "stop_epoch": stop, "best_loss": min(val)},
+        key=answer,
         feedback=feedback,
         mistakes=mistakes,
         write=_epoch_text,

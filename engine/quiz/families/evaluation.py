@@ -91,7 +91,6 @@ def _selection_bias(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             *((name, gap, why) for name, (gap, why) in guesses.items()),
         ]
     return keyed_draft(
-        key,
         values={
             "runs": str(n_runs),
             "test_size": f"{test_size:,}",
@@ -108,6 +107,7 @@ def _selection_bias(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "optimism": optimism,
             "key": key,
         },
+        key=key,
         feedback=(
             f"Right: the best of {n_runs} equally good runs is expected to score {fixed(best)} "
             f"on {test_size:,} test items, {fixed(optimism)} above their true "

@@ -79,9 +79,9 @@ def _macro_micro(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         ),
     ]
     return keyed_draft(
-        key,
         values=values,
         numbers={**score, "key": key},
+        key=key,
         feedback=f"Right: the {ask}-averaged F1 is {fixed(key)}.",
         mistakes=mistakes,
     )

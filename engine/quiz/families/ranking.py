@@ -100,7 +100,6 @@ def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     half = at_half(y, scores)
     pairs = int(y.sum() * (1 - y).sum())
     return keyed_draft(
-        area,
         values={
             **_score_values(y, scores),
             "auc": fixed(area),
@@ -108,6 +107,7 @@ def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "ordered_pairs": str(round(area * pairs)),
         },
         numbers={"auc": area},
+        key=area,
         feedback=(
             f"Right: {round(area * pairs)} of the {pairs} positive-negative pairs rank the "
             "positive higher."
@@ -168,9 +168,9 @@ def _average_precision(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     ap = step_area(precision, recall)
     order = np.argsort(recall)
     return keyed_draft(
-        ap,
         values={**_score_values(y, scores), "ap": fixed(ap)},
         numbers={"ap": ap},
+        key=ap,
         feedback="Right: the mean of the precisions at each positive, ranked by score.",
         mistakes=[
             (
@@ -254,7 +254,6 @@ def _cheapest_threshold(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     most_accurate = THRESHOLDS[int(np.argmin(errors))]
     catches_all = max([THRESHOLDS[0], *(t for t in THRESHOLDS if np.all(scores[y == 1] >= t))])
     return keyed_draft(
-        best,
         values={
             **_score_values(y, scores),
             "cost_fp": str(cost_fp),
@@ -263,6 +262,7 @@ def _cheapest_threshold(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "cost": f"{min(totals):g}",
         },
         numbers={"threshold": best, "cost": min(totals)},
+        key=best,
         feedback=f"Right: at {best:.1f} the errors cost {min(totals):g}, the least.",
         mistakes=[
             (

@@ -78,7 +78,6 @@ def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         "r2": ("used-correlation", "forgot-one-minus", "used-mse"),
     }[p["ask"]]
     return keyed_draft(
-        key,
         values={
             "targets": ", ".join(f"{v:g}" for v in y_true),
             "predictions": ", ".join(f"{v:g}" for v in y_pred),
@@ -87,6 +86,7 @@ def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             **{k: fixed(v, DIGITS) for k, v in score.items()},
         },
         numbers={**score, "n": n, "key": key},
+        key=key,
         feedback=f"Right: {NAMES[p['ask']]} = {fixed(key, DIGITS)}.",
         mistakes=[(m, *catalogue[m]) for m in names],
         write=lambda value: fixed(value, DIGITS),

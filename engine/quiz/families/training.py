@@ -113,7 +113,6 @@ def _freeze_counts(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             ("forgot-the-head", scalars - head.scalars, "The new head trains too."),
         ]
     return keyed_draft(
-        answer,
         values={
             "widths": p["widths"],
             "blocks_per_stage": str(p["blocks_per_stage"]),
@@ -123,6 +122,7 @@ def _freeze_counts(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "scalars": f"{scalars:,}",
         },
         numbers={"tensors": tensors, "scalars": scalars},
+        key=answer,
         feedback=f"Right: {answer:,} trainable {unit}.",
         mistakes=mistakes,
         write=_count_text,
@@ -221,7 +221,6 @@ def _lr_schedule(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     if answer <= 0:
         raise redraw()
     return keyed_draft(
-        answer,
         values={
             "base_lr": p["base_lr"],
             "gamma": p["gamma"],
@@ -232,6 +231,7 @@ def _lr_schedule(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "lr": lr_format(answer),
         },
         numbers={"lr": answer, "epoch": epoch},
+        key=answer,
         feedback=f"Right: after {epoch} epochs the rate is {lr_format(answer)}.",
         mistakes=mistakes,
         write=lr_format,
