@@ -59,7 +59,7 @@ def _counts_values(tp: int, fp: int, tn: int, fn: int) -> dict[str, str]:
             "total": str(tp + fp + tn + fn)}  # fmt: skip
 
 
-# Named mistakes per metric, most telling first.
+# Named mistakes per metric, most telling first; the keys are the metrics a bank may ask for.
 MISTAKES_FOR = {
     "precision": ("swapped-fp-fn", "used-accuracy", "used-recall", "used-f1"),
     "recall": ("swapped-fp-fn", "used-accuracy", "used-precision", "used-f1"),
@@ -114,7 +114,7 @@ CONFUSION_METRIC = Generator(
     lessons=("confusion_matrix",),
     params=(
         *count_params(tp=(20, 90), fp=(3, 40), tn=(50, 200), fn=(3, 40)),
-        OneOf("ask", ("precision", "recall", "f1", "accuracy", "specificity"), "the metric"),
+        OneOf("ask", tuple(MISTAKES_FOR), "the metric"),
     ),
     compute=_confusion_metric,
     library="sklearn.metrics precision/recall/f1/accuracy_score",

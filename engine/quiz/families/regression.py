@@ -16,6 +16,7 @@ from engine.quiz.families.core import Draft, Generator, IntRange, OneOf, fixed, 
 
 DIGITS = 2  # answers read to two decimals...
 TOLERANCE = 0.005  # ...so a typed answer may miss the key by half the last digit
+# The metrics a bank may ask for, as a learner reads their names.
 NAMES = {"mse": "MSE", "rmse": "RMSE", "mae": "MAE", "r2": "R²"}
 
 
@@ -103,7 +104,7 @@ REGRESSION_ERROR = Generator(
         IntRange("low", (0, 5), (-1000, 1000), "smallest target"),
         IntRange("high", (10, 20), (-1000, 1000), "largest target"),
         IntRange("max_error", (1, 4), (1, 100), "largest prediction error"),
-        OneOf("ask", ("mse", "rmse", "mae", "r2"), "the metric"),
+        OneOf("ask", tuple(NAMES), "the metric"),
     ),
     compute=_regression_error,
     library="sklearn.metrics mean_squared_error, root_mean_squared_error, mean_absolute_error, "
