@@ -10,6 +10,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from engine.process_wide import process_wide
+
 
 def default_slots() -> int:
     """One slot per core, and at least two: one training run and one grading side by side."""
@@ -55,14 +57,7 @@ class CpuBudget:
             self.release()
 
 
-_shared: CpuBudget | None = None
-_shared_lock = threading.Lock()
-
-
+@process_wide
 def shared_budget() -> CpuBudget:
     """The one budget every session and both queues of this server process share."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = CpuBudget()
-        return _shared
+    return CpuBudget()

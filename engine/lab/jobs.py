@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import torch
 
 from engine.cpu_budget import CpuBudget, shared_budget
+from engine.process_wide import process_wide
 
 # A waiting ticket nobody has polled for this long belongs to a closed tab: drop it.
 STALE_AFTER_S = 30.0
@@ -128,14 +129,7 @@ class TrainingQueue:
         self._waiting = [t for t in self._waiting if t is keep or now - t.last_seen < STALE_AFTER_S]
 
 
-_shared: TrainingQueue | None = None
-_shared_lock = threading.Lock()
-
-
+@process_wide
 def shared_queue() -> TrainingQueue:
     """The one queue every session of this server process shares."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = TrainingQueue()
-        return _shared
+    return TrainingQueue()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from engine.cpu_budget import CpuBudget, shared_budget
+from engine.process_wide import process_wide
 from engine.sandbox.jail import Limits, SandboxUnavailable, find_bwrap, probe
 from engine.sandbox.protocol import WorkerReply
 from engine.sandbox.worker import JailedWorker, WorkerLost
@@ -175,18 +176,14 @@ class SandboxPool:
 
 
 SHARED_POOL_SIZE = 2  # warm jailed workers per server; the CPU budget bounds what runs at once
-_shared: SandboxPool | None = None
-_shared_lock = threading.Lock()
 
 
+@process_wide
 def shared_pool() -> SandboxPool:
     """The one pool every session of this server process shares, started on first use
     (torch warms up in the jail meanwhile). Where no jail can start it stays unavailable
     and every submission says so: never a fallback to running code unjailed."""
-    global _shared
-    with _shared_lock:
-        if _shared is None:
-            _shared = SandboxPool(size=SHARED_POOL_SIZE)
-            with contextlib.suppress(SandboxUnavailable):
-                _shared.start(wait=False)
-        return _shared
+    pool = SandboxPool(size=SHARED_POOL_SIZE)
+    with contextlib.suppress(SandboxUnavailable):
+        pool.start(wait=False)
+    return pool

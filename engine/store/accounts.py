@@ -80,14 +80,7 @@ class Accounts:
                 select(t.credentials).where(t.credentials.c.learner_id == learner_id)
             ).first()
             if row is None:
-                conn.execute(
-                    insert(t.credentials).values(
-                        learner_id=learner_id,
-                        pin_hash=pin_hash,
-                        generation=1,
-                        updated_at=self._clock(),
-                    )
-                )
+                self._insert_first_credential(conn, learner_id, pin_hash)
                 return Credential(learner_id, pin_hash, 1)
             changed = conn.execute(
                 update(t.credentials)
@@ -114,16 +107,17 @@ class Accounts:
                 )
             ).rowcount
             if not changed:
-                conn.execute(
-                    insert(t.credentials).values(
-                        learner_id=learner_id,
-                        pin_hash=NO_PIN,
-                        generation=1,
-                        updated_at=self._clock(),
-                    )
-                )
+                self._insert_first_credential(conn, learner_id, NO_PIN)
 
         self._write(work)
+
+    def _insert_first_credential(self, conn: Connection, learner_id: int, pin_hash: str) -> None:
+        """A learner's first credential row: generation 1, since no token names them yet."""
+        conn.execute(
+            insert(t.credentials).values(
+                learner_id=learner_id, pin_hash=pin_hash, generation=1, updated_at=self._clock()
+            )
+        )
 
     def revoke_tokens(self, learner_id: int) -> None:
         """Sign-out: every token signed so far stops working at once, on every server, while

@@ -8,10 +8,21 @@ import numpy as np
 from sklearn.metrics import accuracy_score, fbeta_score, precision_recall_fscore_support
 
 from engine.metrics import confusion_counts, labels_from_counts
-from engine.quiz.families.core import Draft, Generator, IntRange, NumericKey, OneOf, fixed, redraw
+from engine.quiz.families.core import Draft, Generator, IntRange, OneOf, fixed, keyed_draft, redraw
 
-TOLERANCE = 0.0005  # answers read to three decimals
 _ZERO = {"zero_division": 0.0}
+# What each confusion count may reach and means, in every family that draws counts.
+COUNT_LIMITS = {"tp": 10_000, "fp": 10_000, "tn": 100_000, "fn": 10_000}
+COUNT_MEANINGS = {"tp": "true positives", "fp": "false positives", "tn": "true negatives",
+                  "fn": "false negatives"}  # fmt: skip
+
+
+def count_params(**defaults: tuple[int, int]) -> tuple[IntRange, ...]:
+    """The confusion counts a family draws, each with its default range (tp=(20, 90))."""
+    return tuple(
+        IntRange(name, default, (1, COUNT_LIMITS[name]), COUNT_MEANINGS[name])
+        for name, default in defaults.items()
+    )
 
 
 def by_hand(tp: int, fp: int, tn: int, fn: int) -> dict[str, float]:
@@ -48,7 +59,7 @@ def _counts_values(tp: int, fp: int, tn: int, fn: int) -> dict[str, str]:
             "total": str(tp + fp + tn + fn)}  # fmt: skip
 
 
-# Named mistakes per metric, most telling first.
+# Named mistakes per metric, most telling first; the keys are the metrics a bank may ask for.
 MISTAKES_FOR = {
     "precision": ("swapped-fp-fn", "used-accuracy", "used-recall", "used-f1"),
     "recall": ("swapped-fp-fn", "used-accuracy", "used-precision", "used-f1"),
@@ -83,7 +94,7 @@ def _confusion_metric(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         "accuracy": f"(TP + TN) / total = {tp + tn} / {tp + fp + tn + fn}",
         "specificity": f"TN / (TN + FP) = {tn} / {tn + fp}",
     }[ask]
-    return Draft(
+    return keyed_draft(
         values={
             **_counts_values(tp, fp, tn, fn),
             "metric": ask,
@@ -91,10 +102,9 @@ def _confusion_metric(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             **{name: fixed(v) for name, v in hand.items()},
         },
         numbers={"tp": tp, "fp": fp, "tn": tn, "fn": fn, "key": key},
-        answer=fixed(key),
-        answer_feedback=f"Right: {ask} = {formula} = {fixed(key)}.",
-        mistakes=[(n, fixed(catalogue[n][0]), catalogue[n][1]) for n in MISTAKES_FOR[ask]],
-        numeric=NumericKey(key, TOLERANCE),
+        key=key,
+        feedback=f"Right: {ask} = {formula} = {fixed(key)}.",
+        mistakes=[(n, *catalogue[n]) for n in MISTAKES_FOR[ask]],
     )
 
 
@@ -103,11 +113,8 @@ CONFUSION_METRIC = Generator(
     summary="Counts TP, FP, TN, FN; ask precision, recall, F1, accuracy or specificity.",
     lessons=("confusion_matrix",),
     params=(
-        IntRange("tp", (20, 90), (1, 10_000), "true positives"),
-        IntRange("fp", (3, 40), (1, 10_000), "false positives"),
-        IntRange("tn", (50, 200), (1, 100_000), "true negatives"),
-        IntRange("fn", (3, 40), (1, 10_000), "false negatives"),
-        OneOf("ask", ("precision", "recall", "f1", "accuracy", "specificity"), "the metric"),
+        *count_params(tp=(20, 90), fp=(3, 40), tn=(50, 200), fn=(3, 40)),
+        OneOf("ask", tuple(MISTAKES_FOR), "the metric"),
     ),
     compute=_confusion_metric,
     library="sklearn.metrics precision/recall/f1/accuracy_score",
@@ -122,7 +129,7 @@ def _imbalance_baseline(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     accuracy = float(accuracy_score(y_true, np.zeros(total, dtype=int)))
     recall = 0.0  # it never predicts the positive class, so it finds none
     share = positives / total
-    return Draft(
+    return keyed_draft(
         values={
             "total": f"{total:,}",
             "positives": f"{positives:,}",
@@ -131,29 +138,28 @@ def _imbalance_baseline(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "recall": fixed(recall),
         },
         numbers={"total": total, "positives": positives, "accuracy": accuracy, "recall": recall},
-        answer=fixed(accuracy),
-        answer_feedback=(
+        key=accuracy,
+        feedback=(
             f"Right: predicting negative for all {total:,} is right on the "
             f"{total - positives:,} negatives, yet its recall is {fixed(recall)}."
         ),
         mistakes=[
             (
                 "gave-positive-share",
-                fixed(share),
+                share,
                 "That is the share of positives, which the model gets wrong every time.",
             ),
             (
                 "assumed-balance",
-                fixed(0.5),
+                0.5,
                 "Guessing one class is right half the time only when the classes are balanced.",
             ),
             (
                 "gave-recall",
-                fixed(recall),
+                recall,
                 "That is its recall: it finds no positives, but the question asks for accuracy.",
             ),
         ],
-        numeric=NumericKey(accuracy, TOLERANCE),
     )
 
 
@@ -178,7 +184,7 @@ def _fbeta(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     precision, recall, f1 = hand["precision"], hand["recall"], hand["f1"]
     inverse = fbeta_by_hand(precision, recall, 1 / beta)
     favours = "recall" if beta > 1 else "precision"
-    return Draft(
+    return keyed_draft(
         values={
             "tp": str(tp),
             "fp": str(fp),
@@ -189,27 +195,22 @@ def _fbeta(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "favours": favours,
         },
         numbers={"tp": tp, "fp": fp, "fn": fn, "beta": beta, "fbeta": score},
-        answer=fixed(score),
-        answer_feedback=f"Right: with beta = {p['beta']} the score leans towards {favours}.",
+        key=score,
+        feedback=f"Right: with beta = {p['beta']} the score leans towards {favours}.",
         mistakes=[
-            ("used-f1", fixed(f1), "That is F1 (beta = 1), which weighs both equally."),
-            (
-                "inverted-beta",
-                fixed(inverse),
-                f"That uses beta = 1/{p['beta']}: it leans the other way.",
-            ),
+            ("used-f1", f1, "That is F1 (beta = 1), which weighs both equally."),
+            ("inverted-beta", inverse, f"That uses beta = 1/{p['beta']}: it leans the other way."),
             (
                 f"used-{favours}",
-                fixed(recall if beta > 1 else precision),
+                recall if beta > 1 else precision,
                 f"That is {favours} alone; F-beta still counts the other metric.",
             ),
             (
                 "arithmetic-mean",
-                fixed((precision + recall) / 2),
+                (precision + recall) / 2,
                 "F-beta is a weighted harmonic mean, not the plain average.",
             ),
         ],
-        numeric=NumericKey(score, TOLERANCE),
     )
 
 
@@ -223,9 +224,7 @@ FBETA = Generator(
     summary="F-beta from TP, FP, FN, with beta 0.5 (precision first) or 2 (recall first).",
     lessons=("metrics_for_tasks",),
     params=(
-        IntRange("tp", (20, 90), (1, 10_000), "true positives"),
-        IntRange("fp", (5, 40), (1, 10_000), "false positives"),
-        IntRange("fn", (5, 40), (1, 10_000), "false negatives"),
+        *count_params(tp=(20, 90), fp=(5, 40), fn=(5, 40)),
         OneOf("beta", ("0.5", "2"), "the beta of F-beta"),
     ),
     compute=_fbeta,

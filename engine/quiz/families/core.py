@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
 import sklearn
@@ -16,6 +16,9 @@ MAX_REDRAWS = 100
 # Named mistakes shown beside the key: a generator offers more, in order of preference, so
 # that one coinciding with the key (FP = FN makes "swapped" equal the key) is skipped.
 MISTAKES_SHOWN = 3
+Number = TypeVar("Number", int, float)
+# A key read to three decimals: a typed answer may miss it by half the last digit.
+THREE_DECIMALS = 0.0005
 
 
 def variant_seed(plan_seed: int, question_id: str) -> int:
@@ -31,18 +34,33 @@ class FamilyError(ValueError):
 
 
 @dataclass(frozen=True)
-class IntRange:
-    """An integer drawn uniformly from an instructor's [low, high], inside hard limits."""
+class _Range(Generic[Number]):
+    """A number drawn uniformly from an instructor's [low, high], inside hard limits."""
 
     name: str
-    default: tuple[int, int]
-    limits: tuple[int, int]
+    default: tuple[Number, Number]
+    limits: tuple[Number, Number]
     description: str
+    whole: ClassVar[bool]  # only whole numbers may bound the range
 
-    def validate(self, value: Any) -> tuple[int, int]:
-        low, high = _pair(self.name, value, integer=True)
+    def number(self, value: float) -> Number:
+        """`value` as the kind of number this range draws."""
+        raise NotImplementedError
+
+    def validate(self, value: Any) -> tuple[Number, Number]:
+        low, high = _pair(self.name, value, integer=self.whole)
         _inside(self.name, low, high, self.limits)
-        return int(low), int(high)
+        return self.number(low), self.number(high)
+
+
+@dataclass(frozen=True)
+class IntRange(_Range[int]):
+    """An integer drawn uniformly from an instructor's [low, high], inside hard limits."""
+
+    whole = True
+
+    def number(self, value: float) -> int:
+        return int(value)
 
     def draw(self, rng: np.random.Generator, bounds: Any) -> int:
         low, high = bounds
@@ -50,19 +68,14 @@ class IntRange:
 
 
 @dataclass(frozen=True)
-class FloatRange:
+class FloatRange(_Range[float]):
     """A float drawn uniformly from [low, high], rounded to `digits` so it reads cleanly."""
 
-    name: str
-    default: tuple[float, float]
-    limits: tuple[float, float]
-    description: str
     digits: int = 2
+    whole = False
 
-    def validate(self, value: Any) -> tuple[float, float]:
-        low, high = _pair(self.name, value, integer=False)
-        _inside(self.name, low, high, self.limits)
-        return float(low), float(high)
+    def number(self, value: float) -> float:
+        return float(value)
 
     def draw(self, rng: np.random.Generator, bounds: Any) -> float:
         low, high = bounds
@@ -282,3 +295,29 @@ def fixed(value: float, digits: int = 3) -> str:
         raise _Redraw()
     text = f"{value:.{digits}f}"
     return "0." + "0" * digits if text == "-0." + "0" * digits else text
+
+
+def keyed_draft(
+    *,
+    values: dict[str, str],
+    numbers: dict[str, float],
+    key: float,
+    feedback: str,
+    mistakes: Iterable[tuple[str, float, str]],
+    write: Callable[[float], str] = fixed,
+    tolerance: float = THREE_DECIMALS,
+    chart: Chart | None = None,
+) -> Draft:
+    """The Draft of a question whose key is a number: the key and each named mistake
+    (name, value, why) are written alike by `write`, so a choice never reads differently
+    from the number it stands for, and a typed answer within `tolerance` of the key is right.
+    """
+    return Draft(
+        values=values,
+        numbers=numbers,
+        answer=write(key),
+        answer_feedback=feedback,
+        mistakes=[(name, write(value), why) for name, value, why in mistakes],
+        numeric=NumericKey(float(key), tolerance),
+        chart=chart,
+    )

@@ -13,8 +13,8 @@ from engine.quiz.families.core import (
     FloatRange,
     Generator,
     IntRange,
-    NumericKey,
     OneOf,
+    keyed_draft,
     redraw,
 )
 
@@ -51,6 +51,10 @@ def _curves(p: dict[str, Any], rng: np.random.Generator) -> tuple[list[float], l
     val = 0.35 + 1.6 * np.exp(-t / 4) + p["rise"] * np.clip(t - onset, 0, None) ** 1.3 / epochs
     val = val + rng.normal(0, 0.012, epochs)
     return [round(float(v), 3) for v in train], [round(float(v), 3) for v in val]
+
+
+def _epoch_text(epoch: float) -> str:
+    return str(epoch)  # epochs are whole numbers: 7, never 7.0
 
 
 def _loss_curve(p: dict[str, Any], rng: np.random.Generator) -> Draft:
@@ -102,7 +106,7 @@ def _loss_curve(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             ),
             ("ran-to-the-end", len(val), "Early stopping would halt before the last epoch."),
         ]
-    return Draft(
+    return keyed_draft(
         values={
             "epochs": str(len(val)),
             "patience": str(p["patience"]),
@@ -113,10 +117,11 @@ def _loss_curve(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "best_loss": f"{min(val):.3f}",
         },
         numbers={"best_epoch": best, "stop_epoch": stop, "best_loss": min(val)},
-        answer=str(answer),
-        answer_feedback=feedback,
-        mistakes=[(name, str(value), text) for name, value, text in mistakes],
-        numeric=NumericKey(float(answer), 0.0),
+        key=answer,
+        feedback=feedback,
+        mistakes=mistakes,
+        write=_epoch_text,
+        tolerance=0.0,
         chart=Chart(
             "Loss per epoch",
             "epoch",

@@ -12,6 +12,7 @@ import numpy as np
 from scipy.stats import binom, binomtest, chi2, norm
 
 from engine.quiz.families.core import (
+    THREE_DECIMALS,
     Draft,
     FloatRange,
     Generator,
@@ -19,10 +20,10 @@ from engine.quiz.families.core import (
     NumericKey,
     OneOf,
     fixed,
+    keyed_draft,
     redraw,
 )
 
-TOLERANCE = 0.0005  # answers read to three decimals
 ALPHA = 0.05  # the significance level the verdict uses; the lesson tests at 5 %
 Z_95 = 1.96  # the two-sided 95 % normal quantile a learner remembers
 
@@ -67,29 +68,29 @@ def _selection_bias(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         key = best
         first = (
             "averaged-not-max",
-            fixed(accuracy),
+            accuracy,
             "That is the true accuracy, which is also what the N runs score on average. "
             "You keep the maximum, and the maximum of noisy scores sits above it.",
         )
-        rest = [(name, fixed(accuracy + gap), why) for name, (gap, why) in guesses.items()]
+        rest = [(name, accuracy + gap, why) for name, (gap, why) in guesses.items()]
     else:
         key = optimism
         first = (
             "took-best-as-true",
-            fixed(0.0),
+            0.0,
             "No optimism would mean the best test score is the kept run's true accuracy; "
             "but it was kept for its luck on this test set.",
         )
         rest = [
             (
                 "gave-best-score",
-                fixed(best),
+                best,
                 "That is the expected best test score itself; the optimism is how far it "
                 "sits above the true accuracy.",
             ),
-            *((name, fixed(gap), why) for name, (gap, why) in guesses.items()),
+            *((name, gap, why) for name, (gap, why) in guesses.items()),
         ]
-    return Draft(
+    return keyed_draft(
         values={
             "runs": str(n_runs),
             "test_size": f"{test_size:,}",
@@ -106,14 +107,13 @@ def _selection_bias(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "optimism": optimism,
             "key": key,
         },
-        answer=fixed(key),
-        answer_feedback=(
+        key=key,
+        feedback=(
             f"Right: the best of {n_runs} equally good runs is expected to score {fixed(best)} "
             f"on {test_size:,} test items, {fixed(optimism)} above their true "
             f"{fixed(accuracy)}. Choose on validation, report test once."
         ),
         mistakes=[first, *rest],
-        numeric=NumericKey(key, TOLERANCE),
     )
 
 
@@ -240,7 +240,7 @@ def _mcnemar(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             f"{'' if key < ALPHA else 'not '}shown better at 5 %."
         ),
         mistakes=mistakes,
-        numeric=NumericKey(key, TOLERANCE),
+        numeric=NumericKey(key, THREE_DECIMALS),
     )
 
 

@@ -7,9 +7,8 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
-from engine.quiz.families.core import Draft, Generator, IntRange, NumericKey, OneOf, fixed
+from engine.quiz.families.core import Draft, Generator, IntRange, OneOf, fixed, keyed_draft
 
-TOLERANCE = 0.0005
 CLASSES = ("cat", "dog", "fox")
 
 
@@ -62,30 +61,29 @@ def _macro_micro(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     mistakes = [
         (
             f"used-{other}",
-            fixed(score[other]),
+            score[other],
             "That is the micro average, which equals accuracy here and favours the big class."
             if other == "micro"
             else "That is the macro average: each class counts once, whatever its size.",
         ),
         (
             "weighted-by-support",
-            fixed(score["weighted"]),
+            score["weighted"],
             "That is the weighted average: classes count by their number of examples.",
         ),
         (
             "f1-of-averages",
-            fixed(f1_of_means),
+            f1_of_means,
             "That is the harmonic mean of macro precision and macro recall, not the mean of "
             "per-class F1 scores.",
         ),
     ]
-    return Draft(
+    return keyed_draft(
         values=values,
         numbers={**score, "key": key},
-        answer=fixed(key),
-        answer_feedback=f"Right: the {ask}-averaged F1 is {fixed(key)}.",
+        key=key,
+        feedback=f"Right: the {ask}-averaged F1 is {fixed(key)}.",
         mistakes=mistakes,
-        numeric=NumericKey(key, TOLERANCE),
     )
 
 

@@ -17,12 +17,11 @@ from engine.quiz.families.core import (
     FloatRange,
     Generator,
     IntRange,
-    NumericKey,
     fixed,
+    keyed_draft,
     redraw,
 )
 
-TOLERANCE = 0.0005
 THRESHOLDS = tuple(round(0.1 * k, 1) for k in range(1, 10))
 
 
@@ -100,7 +99,7 @@ def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     area = float(auc(fpr, tpr))
     half = at_half(y, scores)
     pairs = int(y.sum() * (1 - y).sum())
-    return Draft(
+    return keyed_draft(
         values={
             **_score_values(y, scores),
             "auc": fixed(area),
@@ -108,39 +107,34 @@ def _roc_auc(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "ordered_pairs": str(round(area * pairs)),
         },
         numbers={"auc": area},
-        answer=fixed(area),
-        answer_feedback=(
+        key=area,
+        feedback=(
             f"Right: {round(area * pairs)} of the {pairs} positive-negative pairs rank the "
             "positive higher."
         ),
         mistakes=[
             (
                 "accuracy-at-half",
-                fixed(half["accuracy"]),
+                half["accuracy"],
                 "That is accuracy at the 0.5 threshold; AUC looks at every threshold at once.",
             ),
             (
                 "recall-at-half",
-                fixed(half["recall"]),
+                half["recall"],
                 "That is recall at 0.5; AUC is the share of pairs ranked the right way.",
             ),
-            (
-                "reversed-ranking",
-                fixed(1 - area),
-                "That counts the pairs ranked the wrong way: 1 - AUC.",
-            ),
+            ("reversed-ranking", 1 - area, "That counts the pairs ranked the wrong way: 1 - AUC."),
             (
                 "used-average-precision",
-                fixed(precision_at_each_positive(y, scores)),
+                precision_at_each_positive(y, scores),
                 "That is average precision, which asks how clean the top of the ranking is.",
             ),
             (
                 "precision-at-half",
-                fixed(half["precision"]),
+                half["precision"],
                 "That is precision at 0.5; AUC is the share of pairs ranked the right way.",
             ),
         ],
-        numeric=NumericKey(area, TOLERANCE),
         chart=Chart(
             "ROC curve",
             "false positive rate",
@@ -173,41 +167,40 @@ def _average_precision(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     precision, recall, _ = precision_recall_curve(y, scores)
     ap = step_area(precision, recall)
     order = np.argsort(recall)
-    return Draft(
+    return keyed_draft(
         values={**_score_values(y, scores), "ap": fixed(ap)},
         numbers={"ap": ap},
-        answer=fixed(ap),
-        answer_feedback="Right: the mean of the precisions at each positive, ranked by score.",
+        key=ap,
+        feedback="Right: the mean of the precisions at each positive, ranked by score.",
         mistakes=[
             (
                 "used-roc-auc",
-                fixed(pairs_ranked_right(y, scores)),
+                pairs_ranked_right(y, scores),
                 "That is ROC-AUC, which ranks positives against negatives; AP asks how clean "
                 "the top of the ranking is.",
             ),
             (
                 "precision-at-half",
-                fixed(at_half(y, scores)["precision"]),
+                at_half(y, scores)["precision"],
                 "That is precision at one threshold (0.5), not averaged over the positives.",
             ),
             (
                 "trapezoid-pr-area",
-                fixed(float(np.trapezoid(precision[order], recall[order]))),
+                float(np.trapezoid(precision[order], recall[order])),
                 "That interpolates the PR curve with trapezoids, which overstates it; AP uses "
                 "steps.",
             ),
             (
                 "recall-at-half",
-                fixed(at_half(y, scores)["recall"]),
+                at_half(y, scores)["recall"],
                 "That is recall at 0.5; AP averages the precision reached at each positive.",
             ),
             (
                 "accuracy-at-half",
-                fixed(at_half(y, scores)["accuracy"]),
+                at_half(y, scores)["accuracy"],
                 "That is accuracy at 0.5; AP looks only at how the positives are ranked.",
             ),
         ],
-        numeric=NumericKey(ap, TOLERANCE),
         chart=Chart(
             "Precision-recall curve",
             "recall",
@@ -240,6 +233,10 @@ def costs_by_threshold(
     return [float(v) for v in fp * cost_fp + fn * cost_fn]
 
 
+def _threshold_text(threshold: float) -> str:
+    return f"{threshold:.1f}"
+
+
 def _unique_best(totals: list[float]) -> float:
     best = min(totals)
     if totals.count(best) > 1:
@@ -256,51 +253,52 @@ def _cheapest_threshold(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     errors = costs_by_threshold(y, scores, 1, 1)
     most_accurate = THRESHOLDS[int(np.argmin(errors))]
     catches_all = max([THRESHOLDS[0], *(t for t in THRESHOLDS if np.all(scores[y == 1] >= t))])
-    return Draft(
+    return keyed_draft(
         values={
             **_score_values(y, scores),
             "cost_fp": str(cost_fp),
             "cost_fn": str(cost_fn),
-            "threshold": f"{best:.1f}",
+            "threshold": _threshold_text(best),
             "cost": f"{min(totals):g}",
         },
         numbers={"threshold": best, "cost": min(totals)},
-        answer=f"{best:.1f}",
-        answer_feedback=f"Right: at {best:.1f} the errors cost {min(totals):g}, the least.",
+        key=best,
+        feedback=f"Right: at {best:.1f} the errors cost {min(totals):g}, the least.",
         mistakes=[
             (
                 "kept-default",
-                "0.5",
+                0.5,
                 "0.5 is only the default; with unequal costs the cheapest threshold moves.",
             ),
             (
                 "swapped-costs",
-                f"{swapped:.1f}",
+                swapped,
                 "That threshold is cheapest with the two costs "
                 "exchanged: check which error a false negative is.",
             ),
             (
                 "maximised-accuracy",
-                f"{most_accurate:.1f}",
+                most_accurate,
                 "That threshold makes the fewest errors, but ignores what each error costs.",
             ),
             (
                 "counted-only-false-negatives",
-                f"{THRESHOLDS[0]:.1f}",
+                THRESHOLDS[0],
                 "Only false negatives were counted; false positives cost something too.",
             ),
             (
                 "counted-only-false-positives",
-                f"{THRESHOLDS[-1]:.1f}",
+                THRESHOLDS[-1],
                 "Only false positives were counted; missed positives cost more here.",
             ),
             (
                 "caught-every-positive",
-                f"{catches_all:.1f}",
+                catches_all,
                 "Missing no positive at all pays for many false positives; weigh both costs.",
             ),
         ],
-        numeric=NumericKey(best, 0.01),
+        write=_threshold_text,
+        tolerance=0.01,
         chart=Chart(
             "Total cost per threshold", "threshold", "cost", THRESHOLDS, {"cost": tuple(totals)}
         ),

@@ -12,9 +12,11 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 
-from engine.quiz.families.core import Draft, Generator, IntRange, NumericKey, OneOf, fixed, redraw
+from engine.quiz.families.core import Draft, Generator, IntRange, OneOf, fixed, keyed_draft, redraw
 
-TOLERANCE = 0.005  # answers read to two decimals
+DIGITS = 2  # answers read to two decimals...
+TOLERANCE = 0.005  # ...so a typed answer may miss the key by half the last digit
+# The metrics a bank may ask for, as a learner reads their names.
 NAMES = {"mse": "MSE", "rmse": "RMSE", "mae": "MAE", "r2": "R²"}
 
 
@@ -76,21 +78,20 @@ def _regression_error(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         "mae": ("used-mse", "signed-errors", "used-rmse"),
         "r2": ("used-correlation", "forgot-one-minus", "used-mse"),
     }[p["ask"]]
-    value = key
-    digits = 2
-    return Draft(
+    return keyed_draft(
         values={
             "targets": ", ".join(f"{v:g}" for v in y_true),
             "predictions": ", ".join(f"{v:g}" for v in y_pred),
             "errors": ", ".join(f"{v:g}" for v in errors),
             "metric": NAMES[p["ask"]],
-            **{k: fixed(v, digits) for k, v in score.items()},
+            **{k: fixed(v, DIGITS) for k, v in score.items()},
         },
         numbers={**score, "n": n, "key": key},
-        answer=fixed(value, digits),
-        answer_feedback=f"Right: {NAMES[p['ask']]} = {fixed(value, digits)}.",
-        mistakes=[(m, fixed(catalogue[m][0], digits), catalogue[m][1]) for m in names],
-        numeric=NumericKey(value, TOLERANCE),
+        key=key,
+        feedback=f"Right: {NAMES[p['ask']]} = {fixed(key, DIGITS)}.",
+        mistakes=[(m, *catalogue[m]) for m in names],
+        write=lambda value: fixed(value, DIGITS),
+        tolerance=TOLERANCE,
     )
 
 
@@ -103,7 +104,7 @@ REGRESSION_ERROR = Generator(
         IntRange("low", (0, 5), (-1000, 1000), "smallest target"),
         IntRange("high", (10, 20), (-1000, 1000), "largest target"),
         IntRange("max_error", (1, 4), (1, 100), "largest prediction error"),
-        OneOf("ask", ("mse", "rmse", "mae", "r2"), "the metric"),
+        OneOf("ask", tuple(NAMES), "the metric"),
     ),
     compute=_regression_error,
     library="sklearn.metrics mean_squared_error, root_mean_squared_error, mean_absolute_error, "

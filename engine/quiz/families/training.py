@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from engine.lab.model import BACKBONE_BLOCKS, SmallResNet
-from engine.quiz.families.core import Draft, Generator, IntRange, NumericKey, OneOf, redraw
+from engine.quiz.families.core import Draft, Generator, IntRange, OneOf, keyed_draft, redraw
 
 WIDTHS = {"8/16/32/64": (8, 16, 32, 64), "16/32/64/128": (16, 32, 64, 128),
           "32/64/128/256": (32, 64, 128, 256)}  # fmt: skip
@@ -64,6 +64,10 @@ def trainable_blocks(
     return [*backbone[first:], head_count(widths, classes)], backbone[:first]
 
 
+def _count_text(count: float) -> str:
+    return f"{count:,}"  # counts are whole numbers: 12,345
+
+
 def _freeze_counts(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     trained, frozen = trainable_blocks(
         p["widths"], p["blocks_per_stage"], p["num_classes"], p["train_from"]
@@ -108,7 +112,7 @@ def _freeze_counts(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             ),
             ("forgot-the-head", scalars - head.scalars, "The new head trains too."),
         ]
-    return Draft(
+    return keyed_draft(
         values={
             "widths": p["widths"],
             "blocks_per_stage": str(p["blocks_per_stage"]),
@@ -118,10 +122,11 @@ def _freeze_counts(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "scalars": f"{scalars:,}",
         },
         numbers={"tensors": tensors, "scalars": scalars},
-        answer=f"{answer:,}",
-        answer_feedback=f"Right: {answer:,} trainable {unit}.",
-        mistakes=[(name, f"{value:,}", text) for name, value, text in mistakes],
-        numeric=NumericKey(float(answer), 0.0),
+        key=answer,
+        feedback=f"Right: {answer:,} trainable {unit}.",
+        mistakes=mistakes,
+        write=_count_text,
+        tolerance=0.0,
     )
 
 
@@ -215,7 +220,7 @@ def _lr_schedule(p: dict[str, Any], rng: np.random.Generator) -> Draft:
     mistakes.append(("kept-base-lr", base, "The scheduler has changed the rate by then."))
     if answer <= 0:
         raise redraw()
-    return Draft(
+    return keyed_draft(
         values={
             "base_lr": p["base_lr"],
             "gamma": p["gamma"],
@@ -226,10 +231,11 @@ def _lr_schedule(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "lr": lr_format(answer),
         },
         numbers={"lr": answer, "epoch": epoch},
-        answer=lr_format(answer),
-        answer_feedback=f"Right: after {epoch} epochs the rate is {lr_format(answer)}.",
-        mistakes=[(name, lr_format(value), text) for name, value, text in mistakes],
-        numeric=NumericKey(answer, abs(answer) * 0.005),
+        key=answer,
+        feedback=f"Right: after {epoch} epochs the rate is {lr_format(answer)}.",
+        mistakes=mistakes,
+        write=lr_format,
+        tolerance=abs(answer) * 0.005,
     )
 
 
