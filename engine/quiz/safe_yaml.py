@@ -51,17 +51,28 @@ class ParsedYaml:
     """Plain data (dict/list/str/int/float/bool/None) and where each path starts."""
 
     data: Any
-    lines: dict[KeyPath, int] = field(default_factory=dict)
     # Keys written twice in one mapping: (path, line, message). The first value is kept so
     # that validation can go on and report everything else in the same run.
     duplicates: list[tuple[KeyPath, int, str]] = field(default_factory=list)
     # A plain number's text as written: `version: 1.10` means "1.10", not the float 1.1.
     number_text: dict[KeyPath, str] = field(default_factory=dict)
+    known_lines: dict[KeyPath, int] | None = None
+    # Lines are wanted only to point at a mistake, and recording one per path is ~40 % of
+    # building a big bank, so a clean parse keeps its text and finds lines when first asked.
+    source: str | None = None
+
+    @property
+    def lines(self) -> dict[KeyPath, int]:
+        if self.known_lines is None:
+            assert self.source is not None  # a parse without lines keeps its text
+            self.known_lines = _build(self.source, record_lines=True).lines
+        return self.known_lines
 
     def line_of(self, path: KeyPath) -> int:
         """Line of the deepest known prefix of `path` (a missing key reports its parent)."""
+        lines = self.lines
         for end in range(len(path), -1, -1):
-            line = self.lines.get(tuple(path[:end]))
+            line = lines.get(tuple(path[:end]))
             if line is not None:
                 return line
         return 1
@@ -126,14 +137,20 @@ def _typed(event: yaml.ScalarEvent, line: int) -> tuple[str, Any]:
     return tag, _resolver.yaml_constructors[tag](_resolver, node)
 
 
+class _WrittenTwice(Exception):
+    """A key repeats in a mapping: parse again, recording lines, to say where both are."""
+
+
 class _Builder:
-    """Plain data from parser events, recording lines, refusing tags, bombs and depth.
+    """Plain data from parser events, refusing tags, bombs and depth; with `record_lines`,
+    the line of every path and every key written twice.
 
     One loop over ~340 000 events for a 10 000-question bank, so it is written for speed:
     dispatch on the event's exact type, and no path or line bookkeeping for a mapping's
     value, whose path and line its key has already recorded."""
 
-    def __init__(self) -> None:
+    def __init__(self, record_lines: bool) -> None:
+        self.record_lines = record_lines
         self.lines: dict[KeyPath, int] = {}
         self.duplicates: list[tuple[KeyPath, int, str]] = []
         self.number_text: dict[KeyPath, str] = {}
@@ -208,12 +225,14 @@ class _Builder:
         """Put `value` where it belongs; a list item's (or the root's) line is recorded
         here, a mapping value's line was recorded with its key."""
         if top is None:
-            self.lines.setdefault((), _line(event))
+            if self.record_lines:
+                self.lines.setdefault((), _line(event))
             self.result = value
             return
         container = top.container
         if isinstance(container, list):
-            self.lines[(*top.path, len(container))] = _line(event)
+            if self.record_lines:
+                self.lines[(*top.path, len(container))] = _line(event)
             container.append(value)
         else:
             if not top.discard:
@@ -223,9 +242,14 @@ class _Builder:
 
     def _key(self, top: _Frame, event: yaml.ScalarEvent) -> None:
         key = event.value
-        line = _line(event)
         if key == "<<" and event.implicit[0] and event.tag in (None, "!"):
-            raise YamlProblem(line, "merge keys (<<) are not supported; write keys out")
+            raise YamlProblem(_line(event), "merge keys (<<) are not supported; write keys out")
+        if not self.record_lines:
+            if key in top.container:
+                raise _WrittenTwice
+            top.key = key
+            return
+        line = _line(event)
         path = (*top.path, key)
         if key in top.container:
             first = self.lines.get(path, line)
@@ -268,7 +292,7 @@ class _Builder:
                 _line(event), f"nesting is deeper than {MAX_DEPTH} levels; a bank never needs that"
             )
         path = self._value_path(top)
-        if top is None or type(top.container) is list:
+        if self.record_lines and (top is None or type(top.container) is list):
             self.lines.setdefault(path, _line(event))
         container: list[Any] | dict[str, Any] = [] if type(event) is yaml.SequenceStartEvent else {}
         self.stack.append(_Frame(container, path, event.anchor, self.nodes - 1))
@@ -322,14 +346,20 @@ def parse_yaml(text: str | bytes) -> ParsedYaml:
             _line_at(text, unprintable.start()),
             f"character #x{ord(unprintable.group()):04x} is not allowed in YAML",
         )
-    builder = _Builder()
+    try:
+        built = _build(text, record_lines=False)
+    except _WrittenTwice:
+        built = _build(text, record_lines=True)
+        return ParsedYaml(
+            built.result, built.duplicates, built.number_text, known_lines=built.lines
+        )
+    return ParsedYaml(built.result, built.duplicates, built.number_text, source=text)
+
+
+def _build(text: str, record_lines: bool) -> _Builder:
+    builder = _Builder(record_lines)
     builder.build(_events(text))
-    return ParsedYaml(
-        data=builder.result,
-        lines=builder.lines,
-        duplicates=builder.duplicates,
-        number_text=builder.number_text,
-    )
+    return builder
 
 
 # libyaml's wording for the mistakes people make most, and what to do about each.
