@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.scores import RareScores, rare_class_scores
 from engine.metrics import (
     cheapest_threshold,
@@ -17,6 +17,7 @@ from engine.metrics import (
     threshold_report,
 )
 from lessons.components.charts import BLUE, VERMILLION, count_heatmap
+from lessons.components.pretrained import from_pretrained
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,12 +34,9 @@ st.markdown(
     "8?* on 200 images. Picking a threshold is training too, so it follows the same rule: "
     "**choose it on the validation digits, report it once on the test digits.**"
 )
-try:
-    with st.spinner("Scoring the held-out digits with the pretrained model…"):
-        data = shipped_scores()
-except CheckpointError as err:
-    st.error(f"This lesson needs the pretrained model: {err}")
-    st.stop()
+data = from_pretrained(
+    shipped_scores, spinner="Scoring the held-out digits with the pretrained model…"
+)
 labels, scores = data.val_labels, data.val_scores  # every choice on this page is made here
 test_labels, test_scores = data.labels, data.scores  # and only reported here
 positives = int(test_labels.sum())
