@@ -6,7 +6,6 @@ import random
 
 import streamlit as st
 
-from engine.quiz.grading import grade
 from engine.quiz.practice_flow import PracticeSession, practice_attempt_id, start_practice
 from engine.quiz.session import missing_questions, present, question_in_plan
 from lessons.components.banks import pick_bank
@@ -79,10 +78,10 @@ if graded is None:
         submit=SubmitButton("Submit", "submit"),
     )
     if response is not None:
-        graded = grade(question, response)
         hinted = state.hints.get(qid, 0) > 0
-        if save_answer(db, attempt_id, question, response, graded, used_hint=hinted):
-            state.accept(qid, graded)
+        saved = save_answer(db, attempt_id, question, response, used_hint=hinted)
+        if saved is not None:
+            state.accept(qid, saved)
             st.rerun()
 else:
     explain_grade(shown, graded)

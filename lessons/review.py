@@ -9,7 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from engine import review
-from engine.quiz.grading import grade
 from engine.quiz.practice_flow import (
     ReviewSession,
     close_review,
@@ -79,11 +78,10 @@ else:
             submit=SubmitButton("Submit", "review_submit"),
         )
         if response is not None:
-            graded = grade(question, response)
-            hinted = state.hints > 0
             # save_answer commits (and moves the card) before anything is acknowledged.
-            if save_answer(db, attempt.id, question, response, graded, used_hint=hinted):
-                state.graded = graded
+            saved = save_answer(db, attempt.id, question, response, used_hint=state.hints > 0)
+            if saved is not None:
+                state.graded = saved
                 st.rerun()
     else:
         explain_grade(shown, state.graded)

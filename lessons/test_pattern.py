@@ -14,7 +14,7 @@ from engine.quiz.flow import (
     resume_test,
     start_test,
 )
-from engine.quiz.grading import AnswerRejected, grade
+from engine.quiz.grading import AnswerRejected
 from engine.quiz.models import Verdict
 from engine.quiz.report import TestReport
 from engine.quiz.session import present, question_in_plan
@@ -171,7 +171,7 @@ if response is not None:
         st.error(str(exc))
     else:
         assert question is not None
-        graded = grade(question, response)  # stored for statistics, shown only at the end
-        if save_answer(db, session.attempt_id, question, response, graded):
+        # The grade is stored for statistics and shown only at the end.
+        if save_answer(db, session.attempt_id, question, response) is not None:
             attempt.submit(qid, response)
             st.rerun()
