@@ -1,6 +1,7 @@
 """Lesson 3: slide the decision threshold over real scores; watch precision trade recall."""
 
 import math
+from typing import NamedTuple
 
 import altair as alt
 import pandas as pd
@@ -50,10 +51,25 @@ st.markdown(
 )
 
 SPAM_PRECISION, SCREEN_RECALL = 0.95, 0.95
+
+
+class PresetButton(NamedTuple):
+    label: str
+    threshold: float  # on the slider's own 0.001 grid, so it lands on a value the slider shows
+    why: str
+
+
 presets = {
-    # On the slider's own 0.001 grid, so the button lands exactly on a value the slider shows.
-    "spam": threshold_for_precision(labels, scores, SPAM_PRECISION, grid=0.001),
-    "medical": threshold_for_recall(labels, scores, SCREEN_RECALL, grid=0.001),
+    "spam": PresetButton(
+        "Spam filter (precision first)",
+        threshold_for_precision(labels, scores, SPAM_PRECISION, grid=0.001),
+        f"Lowest threshold with validation precision ≥ {SPAM_PRECISION:.0%}.",
+    ),
+    "medical": PresetButton(
+        "Medical screen (recall first)",
+        threshold_for_recall(labels, scores, SCREEN_RECALL, grid=0.001),
+        f"Highest threshold with validation recall ≥ {SCREEN_RECALL:.0%}.",
+    ),
 }
 
 
@@ -63,21 +79,14 @@ def use_threshold(value: float) -> None:
 
 
 st.session_state.setdefault("thr_threshold", 0.5)
-c1, c2 = st.columns(2)
-c1.button(
-    "Spam filter (precision first)",
-    key="thr_spam",
-    on_click=use_threshold,
-    args=(presets["spam"],),
-    help=f"Lowest threshold with validation precision ≥ {SPAM_PRECISION:.0%}.",
-)
-c2.button(
-    "Medical screen (recall first)",
-    key="thr_medical",
-    on_click=use_threshold,
-    args=(presets["medical"],),
-    help=f"Highest threshold with validation recall ≥ {SCREEN_RECALL:.0%}.",
-)
+for column, (name, preset) in zip(st.columns(2), presets.items(), strict=True):
+    column.button(
+        preset.label,
+        key=f"thr_{name}",
+        on_click=use_threshold,
+        args=(preset.threshold,),
+        help=preset.why,
+    )
 threshold = st.slider("Threshold: answer '8' when score ≥", 0.0, 1.0, step=0.001,
                       format="%.3f", key="thr_threshold")  # fmt: skip
 now = outcome_at(labels, scores, threshold)
@@ -149,7 +158,7 @@ report = threshold_report(
     (test_labels, test_scores),
     cost_fp,
     cost_fn,
-    {"spam preset": presets["spam"], "medical preset": presets["medical"]},
+    {f"{name} preset": preset.threshold for name, preset in presets.items()},
 )
 st.dataframe(pd.DataFrame(report.rows), hide_index=True)
 spam, medical = report.rows[1], report.rows[2]
