@@ -4,9 +4,10 @@ import pandas as pd
 import streamlit as st
 
 from engine.averaging import Averaging, averaged, per_class_scores
-from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
 from engine.shipped_runs import ProbePredictions, probe_predictions
+from lessons.components.pretrained import from_pretrained
 
 TASKS = {
     "Digits (10 balanced classes)": TaskKind.DIGITS,
@@ -29,12 +30,10 @@ st.markdown(
     "- **Micro**: pool every decision first, then compute once. Each *item* counts the same."
 )
 task_name = st.radio("Task", list(TASKS), key="avg_task", horizontal=True)
-try:
-    with st.spinner("Training a linear probe on the pretrained model…"):
-        run = probe_run(TASKS[task_name])
-except CheckpointError as err:
-    st.error(f"This lesson needs the pretrained model: {err}")
-    st.stop()
+run = from_pretrained(
+    lambda: probe_run(TASKS[task_name]),
+    spinner="Training a linear probe on the pretrained model…",
+)
 
 n_classes = len(run.class_names)
 per_class, support = per_class_scores(run.labels, run.predicted, n_classes)

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.lab.checkpoint import CheckpointError, Pretrained, load_pretrained
+from engine.lab.checkpoint import Pretrained, load_pretrained
 from engine.lab.pitfalls import (
     FrozenBatchNormDrift,
     NothingTrainable,
@@ -17,6 +17,7 @@ from engine.lab.pitfalls import (
 )
 from lessons.components.charts import BLUE, VERMILLION
 from lessons.components.code_exercise import fix_the_pitfalls
+from lessons.components.pretrained import from_pretrained
 
 
 # Each demo is deterministic and read-only once computed: one run per server is enough.
@@ -53,11 +54,7 @@ st.markdown(
     "Three ways freezing goes wrong, each run here with the real model so you see what "
     "PyTorch actually does, not what a summary says it does."
 )
-try:
-    checkpoint()
-except CheckpointError as err:
-    st.error(f"These demos need the pretrained model: {err}")
-    st.stop()
+from_pretrained(checkpoint, failure="These demos need the pretrained model")
 
 st.subheader("1. Nothing left to train")
 st.markdown(

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.curves import EpochRecord, patience_stop
-from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import VAL_SIZE
 from engine.lab.scores import (
     HEALTHY_RUN,
@@ -15,6 +15,7 @@ from engine.lab.scores import (
     training_curves,
 )
 from lessons.components.charts import curves_chart, epoch_frame, epoch_marker
+from lessons.components.pretrained import from_pretrained
 
 LOSSES = ["training loss", "validation loss"]
 
@@ -55,12 +56,7 @@ st.markdown(
     f"are judged on the same {VAL_SIZE} validation digits. One of them goes wrong. The curves "
     "are real: they were trained when this page first opened."
 )
-try:
-    with st.spinner("Training two real runs (a few seconds on a CPU)…"):
-        runs = real_runs()
-except CheckpointError as err:
-    st.error(f"This lesson needs the pretrained model: {err}")
-    st.stop()
+runs = from_pretrained(real_runs, spinner="Training two real runs (a few seconds on a CPU)…")
 
 checked = st.session_state.get("gvb_checked", False)
 shown = {

@@ -22,16 +22,11 @@ from engine.gradebook import (
 from engine.quiz.models import QuestionBank, Verdict
 from engine.store import Store
 from lessons.components.banks import catalog
-from lessons.components.learner import store
-from lessons.components.passcode import instructor_gate
+from lessons.components.passcode import instructor_store
 from lessons.components.quiz_ui import describe_response, explain_grade
 
 st.title("Gradebook")
-if not instructor_gate():
-    st.stop()
-db = store()
-if db is None:
-    st.stop()
+db = instructor_store()
 
 banks = catalog().banks
 

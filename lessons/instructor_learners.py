@@ -5,15 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.identity.signin import reset_pin
-from lessons.components.learner import auth_configured, store
-from lessons.components.passcode import instructor_gate
+from lessons.components.learner import auth_configured
+from lessons.components.passcode import instructor_store
 
 st.title("Learners")
-if not instructor_gate():
-    st.stop()
-db = store()
-if db is None:
-    st.stop()
+db = instructor_store()
 if auth_configured():
     st.info(
         "Learners sign in with the identity provider, so there are no PINs to reset here: "

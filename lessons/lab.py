@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.curves import EpochRecord
-from engine.lab.checkpoint import CheckpointError, Pretrained, load_pretrained
+from engine.lab.checkpoint import Pretrained, load_pretrained
 from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind, class_names
 from engine.lab.device import available_devices
 from engine.lab.executors import RunLost, RunRequest, lab_executor
@@ -35,6 +35,7 @@ from engine.lab.seeds import SPREAD_SEEDS, seed_spread
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 from lessons.components.code_exercise import write_the_plan_yourself
+from lessons.components.pretrained import from_pretrained
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
 LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
@@ -76,11 +77,7 @@ def draw_curves(slot, history: list[EpochRecord]) -> None:
 
 
 st.title("Freezing lab")
-try:
-    checkpoint = pretrained_checkpoint()
-except CheckpointError as err:
-    st.error(f"The lab cannot start: {err}")
-    st.stop()
+checkpoint = from_pretrained(pretrained_checkpoint, failure="The lab cannot start")
 st.markdown(
     "A small ResNet (torchvision's `BasicBlock`, the same block names as `resnet18`) was "
     f"pretrained on {len(checkpoint.source_classes)} kinds of computer-drawn glyphs. Here you "

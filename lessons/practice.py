@@ -6,13 +6,16 @@ import random
 
 import streamlit as st
 
-from engine.quiz.grading import grade
-from engine.quiz.parsing import FormatError
 from engine.quiz.practice_flow import PracticeSession, practice_attempt_id, start_practice
 from engine.quiz.session import missing_questions, present, question_in_plan
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
-from lessons.components.quiz_ui import SubmitButton, ask, explain_grade, question_header
+from lessons.components.quiz_ui import (
+    SubmitButton,
+    explain_grade,
+    question_header,
+    submitted_response,
+)
 from lessons.components.recording import mark_shown, save_answer
 
 st.title("Practice")
@@ -67,25 +70,19 @@ if graded is None and revealed < len(shown.hints) and st.button("Show a hint", k
 
 tries = state.tries.get(qid, 0)
 if graded is None:
-    answer, submitted = ask(
+    response = submitted_response(
         shown,
         question,
         f"answer_{qid}_{tries}",
         form_key=f"practice_form_{qid}_{tries}",
         submit=SubmitButton("Submit", "submit"),
     )
-    if submitted:
-        if answer is None:
-            st.warning("Choose an answer first.")
-        elif isinstance(answer, FormatError):
-            st.warning(answer.message)
-        else:
-            response = answer.response
-            graded = grade(question, response)
-            hinted = state.hints.get(qid, 0) > 0
-            if save_answer(db, attempt_id, question, response, graded, used_hint=hinted):
-                state.accept(qid, graded)
-                st.rerun()
+    if response is not None:
+        hinted = state.hints.get(qid, 0) > 0
+        saved = save_answer(db, attempt_id, question, response, used_hint=hinted)
+        if saved is not None:
+            state.accept(qid, saved)
+            st.rerun()
 else:
     explain_grade(shown, graded)
 

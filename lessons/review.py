@@ -9,8 +9,6 @@ import pandas as pd
 import streamlit as st
 
 from engine import review
-from engine.quiz.grading import grade
-from engine.quiz.parsing import FormatError, Parsed
 from engine.quiz.practice_flow import (
     ReviewSession,
     close_review,
@@ -22,7 +20,12 @@ from engine.quiz.practice_flow import (
 )
 from engine.quiz.session import question_in_plan
 from lessons.components.learner import learner_store_and_bank
-from lessons.components.quiz_ui import SubmitButton, ask, explain_grade, question_header
+from lessons.components.quiz_ui import (
+    SubmitButton,
+    explain_grade,
+    question_header,
+    submitted_response,
+)
 from lessons.components.recording import mark_shown, save_answer
 
 st.title("Review")
@@ -67,25 +70,19 @@ else:
         if state.hints < len(shown.hints) and st.button("Show a hint", key="review_hint"):
             state.hints += 1
             st.rerun()
-        answer, submitted = ask(
+        response = submitted_response(
             shown,
             question,
             f"review_answer_{qid}_{state.round}",
             form_key=f"review_form_{state.round}",
             submit=SubmitButton("Submit", "review_submit"),
         )
-        if submitted and isinstance(answer, Parsed):
-            response = answer.response
-            graded = grade(question, response)
-            hinted = state.hints > 0
+        if response is not None:
             # save_answer commits (and moves the card) before anything is acknowledged.
-            if save_answer(db, attempt.id, question, response, graded, used_hint=hinted):
-                state.graded = graded
+            saved = save_answer(db, attempt.id, question, response, used_hint=state.hints > 0)
+            if saved is not None:
+                state.graded = saved
                 st.rerun()
-        elif submitted:
-            st.warning(
-                answer.message if isinstance(answer, FormatError) else "Choose an answer first."
-            )
     else:
         explain_grade(shown, state.graded)
         card = db.review_card(learner.id, bank.id, qid)

@@ -4,11 +4,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
 from engine.roc_pr import keep_fraction_of_positives, pr_points, roc_points, summarise
 from engine.shipped_runs import ProbePredictions, probe_predictions
 from lessons.components.charts import BLUE, GREY
+from lessons.components.pretrained import from_pretrained
 
 
 @st.cache_resource(show_spinner=False)
@@ -26,12 +27,7 @@ st.markdown(
     "- The **PR curve** plots precision against recall. **Average precision (AP)** is its "
     "area, summed as steps; guessing gets the share of positives, not 0.5."
 )
-try:
-    with st.spinner("Scoring the test digits with the pretrained model…"):
-        probe = rare_probe()
-except CheckpointError as err:
-    st.error(f"This lesson needs the pretrained model: {err}")
-    st.stop()
+probe = from_pretrained(rare_probe, spinner="Scoring the test digits with the pretrained model…")
 
 st.markdown(
     "The scores are real: a linear probe on the lab's pretrained model answering *is this "

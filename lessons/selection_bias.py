@@ -5,10 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from engine.evaluation import draw_runs, mean_best_of_n
-from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TEST_SIZE, TRAIN_POOL_SIZE, VAL_SIZE
 from engine.shipped_runs import ProbePredictions, probe_predictions
 from lessons.components.charts import BLUE, GREY, VERMILLION
+from lessons.components.pretrained import from_pretrained
 
 REPEATS = 2000
 
@@ -31,12 +32,7 @@ st.markdown(
     "set, and the number you report is flattering. The widget shows by how much."
 )
 
-try:
-    with st.spinner("Scoring the test digits with the pretrained model…"):
-        probe = shipped_probe()
-except CheckpointError as err:
-    st.error(f"This lesson needs the pretrained model: {err}")
-    st.stop()
+probe = from_pretrained(shipped_probe, spinner="Scoring the test digits with the pretrained model…")
 true_accuracy = probe.accuracy
 
 st.subheader("Keep the best of N runs by test score")

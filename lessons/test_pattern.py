@@ -14,9 +14,8 @@ from engine.quiz.flow import (
     resume_test,
     start_test,
 )
-from engine.quiz.grading import AnswerRejected, grade
+from engine.quiz.grading import AnswerRejected
 from engine.quiz.models import Verdict
-from engine.quiz.parsing import FormatError
 from engine.quiz.report import TestReport
 from engine.quiz.session import present, question_in_plan
 from engine.store import StoreError
@@ -24,10 +23,10 @@ from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import (
     SubmitButton,
-    ask,
     describe_response,
     explain_grade,
     question_header,
+    submitted_response,
 )
 from lessons.components.recording import mark_shown, save_answer
 
@@ -156,28 +155,23 @@ st.progress(answered / shown.total, text=f"{answered} of {shown.total} answered"
 question_header(shown)
 asked = bank.question(qid)
 assert asked is not None
-answer, submitted = ask(
+response = submitted_response(
     shown,
     asked,
     f"answer_{qid}",
     form_key=f"test_form_{qid}",
     submit=SubmitButton("Submit answer", "submit"),
+    when_empty="Choose an answer first; a submitted answer is final.",
 )
-if submitted:
-    if answer is None:
-        st.warning("Choose an answer first; a submitted answer is final.")
-    elif isinstance(answer, FormatError):
-        st.warning(answer.message)
+if response is not None:
+    question = question_in_plan(bank, attempt.plan, qid)
+    try:
+        attempt.check(qid, response)
+    except AnswerRejected as exc:
+        st.error(str(exc))
     else:
-        response = answer.response
-        question = question_in_plan(bank, attempt.plan, qid)
-        try:
-            attempt.check(qid, response)
-        except AnswerRejected as exc:
-            st.error(str(exc))
-        else:
-            assert question is not None
-            graded = grade(question, response)  # stored for statistics, shown only at the end
-            if save_answer(db, session.attempt_id, question, response, graded):
-                attempt.submit(qid, response)
-                st.rerun()
+        assert question is not None
+        # The grade is stored for statistics and shown only at the end.
+        if save_answer(db, session.attempt_id, question, response) is not None:
+            attempt.submit(qid, response)
+            st.rerun()

@@ -1,12 +1,13 @@
 """Lesson 3: slide the decision threshold over real scores; watch precision trade recall."""
 
 import math
+from typing import NamedTuple
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.scores import RareScores, rare_class_scores
 from engine.metrics import (
     cheapest_threshold,
@@ -17,6 +18,7 @@ from engine.metrics import (
     threshold_report,
 )
 from lessons.components.charts import BLUE, VERMILLION, count_heatmap
+from lessons.components.pretrained import from_pretrained
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,12 +35,9 @@ st.markdown(
     "8?* on 200 images. Picking a threshold is training too, so it follows the same rule: "
     "**choose it on the validation digits, report it once on the test digits.**"
 )
-try:
-    with st.spinner("Scoring the held-out digits with the pretrained model…"):
-        data = shipped_scores()
-except CheckpointError as err:
-    st.error(f"This lesson needs the pretrained model: {err}")
-    st.stop()
+data = from_pretrained(
+    shipped_scores, spinner="Scoring the held-out digits with the pretrained model…"
+)
 labels, scores = data.val_labels, data.val_scores  # every choice on this page is made here
 test_labels, test_scores = data.labels, data.scores  # and only reported here
 positives = int(test_labels.sum())
@@ -52,10 +51,25 @@ st.markdown(
 )
 
 SPAM_PRECISION, SCREEN_RECALL = 0.95, 0.95
+
+
+class PresetButton(NamedTuple):
+    label: str
+    threshold: float  # on the slider's own 0.001 grid, so it lands on a value the slider shows
+    why: str
+
+
 presets = {
-    # On the slider's own 0.001 grid, so the button lands exactly on a value the slider shows.
-    "spam": threshold_for_precision(labels, scores, SPAM_PRECISION, grid=0.001),
-    "medical": threshold_for_recall(labels, scores, SCREEN_RECALL, grid=0.001),
+    "spam": PresetButton(
+        "Spam filter (precision first)",
+        threshold_for_precision(labels, scores, SPAM_PRECISION, grid=0.001),
+        f"Lowest threshold with validation precision ≥ {SPAM_PRECISION:.0%}.",
+    ),
+    "medical": PresetButton(
+        "Medical screen (recall first)",
+        threshold_for_recall(labels, scores, SCREEN_RECALL, grid=0.001),
+        f"Highest threshold with validation recall ≥ {SCREEN_RECALL:.0%}.",
+    ),
 }
 
 
@@ -65,21 +79,14 @@ def use_threshold(value: float) -> None:
 
 
 st.session_state.setdefault("thr_threshold", 0.5)
-c1, c2 = st.columns(2)
-c1.button(
-    "Spam filter (precision first)",
-    key="thr_spam",
-    on_click=use_threshold,
-    args=(presets["spam"],),
-    help=f"Lowest threshold with validation precision ≥ {SPAM_PRECISION:.0%}.",
-)
-c2.button(
-    "Medical screen (recall first)",
-    key="thr_medical",
-    on_click=use_threshold,
-    args=(presets["medical"],),
-    help=f"Highest threshold with validation recall ≥ {SCREEN_RECALL:.0%}.",
-)
+for column, (name, preset) in zip(st.columns(2), presets.items(), strict=True):
+    column.button(
+        preset.label,
+        key=f"thr_{name}",
+        on_click=use_threshold,
+        args=(preset.threshold,),
+        help=preset.why,
+    )
 threshold = st.slider("Threshold: answer '8' when score ≥", 0.0, 1.0, step=0.001,
                       format="%.3f", key="thr_threshold")  # fmt: skip
 now = outcome_at(labels, scores, threshold)
@@ -151,7 +158,7 @@ report = threshold_report(
     (test_labels, test_scores),
     cost_fp,
     cost_fn,
-    {"spam preset": presets["spam"], "medical preset": presets["medical"]},
+    {f"{name} preset": preset.threshold for name, preset in presets.items()},
 )
 st.dataframe(pd.DataFrame(report.rows), hide_index=True)
 spam, medical = report.rows[1], report.rows[2]

@@ -5,10 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from engine.evaluation import bootstrap_accuracy, mcnemar_exact, paired_bootstrap_difference
-from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TEST_SIZE, TRAIN_SIZES
 from engine.shipped_runs import ProbePredictions, probe_predictions
 from lessons.components.charts import BLUE, ORANGE
+from lessons.components.pretrained import from_pretrained
 
 
 @st.cache_resource(show_spinner=False)
@@ -33,12 +34,10 @@ confidence = st.select_slider(
     format_func=lambda c: f"{c:.0%}",
 )  # fmt: skip
 
-try:
-    with st.spinner("Training two linear probes on the pretrained model…"):
-        run_a, run_b = probe_run(size_a), probe_run(size_b)
-except CheckpointError as err:
-    st.error(f"This lesson needs the pretrained model: {err}")
-    st.stop()
+run_a, run_b = from_pretrained(
+    lambda: (probe_run(size_a), probe_run(size_b)),
+    spinner="Training two linear probes on the pretrained model…",
+)
 
 interval_a = bootstrap_accuracy(run_a.correct, confidence)
 interval_b = bootstrap_accuracy(run_b.correct, confidence)

@@ -26,17 +26,35 @@ def _clear_streamlit_caches():
     yield
 
 
-@pytest.fixture
-def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Store]:
-    """The store the app opens (a SQLite file under tmp_path) beside the demo bank.
+# The passcode the instructor pages ask for, when a test sets one (the `passcode` fixture).
+INSTRUCTOR_PASSCODE = "correct horse"
 
-    Pages driven by AppTest find both through the environment, as a deployment would.
-    """
+
+@pytest.fixture
+def demo_quizzes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The environment the app reads: no database URL, a data folder and a quiz folder
+    holding the demo bank, both under tmp_path. Returns the quiz folder."""
     monkeypatch.delenv("TUNELAB_DATABASE_URL", raising=False)
     monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
     quizzes = tmp_path / "quizzes"
     quizzes.mkdir()
     (quizzes / "demo.yaml").write_text(bank_yaml())
     monkeypatch.setenv("TUNELAB_QUIZ_DIR", str(quizzes))
+    return quizzes
+
+
+@pytest.fixture
+def db(demo_quizzes: Path) -> Iterator[Store]:
+    """The store the app opens (a SQLite file under tmp_path) beside the demo bank.
+
+    Pages driven by AppTest find both through the environment, as a deployment would.
+    """
     with Store.open() as store:
         yield store
+
+
+@pytest.fixture
+def passcode(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The instructor pages open with INSTRUCTOR_PASSCODE."""
+    monkeypatch.setenv("TUNELAB_INSTRUCTOR_PASSCODE", INSTRUCTOR_PASSCODE)
+    return INSTRUCTOR_PASSCODE

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 from builders import bank_dict, question
+from helpers.seeded_answers import record_scored_answer, start_attempt
 
 from engine.codecheck.spec import CheckOutcome, GradeResult
 from engine.modes import AttemptMode
@@ -163,35 +164,16 @@ def test_the_store_keeps_the_code_and_each_checks_outcome(tmp_path):
 
 
 def keeps_code(db: Store) -> None:
-    learner = db.learner("Ada")
-    attempt = db.start_attempt(
-        learner.id, bank_id="demo", bank_version="1", mode=AttemptMode.PRACTICE, seed=1, plan={}
-    )
+    attempt = start_attempt(db, "Ada", mode=AttemptMode.PRACTICE)
     response = Response.code_answer("def freeze(model):\n    pass\n", ran(0.0, outcome(False)))
-    db.record_answer(
-        attempt.id,
-        question_id="c1",
-        question_fingerprint="f",
-        response=response_to_record(response),
-        score=0.0,
-        max_score=1.0,
-        correct=False,
-        used_hint=False,
-        seconds=3.0,
+    record_scored_answer(
+        db, attempt.id, "c1", 0.0, response=response_to_record(response), fingerprint="f", seconds=3
     )
     [answer] = db.answers(attempt.id)
     assert response_from_record(answer.response) == response
     with pytest.raises(ValueError, match="or \\{code, result\\}"):
-        db.record_answer(
-            attempt.id,
-            question_id="c2",
-            question_fingerprint="f",
-            response={"code": "x", "extra": 1},
-            score=0.0,
-            max_score=1.0,
-            correct=False,
-            used_hint=False,
-            seconds=1.0,
+        record_scored_answer(
+            db, attempt.id, "c2", 0.0, response={"code": "x", "extra": 1}, fingerprint="f"
         )
 
 

@@ -10,6 +10,7 @@ import pytest
 import yaml
 from builders import bank, bank_dict, question, standard_questions
 from helpers.gift_parser import GiftQuestion, parse_gift
+from helpers.seeded_answers import record_scored_answer, start_attempt
 
 from engine.__main__ import main as engine_main
 from engine.quiz.bank import load_bank
@@ -178,21 +179,8 @@ def test_cli_exports_recorded_test_results_as_csv_without_names_unless_asked(
     monkeypatch.delenv("TUNELAB_DATABASE_URL", raising=False)
     monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path))
     with Store.open() as store:
-        ada = store.learner("Ada")
-        attempt = store.start_attempt(
-            ada.id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
-        )
-        store.record_answer(
-            attempt.id,
-            question_id="e1",
-            question_fingerprint="fp",
-            response=["a"],
-            score=1,
-            max_score=1,
-            correct=True,
-            used_hint=False,
-            seconds=3,
-        )
+        attempt = start_attempt(store, "Ada")
+        record_scored_answer(store, attempt.id, "e1", 1.0, response=["a"], seconds=3)
     assert engine_main(["export", "--format", "csv", "demo"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["question_id"], r["score"]) for r in rows] == [("e1", "1.0")]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 from builders import bank
+from helpers.seeded_answers import record_scored_answer, start_attempt
 from helpers.store_backends import store_url  # noqa: F401  (fixture)
 from helpers.taken_tests import RIGHT, WRONG, take_test
 
@@ -163,20 +164,8 @@ def test_the_csv_has_every_row_and_defuses_a_formula_like_name(db, demo):
 
 
 def test_a_recorded_test_without_a_usable_plan_scores_from_its_answers(db, demo):
-    attempt = db.start_attempt(
-        db.learner("Ada").id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
-    )
-    db.record_answer(
-        attempt.id,
-        question_id="e1",
-        question_fingerprint="fp",
-        response=["b"],
-        score=0.0,
-        max_score=1.0,
-        correct=False,
-        used_hint=False,
-        seconds=1.0,
-    )
+    attempt = start_attempt(db, "Ada")
+    record_scored_answer(db, attempt.id, "e1", 0.0, response=["b"])
     db.finish_attempt(attempt.id)
     row = row_of(db, demo, "Ada")
     assert (row.tests, row.last, row.verdict) == (1, 0.0, NO_VERDICT)

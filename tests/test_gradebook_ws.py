@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from helpers.arrival import session_token
-from helpers.st_ws import StreamlitSession, running_server, trigger
+from helpers.st_ws import StreamlitSession, quiz_folder, serving_app, trigger
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 from engine.quiz.bank import load_bank
@@ -28,9 +28,7 @@ GRADEBOOK_ONLY = (CLASSMATE, "Learner name contains", "Gradebook (CSV)", "Learne
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     base = tmp_path_factory.mktemp("gradebook-ws")
-    quizzes = base / "quizzes"
-    quizzes.mkdir()
-    shutil.copy(EXAMPLE, quizzes / "example.yaml")
+    shutil.copy(EXAMPLE, quiz_folder(base) / "example.yaml")
     db_path = base / "data" / "tunelab.db"
     db_path.parent.mkdir()
     bank = load_bank(EXAMPLE)
@@ -44,12 +42,7 @@ def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
             plan={},
         )
         db.finish_attempt(attempt.id)
-    env = {
-        "TUNELAB_QUIZ_DIR": str(quizzes),
-        "TUNELAB_DATA_DIR": str(base / "data"),
-        "TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE,
-    }
-    with running_server(base / "streamlit.log", env) as url:
+    with serving_app(base, {"TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE}) as url:
         yield url, db_path
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from helpers.arrival import session_token
+from helpers.seeded_answers import record_scored_answer, start_attempt
 from streamlit.testing.v1 import AppTest
 
 from engine.identity.my_data import (
@@ -34,20 +35,8 @@ def db(tmp_path: Path, monkeypatch) -> Store:
 
 
 def take_test(db: Store, name: str, response: list[str], mode: str = "test") -> None:
-    attempt = db.start_attempt(
-        db.learner(name).id, bank_id="demo", bank_version="1", mode=mode, seed=1, plan={}
-    )
-    db.record_answer(
-        attempt.id,
-        question_id="e1",
-        question_fingerprint="fp",
-        response=response,
-        score=1.0,
-        max_score=1.0,
-        correct=True,
-        used_hint=False,
-        seconds=2.5,
-    )
+    attempt = start_attempt(db, name, mode=mode)
+    record_scored_answer(db, attempt.id, "e1", 1.0, response=response, seconds=2.5)
 
 
 def test_the_download_has_my_answers_and_none_of_anyone_elses(db):

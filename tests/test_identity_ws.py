@@ -9,8 +9,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from helpers.st_ws import Render, StreamlitSession, running_server, trigger
-from streamlit.proto.WidgetStates_pb2 import WidgetState
+from helpers.st_ws import Render, StreamlitSession, quiz_folder, serving_app
+from helpers.ws_answers import sign_in as ws_sign_in
 
 from engine.store import Store
 
@@ -20,37 +20,20 @@ ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "quizzes" / "_example.yaml"
 TOKEN_SECRET = "signing-key-that-must-stay-on-the-server-5f2c9e"
 PIN = "pin-that-must-not-echo-7351"
-NAME_LABEL, PIN_LABEL = "Your name, so TuneLab can keep your progress", "Your PIN or passphrase"
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     base = tmp_path_factory.mktemp("identity-ws")
-    quizzes = base / "quizzes"
-    quizzes.mkdir()
-    shutil.copy(EXAMPLE, quizzes / "example.yaml")
-    env = {
-        "TUNELAB_QUIZ_DIR": str(quizzes),
-        "TUNELAB_DATA_DIR": str(base / "data"),
-        "TUNELAB_TOKEN_SECRET": TOKEN_SECRET,
-    }
-    with running_server(base / "streamlit.log", env) as url:
+    shutil.copy(EXAMPLE, quiz_folder(base) / "example.yaml")
+    with serving_app(base, {"TUNELAB_TOKEN_SECRET": TOKEN_SECRET}) as url:
         yield url, base
 
 
 def sign_in(session: StreamlitSession, name: str, pin: str) -> tuple[Render, bytes]:
-    first = session.rerun("test_pattern")
-    fields = {e.text_input.label: e.text_input.id for e in first.of_kind("text_input")}
-    submit = next(e for e in first.of_kind("button") if e.button.is_form_submitter)
-    after = session.rerun(
-        "test_pattern",
-        [
-            WidgetState(id=fields[NAME_LABEL], string_value=name),
-            WidgetState(id=fields[PIN_LABEL], string_value=pin),
-            trigger(submit),
-        ],
-    )
-    return after, first.raw + after.raw
+    """The run after signing in, and every byte the server sent on the way."""
+    form, after = ws_sign_in(session, name, pin)
+    return after, form.raw + after.raw
 
 
 def stored_hash(base: Path, name: str) -> str:

@@ -11,6 +11,12 @@ def two_servers(tmp_path) -> tuple[ClusterQueue, ClusterQueue]:
     return ClusterQueue(create_engine(url)), ClusterQueue(create_engine(url))
 
 
+def ann_and_bob_waiting(tmp_path) -> tuple[ClusterQueue, ClusterQueue, int, int]:
+    """Servers a and b, and the runs Ann (on a) and Bob (on b) submitted at t = 100 s."""
+    a, b = two_servers(tmp_path)
+    return a, b, a.submit("ann", now=100.0), b.submit("bob", now=100.0)
+
+
 def test_runs_submitted_on_two_servers_wait_in_one_line_in_submission_order(tmp_path):
     a, b = two_servers(tmp_path)
     ann = a.submit("ann", now=100.0)
@@ -21,8 +27,7 @@ def test_runs_submitted_on_two_servers_wait_in_one_line_in_submission_order(tmp_
 
 
 def test_a_started_run_leaves_the_line_and_counts_as_training(tmp_path):
-    a, b = two_servers(tmp_path)
-    ann, bob = a.submit("ann", now=100.0), b.submit("bob", now=100.0)
+    a, b, ann, bob = ann_and_bob_waiting(tmp_path)
     a.mark_started(ann, now=101.0)
     assert a.place(ann, 101.5) == 0
     assert b.place(bob, 101.5) == 1
@@ -30,8 +35,7 @@ def test_a_started_run_leaves_the_line_and_counts_as_training(tmp_path):
 
 
 def test_a_finished_run_is_gone_from_every_count(tmp_path):
-    a, b = two_servers(tmp_path)
-    ann, bob = a.submit("ann", now=100.0), b.submit("bob", now=100.0)
+    a, b, ann, bob = ann_and_bob_waiting(tmp_path)
     a.finish(ann, now=101.0)
     assert b.place(bob, 101.0) == 1
     assert b.counts(101.0) == (0, 1)
@@ -52,9 +56,7 @@ def test_runs_of_a_server_that_died_stop_holding_the_line_and_are_swept(tmp_path
 
 
 def test_a_heartbeat_keeps_a_long_wait_in_line(tmp_path):
-    a, b = two_servers(tmp_path)
-    ann = a.submit("ann", now=100.0)
-    bob = b.submit("bob", now=100.0)
+    a, b, ann, bob = ann_and_bob_waiting(tmp_path)
     for tick in range(1, 4):  # ann's server keeps asking her place, once a second or so
         a.place(ann, 100.0 + tick * STALE_AFTER_S / 2)
     assert b.place(bob, 100.0 + 3 * STALE_AFTER_S / 2) == 2

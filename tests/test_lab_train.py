@@ -145,7 +145,8 @@ def test_the_cosine_factor_starts_at_one_halves_midway_and_reaches_zero_at_the_e
     assert all(b < a for a, b in itertools.pairwise(factors))
 
 
-def test_the_cosine_schedule_sets_the_optimizer_learning_rate_step_by_step(pretrained):
+def learning_rates_of(config: FinetuneConfig, model: SmallResNet) -> list[float]:
+    """The learning rate (of the first parameter group) at each optimizer step of a run."""
     seen: list[float] = []
     original = torch.optim.AdamW.step
 
@@ -153,10 +154,15 @@ def test_the_cosine_schedule_sets_the_optimizer_learning_rate_step_by_step(pretr
         seen.append(self.param_groups[0]["lr"])
         return original(self, *args, **kwargs)
 
-    config = tiny(preset_plan(Preset.LINEAR_PROBE), epochs=2)  # 2 batches an epoch: 4 steps
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(torch.optim.AdamW, "step", record_lr)
-        finetune(config, pretrained)
+        finetune(config, model)
+    return seen
+
+
+def test_the_cosine_schedule_sets_the_optimizer_learning_rate_step_by_step(pretrained):
+    config = tiny(preset_plan(Preset.LINEAR_PROBE), epochs=2)  # 2 batches an epoch: 4 steps
+    seen = learning_rates_of(config, pretrained)
     base = config.plan.head_lr
     assert seen == pytest.approx([base * lr_factor(step, 4) for step in range(4)])
 
@@ -235,17 +241,8 @@ def test_without_patience_every_figure_comes_from_the_last_epoch(pretrained):
 
 
 def test_warm_up_ramps_the_learning_rate_linearly_before_the_cosine_schedule(pretrained):
-    seen: list[float] = []
-    original = torch.optim.AdamW.step
-
-    def record_lr(self, *args, **kwargs):
-        seen.append(self.param_groups[0]["lr"])
-        return original(self, *args, **kwargs)
-
     config = tiny(preset_plan(Preset.LINEAR_PROBE), epochs=3, warmup_epochs=1)  # 2 steps each
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(torch.optim.AdamW, "step", record_lr)
-        finetune(config, pretrained)
+    seen = learning_rates_of(config, pretrained)
     base = config.plan.head_lr
     ramp = [0.5, 1.0, 1.0, 1.0, 1.0, 1.0]
     assert seen == pytest.approx([base * r * lr_factor(s, 6) for s, r in enumerate(ramp)])

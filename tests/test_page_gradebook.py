@@ -8,7 +8,8 @@ import io
 from pathlib import Path
 
 import pytest
-from builders import bank, bank_yaml
+from builders import bank
+from helpers.page_forms import submit_passcode
 from helpers.taken_tests import RIGHT, WRONG, take_test
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
@@ -16,30 +17,18 @@ from streamlit.testing.v1 import AppTest
 from engine.store import Store
 
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "gradebook.py")
-PASSCODE = "correct horse"
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch) -> Store:
-    monkeypatch.delenv("TUNELAB_DATABASE_URL", raising=False)
-    monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TUNELAB_INSTRUCTOR_PASSCODE", PASSCODE)
-    quizzes = tmp_path / "quizzes"
-    quizzes.mkdir()
-    (quizzes / "demo.yaml").write_text(bank_yaml())
-    monkeypatch.setenv("TUNELAB_QUIZ_DIR", str(quizzes))
-    with Store.open() as store:
-        take_test(store, "Ada", bank(), RIGHT)
-        take_test(store, "Bob", bank(), WRONG, seed=5)
-        yield store
+def db(passcode: str, db: Store) -> Store:
+    """conftest's store, with a passcode set, after Ada (all right) and Bob took a test."""
+    take_test(db, "Ada", bank(), RIGHT)
+    take_test(db, "Bob", bank(), WRONG, seed=5)
+    return db
 
 
-def unlocked() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=60).run()
-    at.text_input(key="instructor_passcode").input(PASSCODE)
-    at.button(key="instructor_unlock").click().run()
-    assert not at.exception, at.exception
-    return at
+def unlocked(passcode: str) -> AppTest:
+    return submit_passcode(AppTest.from_file(PAGE, default_timeout=60).run(), passcode)
 
 
 def test_without_the_passcode_the_page_shows_no_learner(db):
@@ -50,8 +39,8 @@ def test_without_the_passcode_the_page_shows_no_learner(db):
     assert "Ada" not in everything and "Bob" not in everything
 
 
-def test_the_table_filters_by_name_and_sorts(db):
-    at = unlocked()
+def test_the_table_filters_by_name_and_sorts(db, passcode):
+    at = unlocked(passcode)
     table = at.dataframe[0].value
     assert table["learner"].tolist() == ["Ada", "Bob"]
     assert "learner_id" not in table.columns
@@ -71,7 +60,7 @@ def test_the_table_filters_by_name_and_sorts(db):
     assert at.dataframe[0].value["learner"].tolist() == ["Ada"]
 
 
-def test_the_csv_download_is_the_filtered_table(db, monkeypatch):
+def test_the_csv_download_is_the_filtered_table(db, passcode, monkeypatch):
     # AppTest's media storage lives only during a run: keep what the page hands it.
     handed: list[tuple[bytes, str | None]] = []
     load = MemoryMediaFileStorage.load_and_get_id
@@ -81,7 +70,7 @@ def test_the_csv_download_is_the_filtered_table(db, monkeypatch):
         return load(self, data, mimetype, kind, filename)
 
     monkeypatch.setattr(MemoryMediaFileStorage, "load_and_get_id", keep)
-    at = unlocked()
+    at = unlocked(passcode)
     at.text_input(key="gb_name").input("ada").run()
     content, _ = [h for h in handed if h[1] == "tunelab-gradebook.csv"][-1]
     rows = list(csv.DictReader(io.StringIO(content.decode())))
@@ -90,8 +79,8 @@ def test_the_csv_download_is_the_filtered_table(db, monkeypatch):
     ]
 
 
-def test_a_learners_test_opens_with_their_pick_the_right_answer_and_the_solution(db):
-    at = unlocked()
+def test_a_learners_test_opens_with_their_pick_the_right_answer_and_the_solution(db, passcode):
+    at = unlocked(passcode)
     chooser = at.selectbox(key="gb_learner")
     chooser.select_index(chooser.options.index("Bob · demo")).run()
     assert not at.exception, at.exception

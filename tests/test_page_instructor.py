@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 from builders import bank_dict, bank_yaml
+from helpers.page_forms import submit_passcode
+from helpers.seeded_answers import record_scored_answer, start_attempt
 from streamlit.testing.v1 import AppTest
 
 from engine.store import Store
@@ -14,39 +16,21 @@ from engine.store import Store
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 BANKS_PAGE = str(LESSONS / "instructor_banks.py")
 STATS_PAGE = str(LESSONS / "instructor_stats.py")
-PASSCODE = "correct horse"
 
 
-@pytest.fixture
-def quizzes(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.delenv("TUNELAB_DATABASE_URL", raising=False)
+@pytest.fixture(autouse=True)
+def quizzes(demo_quizzes: Path, monkeypatch) -> Path:
+    """The demo bank beside a template with a misspelt key, and no passcode unless a test
+    asks for conftest's `passcode`."""
     monkeypatch.delenv("TUNELAB_INSTRUCTOR_PASSCODE", raising=False)
-    monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
-    folder = tmp_path / "quizzes"
-    folder.mkdir()
-    (folder / "demo.yaml").write_text(bank_yaml())
     broken = bank_dict(id="broken")
     broken["questions"][1]["anwser"] = ["a"]
-    (folder / "_broken.yaml").write_text(yaml.safe_dump(broken, sort_keys=False))
-    monkeypatch.setenv("TUNELAB_QUIZ_DIR", str(folder))
-    return folder
-
-
-@pytest.fixture
-def passcode(quizzes, monkeypatch) -> str:
-    monkeypatch.setenv("TUNELAB_INSTRUCTOR_PASSCODE", PASSCODE)
-    return PASSCODE
+    (demo_quizzes / "_broken.yaml").write_text(yaml.safe_dump(broken, sort_keys=False))
+    return demo_quizzes
 
 
 def open_page(page: str) -> AppTest:
     at = AppTest.from_file(page, default_timeout=60).run()
-    assert not at.exception
-    return at
-
-
-def try_passcode(at: AppTest, given: str) -> AppTest:
-    at.text_input(key="instructor_passcode").input(given)
-    at.button(key="instructor_unlock").click().run()
     assert not at.exception
     return at
 
@@ -60,7 +44,7 @@ def test_without_a_passcode_configured_the_page_only_explains_how_to_set_one(qui
 
 
 def test_a_wrong_passcode_is_refused_and_shows_nothing(passcode):
-    at = try_passcode(open_page(BANKS_PAGE), "guess")
+    at = submit_passcode(open_page(BANKS_PAGE), "guess")
     assert at.error[0].value == "Wrong passcode (1 failed try)."
     assert not at.selectbox and not at.code
 
@@ -68,9 +52,9 @@ def test_a_wrong_passcode_is_refused_and_shows_nothing(passcode):
 def test_three_failures_lock_the_gate_so_even_the_right_passcode_waits(passcode):
     at = open_page(BANKS_PAGE)
     for guess in ("a", "b", "c"):
-        try_passcode(at, guess)
+        submit_passcode(at, guess)
     assert "try again in 8 s" in at.warning[0].value
-    try_passcode(at, PASSCODE)
+    submit_passcode(at, passcode)
     assert "Too many wrong passcodes" in at.warning[0].value
     assert not at.selectbox
 
@@ -79,12 +63,12 @@ def test_the_passcode_may_come_from_streamlit_secrets(quizzes):
     at = AppTest.from_file(BANKS_PAGE, default_timeout=60)
     at.secrets["instructor_passcode"] = "from secrets"
     at.run()
-    try_passcode(at, "from secrets")
+    submit_passcode(at, "from secrets")
     assert at.selectbox(key="check_source")
 
 
 def test_the_right_passcode_previews_a_valid_bank_with_its_key(passcode):
-    at = try_passcode(open_page(BANKS_PAGE), PASSCODE)
+    at = submit_passcode(open_page(BANKS_PAGE), passcode)
     at.selectbox(key="check_source").set_value("demo.yaml").run()
     assert not at.exception
     assert "is valid: 4 questions" in at.success[0].value
@@ -94,7 +78,7 @@ def test_the_right_passcode_previews_a_valid_bank_with_its_key(passcode):
 
 
 def test_a_template_file_with_an_error_lists_it_with_its_line(passcode):
-    at = try_passcode(open_page(BANKS_PAGE), PASSCODE)
+    at = submit_passcode(open_page(BANKS_PAGE), passcode)
     at.selectbox(key="check_source").set_value("_broken.yaml").run()
     [listing] = at.code
     assert "_broken.yaml:" in listing.value
@@ -102,7 +86,7 @@ def test_a_template_file_with_an_error_lists_it_with_its_line(passcode):
 
 
 def test_pasted_broken_yaml_shows_every_error_with_its_line_number(passcode):
-    at = try_passcode(open_page(BANKS_PAGE), PASSCODE)
+    at = submit_passcode(open_page(BANKS_PAGE), passcode)
     at.selectbox(key="check_source").set_value("Paste YAML…").run()
     broken = bank_yaml().replace("difficulty: easy", "difficulty: trivial", 1)
     broken = broken.replace("quick_check: Check it.", "quick_chek: Check it.", 1)
@@ -126,21 +110,11 @@ def seed_tests(store: Store) -> None:
         "Ed": (1, 1, 1),
     }
     for name, marks in scores.items():
-        learner = store.learner(name)
-        attempt = store.start_attempt(
-            learner.id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
-        )
+        attempt = start_attempt(store, name)
         for qid, mark in zip(("e1", "m1", "h1"), marks, strict=True):
-            store.record_answer(
-                attempt.id,
-                question_id=qid,
-                question_fingerprint=f"fp-{qid}",
-                response=7.0 if qid == "h1" else (["a"] if mark else ["b"]),
-                score=float(mark),
-                max_score=1.0,
-                correct=bool(mark),
-                used_hint=False,
-                seconds=1.0,
+            response = 7.0 if qid == "h1" else (["a"] if mark else ["b"])
+            record_scored_answer(
+                store, attempt.id, qid, float(mark), response=response, fingerprint=f"fp-{qid}"
             )
         store.finish_attempt(attempt.id)
 
@@ -148,7 +122,7 @@ def seed_tests(store: Store) -> None:
 def test_statistics_show_items_whole_test_figures_and_downloads_without_names(passcode):
     with Store.open() as store:
         seed_tests(store)
-    at = try_passcode(open_page(STATS_PAGE), PASSCODE)
+    at = submit_passcode(open_page(STATS_PAGE), passcode)
     table = at.dataframe[0].value
     assert list(table["question_id"]) == ["e1", "h1", "m1"]
     assert list(table["attempts"]) == [5, 5, 5]

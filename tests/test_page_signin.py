@@ -6,8 +6,9 @@ import time
 from pathlib import Path
 
 import pytest
-from builders import bank_yaml
 from helpers.arrival import session_token
+from helpers.page_forms import sign_in, submit_passcode
+from helpers.seeded_answers import take_test
 from streamlit.testing.v1 import AppTest
 
 from engine.identity.signin import token_secret
@@ -17,40 +18,13 @@ from engine.store import Store
 LESSONS = Path(__file__).resolve().parents[1] / "lessons"
 PROGRESS = str(LESSONS / "progress.py")
 LEARNERS = str(LESSONS / "instructor_learners.py")
-PASSCODE = "correct horse"
 
 
 @pytest.fixture
-def db(tmp_path: Path, monkeypatch) -> Store:
-    monkeypatch.delenv("TUNELAB_DATABASE_URL", raising=False)
+def db(passcode: str, monkeypatch, db: Store) -> Store:
+    """conftest's store and demo bank, with a passcode and the token secret left unset."""
     monkeypatch.delenv("TUNELAB_TOKEN_SECRET", raising=False)
-    monkeypatch.setenv("TUNELAB_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.setenv("TUNELAB_INSTRUCTOR_PASSCODE", PASSCODE)
-    quizzes = tmp_path / "quizzes"
-    quizzes.mkdir()
-    (quizzes / "demo.yaml").write_text(bank_yaml())
-    monkeypatch.setenv("TUNELAB_QUIZ_DIR", str(quizzes))
-    with Store.open() as store:
-        yield store
-
-
-def take_test(db: Store, name: str, score: float) -> None:
-    learner = db.learner(name)
-    attempt = db.start_attempt(
-        learner.id, bank_id="demo", bank_version="1", mode="test", seed=1, plan={}
-    )
-    db.record_answer(
-        attempt.id,
-        question_id="e1",
-        question_fingerprint="fp",
-        response=["a"],
-        score=score,
-        max_score=1.0,
-        correct=score == 1.0,
-        used_hint=False,
-        seconds=1.0,
-    )
-    db.finish_attempt(attempt.id)
+    return db
 
 
 def progress(query: dict[str, str] | None = None) -> AppTest:
@@ -61,21 +35,13 @@ def progress(query: dict[str, str] | None = None) -> AppTest:
     return at
 
 
-def sign_in(at: AppTest, name: str, pin: str) -> AppTest:
-    at.text_input(key="learner_name").input(name)
-    at.text_input(key="learner_pin").input(pin)
-    at.button(key="sign_in_submit").click().run()
-    assert not at.exception, at.exception
-    return at
-
-
 def signed_in_as(at: AppTest) -> str | None:
     captions = [c.value for c in at.caption if c.value.startswith("Signed in as")]
     return captions[0] if captions else None
 
 
 def test_a_name_in_the_url_signs_nobody_in(db):
-    take_test(db, "Ada", 1.0)
+    take_test(db, "Ada", {"e1": 1.0})
     session_token("Ada")  # Ada has a PIN now
     at = progress({"learner": "Ada"})
     assert signed_in_as(at) is None
@@ -84,7 +50,7 @@ def test_a_name_in_the_url_signs_nobody_in(db):
 
 
 def test_typing_someone_elses_name_without_their_pin_shows_nothing_of_theirs(db):
-    take_test(db, "Ada", 1.0)
+    take_test(db, "Ada", {"e1": 1.0})
     session_token("Ada")
     at = sign_in(progress(), "ada", "a guess")
     assert "PIN does not match" in at.error[0].value
@@ -114,7 +80,7 @@ def test_signing_out_makes_the_link_in_the_url_useless_at_once(db):
 
 
 def test_a_name_recorded_before_pins_is_claimed_by_its_first_sign_in_which_says_so(db):
-    take_test(db, "Grace", 1.0)
+    take_test(db, "Grace", {"e1": 1.0})
     at = sign_in(progress(), "Grace", "grace's new pin")
     assert "had no PIN yet" in at.success[0].value
     assert at.dataframe  # her earlier test is still hers
@@ -143,8 +109,8 @@ def test_a_forged_altered_or_expired_token_is_refused(db, how):
 
 
 def test_two_learners_each_see_only_their_own_tests(db):
-    take_test(db, "Ada", 1.0)
-    take_test(db, "Bob", 0.0)
+    take_test(db, "Ada", {"e1": 1.0})
+    take_test(db, "Bob", {"e1": 0.0})
     ada = progress({"session": session_token("Ada")})
     bob = progress({"session": session_token("Bob")})
     [ada_tests, *_] = (table.value for table in ada.dataframe)
@@ -164,11 +130,9 @@ def test_wrong_pins_on_the_page_lock_the_name_for_a_while(db):
     assert signed_in_as(at) is None
 
 
-def test_an_instructor_resets_a_pin_and_the_old_link_stops_working(db):
+def test_an_instructor_resets_a_pin_and_the_old_link_stops_working(db, passcode):
     old_link = session_token("Lin", pin="forgotten")
-    at = AppTest.from_file(LEARNERS, default_timeout=60).run()
-    at.text_input(key="instructor_passcode").input(PASSCODE)
-    at.button(key="instructor_unlock").click().run()
+    at = submit_passcode(AppTest.from_file(LEARNERS, default_timeout=60).run(), passcode)
     at.text_input(key="reset_pin_name").input("lin")
     at.button(key="reset_pin_submit").click().run()
     assert not at.exception, at.exception

@@ -184,18 +184,7 @@ def test_a_version_2_database_gains_the_variant_seed_of_each_answer(store_url): 
     with Store.open(store_url) as store:
         learner = store.learner("Ada")
         attempt = start(store, learner.id)
-        store.record_answer(
-            attempt.id,
-            question_id="family-q",
-            question_fingerprint="f",
-            response=["correct"],
-            score=1.0,
-            max_score=1.0,
-            correct=True,
-            used_hint=False,
-            seconds=1.0,
-            variant_seed=2**62,
-        )
+        answer(store, attempt.id, "family-q", response=["correct"], variant_seed=2**62)
         assert [a.variant_seed for a in store.answers(attempt.id)] == [2**62]
 
 

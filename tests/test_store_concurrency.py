@@ -8,6 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 
 import pytest
+from helpers.seeded_answers import record_scored_answer, start_attempt
 from helpers.store_backends import store_url  # noqa: F401  (fixture)
 
 from engine.store import AnswerRefused, Store
@@ -44,17 +45,7 @@ def run_together(
 
 
 def record(store: Store, attempt_id: int, question_id: str) -> int:
-    return store.record_answer(
-        attempt_id,
-        question_id=question_id,
-        question_fingerprint="fp",
-        response=["a"],
-        score=1.0,
-        max_score=1.0,
-        correct=True,
-        used_hint=False,
-        seconds=1.0,
-    ).id
+    return record_scored_answer(store, attempt_id, question_id, 1.0, response=["a"]).id
 
 
 @pytest.mark.slow
@@ -64,23 +55,15 @@ def test_sixteen_threads_recording_at_once_lose_and_duplicate_nothing(store_url,
 
         # 1. Each thread: its own learner (all created at the same instant) and attempt.
         def own_attempt(index: int) -> list[int]:
-            learner = store.learner(f"Learner {index}")
-            attempt = store.start_attempt(
-                learner.id, bank_id="bank", bank_version="v1", mode="test", seed=index, plan={}
+            attempt = start_attempt(
+                store, f"Learner {index}", bank_id="bank", bank_version="v1", seed=index
             )
             return [record(store, attempt.id, f"q{n}") for n in range(ANSWERS_PER_THREAD)]
 
         own_ids, own_errors = run_together(THREADS, own_attempt)
 
         # 2. All threads on ONE test attempt, each with its own questions.
-        shared = store.start_attempt(
-            store.learner("Shared").id,
-            bank_id="bank",
-            bank_version="v1",
-            mode="test",
-            seed=0,
-            plan={},
-        )
+        shared = start_attempt(store, "Shared", bank_id="bank", bank_version="v1", seed=0)
 
         def shared_attempt(index: int) -> list[int]:
             return [
@@ -90,14 +73,7 @@ def test_sixteen_threads_recording_at_once_lose_and_duplicate_nothing(store_url,
         shared_ids, shared_errors = run_together(SHARED_THREADS, shared_attempt)
 
         # 3. All threads answer the SAME test question: the unique constraint admits one.
-        race = store.start_attempt(
-            store.learner("Racer").id,
-            bank_id="bank",
-            bank_version="v1",
-            mode="test",
-            seed=0,
-            plan={},
-        )
+        race = start_attempt(store, "Racer", bank_id="bank", bank_version="v1", seed=0)
 
         def same_question(_index: int) -> str:
             try:

@@ -18,8 +18,9 @@ from helpers.arrival import session_token
 from helpers.st_ws import (
     Render,
     StreamlitSession,
+    quiz_folder,
     radio_pick,
-    running_server,
+    serving_app,
     trigger,
 )
 from helpers.template_bank import write_widget_answered_template
@@ -41,15 +42,9 @@ TEST_PAGE, PRACTICE_PAGE = "test_pattern", "practice"
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     base = tmp_path_factory.mktemp("ws-crafted")
-    quizzes = base / "quizzes"
-    quizzes.mkdir()
-    write_widget_answered_template(quizzes / "example.yaml")  # "_" files are not listed
-    env = {
-        "TUNELAB_QUIZ_DIR": str(quizzes),
-        "TUNELAB_DATA_DIR": str(base / "data"),
-        "TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE,
-    }
-    with running_server(base / "streamlit.log", env) as url:
+    # Written as example.yaml: a file whose name starts with "_" is not listed.
+    write_widget_answered_template(quiz_folder(base) / "example.yaml")
+    with serving_app(base, {"TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE}) as url:
         yield url, base / "data" / "tunelab.db"
 
 

@@ -25,6 +25,7 @@ from engine.instructor_auth import (
     configured_passcode,
     passcode_matches,
 )
+from engine.store import Store
 from lessons.components.learner import auth_configured, store
 
 _UNLOCKED_KEY = "instructor_unlocked"
@@ -109,6 +110,19 @@ def instructor_gate() -> bool:
             "refused without being checked."
         )
     return False
+
+
+def instructor_store() -> Store:
+    """For instructor pages on the class's records: the store, once past the gate.
+
+    Otherwise the page stops here, with the gate (or why the store is unavailable) on it.
+    """
+    if not instructor_gate():
+        st.stop()
+    db = store()
+    if db is None:
+        st.stop()
+    return db
 
 
 # Kept on the server, never in the session or the browser: in the database, so every server

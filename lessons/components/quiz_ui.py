@@ -10,7 +10,7 @@ from streamlit.errors import StreamlitAPIException
 
 from engine.quiz.grading import Grade, Response, share_text
 from engine.quiz.models import LESSON_IDS, CodeQuestion, Question, QuestionType
-from engine.quiz.parsing import ParsedInput, parse_picked, parse_typed_number
+from engine.quiz.parsing import FormatError, ParsedInput, parse_picked, parse_typed_number
 from engine.quiz.session import PresentedQuestion
 from lessons.components.charts import question_chart
 from lessons.components.code_exercise import code_answer, show_check_results
@@ -77,6 +77,33 @@ def ask(
         answer = answer_widget(shown, key=key)
         submitted = st.form_submit_button(submit.label, key=submit.key, type="primary")
     return answer, submitted
+
+
+def submitted_response(
+    shown: PresentedQuestion,
+    question: Question,
+    key: str,
+    *,
+    form_key: str,
+    submit: SubmitButton,
+    when_empty: str = "Choose an answer first.",
+) -> Response | None:
+    """Ask (see ``ask``) and return the response submitted on this run, if well formed.
+
+    An empty or malformed submission gets a warning instead (``when_empty``, or what is
+    wrong with the input) and None: nothing reaches the grader, and the form keeps what
+    the learner typed so they can correct it.
+    """
+    answer, submitted = ask(shown, question, key, form_key=form_key, submit=submit)
+    if not submitted:
+        return None
+    if answer is None:
+        st.warning(when_empty)
+        return None
+    if isinstance(answer, FormatError):
+        st.warning(answer.message)
+        return None
+    return answer.response
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from engine.quiz.flow import record_answer
-from engine.quiz.grading import Grade, Response
+from engine.quiz.grading import Grade, Response, grade
 from engine.quiz.models import Question
 from engine.store import AnswerRefused, AttemptNotFound, Store, StoreError
 
@@ -31,22 +31,23 @@ def save_answer(
     attempt_id: int | Callable[[], int | None] | None,
     question: Question,
     response: Response,
-    graded: Grade,
     *,
     used_hint: bool = False,
-) -> bool:
-    """Commit one answer; True when it is safely stored (or there is no store to use).
+) -> Grade | None:
+    """Grade one answer and commit it; the grade once it is safely stored (or when there is
+    no store to use), None when it was not.
 
     ``attempt_id`` may be a function that starts the attempt on first need, so that a
     failure to start it is reported like a failure to save. On failure the learner is told
     why and nothing is acknowledged: the form keeps their choice and they submit again.
     """
+    graded = grade(question, response)
     if db is None:
-        return True
+        return graded
     try:
         target = attempt_id() if callable(attempt_id) else attempt_id
         if target is None:
-            return True
+            return graded
         record_answer(
             db,
             target,
@@ -58,11 +59,11 @@ def save_answer(
         )
     except (AnswerRefused, AttemptNotFound) as exc:
         st.error(f"This answer was not accepted: {exc}")
-        return False
+        return None
     except StoreError as exc:
         st.error(
             f"Your answer could not be saved: {exc}. Nothing was "
             "recorded and your choice is still selected: submit again once that is fixed."
         )
-        return False
-    return True
+        return None
+    return graded

@@ -13,31 +13,19 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-from tests.helpers.st_ws import Render, StreamlitSession, radio_pick, trigger
+from helpers.st_ws import Render, StreamlitSession, trigger
+from helpers.ws_answers import legit_answer, sign_in
 
 # Starting the cluster alone takes a minute or two on a busy machine.
 pytestmark = [pytest.mark.cluster, pytest.mark.slow, pytest.mark.timeout(900)]
 LOST = "The machine training your run stopped before it finished"
-NAME_LABEL, PIN_LABEL = "Your name, so TuneLab can keep your progress", "Your PIN or passphrase"
 TEST_LENGTH = 4  # the example bank's test
 
 
 def signed_in(cluster, name: str, cookie: str) -> StreamlitSession:
     """A new browser tab through the proxy (pinned by `cookie`), signed in with name + PIN."""
     session = StreamlitSession(cluster.url, timeout=240, headers={"Cookie": cookie})
-    form = session.rerun("test_pattern")
-    fields = {e.text_input.label: e.text_input.id for e in form.of_kind("text_input")}
-    submit = next(e for e in form.of_kind("button") if e.button.is_form_submitter)
-    page = session.rerun(
-        "test_pattern",
-        [
-            WidgetState(id=fields[NAME_LABEL], string_value=name),
-            WidgetState(id=fields[PIN_LABEL], string_value=f"{name}-pin-6183"),
-            trigger(submit),
-        ],
-    )
+    _form, page = sign_in(session, name, f"{name}-pin-6183")
     assert f"Signed in as **{name}**" in page.text, page.text[:800]
     assert session.query_string.startswith("session="), session.query_string
     return session
@@ -51,17 +39,7 @@ def open_lab(session: StreamlitSession) -> Render:
 
 def answer(session: StreamlitSession, page: Render) -> tuple[str, Render]:
     """Answer the question on screen (any choice will do); the id answered, the next page."""
-    widget = page.answer_input()
-    kind = widget.WhichOneof("type")
-    if kind == "radio":
-        state = radio_pick(widget, widget.radio.options[0])
-    elif kind == "checkbox":
-        state = WidgetState(id=widget.checkbox.id, bool_value=True)
-    else:
-        state = WidgetState(id=widget.text_input.id, string_value="0.5")
-    submit = next(e for e in page.of_kind("button") if e.button.is_form_submitter)
-    question = getattr(widget, kind).form_id.removeprefix("test_form_")
-    return question, session.rerun("test_pattern", [state, trigger(submit)])
+    return on_screen(page), session.rerun("test_pattern", legit_answer(page))
 
 
 def on_screen(page: Render) -> str:

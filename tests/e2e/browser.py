@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import contextlib
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import yaml
 from helpers.st_ws import start_server, stop_server
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
+SHIPPED_BANK = ROOT / "quizzes" / "fine_tuning_metrics.yaml"
 # The shared server's instructor passcode (conftest's app_url), so instructor pages open too.
 E2E_PASSCODE = "e2e-every-page-passcode"
+
+
+def write_shipped_bank(folder: Path, keep: Callable[[dict], bool]) -> Path:
+    """The shipped bank cut to the questions `keep` accepts, written into `folder`."""
+    raw = yaml.safe_load(SHIPPED_BANK.read_text())
+    raw["questions"] = [q for q in raw["questions"] if keep(q)]
+    path = folder / SHIPPED_BANK.name
+    path.write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
+    return path
 
 
 def start_app(
@@ -64,6 +75,12 @@ def open_page(page, url: str, link: str) -> None:
     wait_idle(page)
     page.get_by_role("link", name=link).click()
     wait_idle(page)
+
+
+def metric_value(page, label: str):
+    """The value of the st.metric tile whose label contains `label` (a Locator)."""
+    tile = page.locator('[data-testid="stMetric"]').filter(has_text=label)
+    return tile.locator('[data-testid="stMetricValue"]')
 
 
 def sign_in(page, name: str, pin: str = "browser-pin-4821") -> None:

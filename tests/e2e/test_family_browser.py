@@ -7,15 +7,14 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 import yaml
-from browser import open_page, pick, screenshot, settle, sign_in, start_app, stop, wait_idle
+from browser import open_page, pick, screenshot, settle, sign_in, wait_idle
+from helpers.st_ws import quiz_folder, serving_app
 from playwright.sync_api import Page, expect
 from sklearn.metrics import precision_score, recall_score
 
-ROOT = Path(__file__).resolve().parents[2]
 COUNTS = re.compile(r"TP = (\d+), FP = (\d+), TN = (\d+), FN = (\d+)")
 
 
@@ -49,16 +48,10 @@ FAMILY_BANK = {
 
 @pytest.fixture(scope="module")
 def family_app(tmp_path_factory) -> Iterator[str]:
-    banks = tmp_path_factory.mktemp("family-banks")
-    (banks / "families.yaml").write_text(yaml.safe_dump(FAMILY_BANK, sort_keys=False))
-    data = tmp_path_factory.mktemp("family-data")
-    log = tmp_path_factory.mktemp("family-st") / "streamlit.log"
-    env = {"TUNELAB_QUIZ_DIR": str(banks), "TUNELAB_DATA_DIR": str(data)}
-    url, proc = start_app(ROOT / "app.py", log, env)
-    try:
+    base = tmp_path_factory.mktemp("family")
+    (quiz_folder(base) / "families.yaml").write_text(yaml.safe_dump(FAMILY_BANK, sort_keys=False))
+    with serving_app(base) as url:
         yield url
-    finally:
-        stop(proc)
 
 
 def shown_counts(page: Page) -> tuple[int, int, int, int]:

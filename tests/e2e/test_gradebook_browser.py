@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import yaml
-from browser import screenshot, settle, start_app, stop, wait_idle
+from browser import screenshot, settle, wait_idle, write_shipped_bank
+from helpers.arrival import sqlite_url
+from helpers.st_ws import quiz_folder, serving_app
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -52,28 +53,16 @@ def take_test(db: Store, bank: QuestionBank, name: str, *, right: bool, seed: in
 @pytest.fixture(scope="module")
 def class_app(tmp_path_factory) -> Iterator[str]:
     """A server of our own with a passcode, over a class of two who each took a test."""
-    data = tmp_path_factory.mktemp("gradebook-data")
+    base = tmp_path_factory.mktemp("gradebook")
     # The shipped bank without its code questions: answering those needs the sandbox, and
     # this journey is about the gradebook (tests/e2e/test_code_browser.py runs code).
-    banks = tmp_path_factory.mktemp("gradebook-banks")
-    raw = yaml.safe_load(SHIPPED.read_text())
-    raw["questions"] = [q for q in raw["questions"] if q.get("type") != "code"]
-    (banks / SHIPPED.name).write_text(yaml.safe_dump(raw, sort_keys=False, allow_unicode=True))
-    bank = load_bank(banks / SHIPPED.name)
-    with Store.open(f"sqlite:///{data / 'tunelab.db'}") as db:
+    bank = load_bank(write_shipped_bank(quiz_folder(base), lambda q: q.get("type") != "code"))
+    (base / "data").mkdir()
+    with Store.open(sqlite_url(base / "data")) as db:
         take_test(db, bank, "Grace Hopper", right=True, seed=1)
         take_test(db, bank, "Alan Turing", right=False, seed=2)
-    log = tmp_path_factory.mktemp("gradebook-st") / "streamlit.log"
-    env = {
-        "TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE,
-        "TUNELAB_DATA_DIR": str(data),
-        "TUNELAB_QUIZ_DIR": str(banks),
-    }
-    url, proc = start_app(ROOT / "app.py", log, env)
-    try:
+    with serving_app(base, {"TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE}) as url:
         yield url
-    finally:
-        stop(proc)
 
 
 def test_an_instructor_filters_the_gradebook_and_opens_a_learners_answers(

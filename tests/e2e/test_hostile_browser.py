@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from browser import answer_first, open_page, screenshot, sign_in, start_app, stop, wait_idle
+from browser import answer_first, open_page, screenshot, sign_in, wait_idle
 from helpers.hostile_bank import MARK, OUTSIDE_HOST, write_hostile_quiz_dir
 from helpers.st_page import is_local, record_requests
+from helpers.st_ws import serving_app
 from playwright.sync_api import Page, expect
 
-ROOT = Path(__file__).resolve().parents[2]
 # A server of its own and whole journeys: 5-15 s each on two loaded cores.
 pytestmark = pytest.mark.slow
 
@@ -35,13 +34,9 @@ FORBIDDEN = {
 @pytest.fixture(scope="module")
 def hostile_url(tmp_path_factory) -> Iterator[str]:
     base = tmp_path_factory.mktemp("hostile")
-    quiz_dir = write_hostile_quiz_dir(base / "quizzes")
-    env = {"TUNELAB_QUIZ_DIR": str(quiz_dir), "TUNELAB_DATA_DIR": str(base / "data")}
-    url, proc = start_app(ROOT / "app.py", base / "streamlit.log", env)
-    try:
+    write_hostile_quiz_dir(base / "quizzes")
+    with serving_app(base) as url:
         yield url
-    finally:
-        stop(proc)
 
 
 def assert_inert(page: Page) -> None:

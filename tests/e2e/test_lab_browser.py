@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from browser import screenshot, wait_idle
+from browser import metric_value, open_page, screenshot, wait_idle
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -14,20 +14,16 @@ pytestmark = pytest.mark.browser
 def test_training_the_default_linear_probe_shows_curves_and_results(
     page: Page, app_url: str, artifacts
 ):
-    page.goto(app_url)
-    page.get_by_role("link", name="Freezing lab").click()
+    open_page(page, app_url, "Freezing lab")
     expect(page.get_by_role("heading", name="Freezing lab", level=1)).to_be_visible()
-    wait_idle(page)
     # The default plan is the linear probe: 1 290 trainable parameters (a 128 → 10 head).
-    trainable = page.locator('[data-testid="stMetric"]').filter(has_text="Trainable parameters")
-    expect(trainable.locator('[data-testid="stMetricValue"]')).to_have_text("1,290")
+    expect(metric_value(page, "Trainable parameters")).to_have_text("1,290")
 
     page.get_by_test_id("stMain").get_by_role("button", name="Train", exact=True).click()
     expect(page.get_by_role("heading", name="Results of run #1")).to_be_visible(timeout=90_000)
     wait_idle(page)
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
-    accuracy = page.locator('[data-testid="stMetric"]').filter(has_text="Validation accuracy")
-    expect(accuracy.locator('[data-testid="stMetricValue"]')).to_have_text(
+    expect(metric_value(page, "Validation accuracy")).to_have_text(
         re.compile(r"^(0\.\d{3}|1\.000)$")
     )
     weights = re.compile(r"weights of epoch \d+ \((best, restored|last)\)")
@@ -42,10 +38,8 @@ def test_training_the_default_linear_probe_shows_curves_and_results(
 
 
 def test_stop_interrupts_a_long_run_and_frees_the_queue(page: Page, app_url: str):
-    page.goto(app_url)
-    page.get_by_role("link", name="Freezing lab").click()
+    open_page(page, app_url, "Freezing lab")
     expect(page.get_by_role("heading", name="Freezing lab", level=1)).to_be_visible()
-    wait_idle(page)
     main = page.get_by_test_id("stMain")
     # Full fine-tuning for the maximum number of epochs: long enough to stop mid-way.
     page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()

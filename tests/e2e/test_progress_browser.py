@@ -8,18 +8,17 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 import pytest
-import yaml
 from browser import (
     pick,
     run_code,
     screenshot,
     settle,
     sign_in,
-    start_app,
-    stop,
     wait_idle,
     write_code,
+    write_shipped_bank,
 )
+from helpers.st_ws import quiz_folder, serving_app
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -35,25 +34,13 @@ MISS_AT = {2, 5, 9}  # question numbers answered wrong on purpose
 @pytest.fixture(scope="module")
 def instructor_app(tmp_path_factory) -> Iterator[str]:
     """A server of our own, with a passcode and an empty database shared by both roles."""
-    data = tmp_path_factory.mktemp("progress-data")
-    log = tmp_path_factory.mktemp("progress-st") / "streamlit.log"
+    base = tmp_path_factory.mktemp("progress")
     # The bank's fixed questions only: this journey answers by recognising each prompt,
     # which a family's fresh numbers would defeat (tests/e2e/test_family_browser.py covers
     # families in the browser).
-    banks = tmp_path_factory.mktemp("progress-banks")
-    fixed = yaml.safe_load(SHIPPED.read_text())
-    fixed["questions"] = [q for q in fixed["questions"] if "generator" not in q]
-    (banks / SHIPPED.name).write_text(yaml.safe_dump(fixed, sort_keys=False, allow_unicode=True))
-    env = {
-        "TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE,
-        "TUNELAB_DATA_DIR": str(data),
-        "TUNELAB_QUIZ_DIR": str(banks),
-    }
-    url, proc = start_app(ROOT / "app.py", log, env)
-    try:
+    write_shipped_bank(quiz_folder(base), lambda q: "generator" not in q)
+    with serving_app(base, {"TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE}) as url:
         yield url
-    finally:
-        stop(proc)
 
 
 def tokens(text: str) -> list[str]:

@@ -16,6 +16,7 @@ from browser import (
     sign_in,
     wait_idle,
 )
+from helpers.st_page import capture_frames
 from playwright.sync_api import Page, expect
 
 from engine.quiz.bank import load_bank
@@ -98,16 +99,7 @@ def test_a_practice_question_answered_wrong_then_right(page: Page, app_url, arti
 
 
 def test_the_answer_key_is_not_sent_before_the_learner_submits(page: Page, app_url):
-    frames: list[bytes] = []
-    page.on(
-        "websocket",
-        lambda ws: ws.on(
-            "framereceived",
-            lambda payload: frames.append(
-                payload if isinstance(payload, bytes) else payload.encode()
-            ),
-        ),
-    )
+    frames = capture_frames(page)
     open_page(page, app_url, "Test this pattern")
     sign_in(page, f"learner-{uuid.uuid4().hex[:8]}")
     page.get_by_role("button", name="Start the test").click()

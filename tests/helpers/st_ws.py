@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from subprocess import Popen
 
@@ -34,8 +34,8 @@ from bench.st_wire import (
 )
 
 __all__ = [
-    "Render", "StreamlitSession", "free_port", "radio_pick", "running_server", "start_server",
-    "stop_server", "trigger",
+    "Render", "StreamlitSession", "free_port", "quiz_folder", "radio_pick", "serving_app",
+    "start_server", "stop_server", "trigger",
 ]  # fmt: skip
 
 
@@ -136,7 +136,22 @@ def start_server(
     return server.url, server.process
 
 
+def quiz_folder(base: Path) -> Path:
+    """`base`/quizzes, created empty: the banks a `serving_app(base)` server lists."""
+    folder = base / "quizzes"
+    folder.mkdir()
+    return folder
+
+
 @contextlib.contextmanager
-def running_server(log: Path, env: dict[str, str]) -> Iterator[str]:
-    with st_wire.running_server(ROOT / "app.py", env, log) as server:
+def serving_app(base: Path, settings: Mapping[str, str] | None = None) -> Iterator[str]:
+    """app.py served over `base`/quizzes and `base`/data (its SQLite file is
+    data/tunelab.db), logging to `base`/streamlit.log, with these extra environment
+    settings (a passcode, a token secret); stopped on exit. Yields the URL."""
+    env = {
+        "TUNELAB_QUIZ_DIR": str(base / "quizzes"),
+        "TUNELAB_DATA_DIR": str(base / "data"),
+        **(settings or {}),
+    }
+    with st_wire.running_server(ROOT / "app.py", env, base / "streamlit.log") as server:
         yield server.url

@@ -1,7 +1,8 @@
-"""Answers a raw websocket client sends to the test page, built from what the server rendered.
+"""What a raw websocket client types into the pages, built from what the server rendered:
+a sign-in (name + PIN) and a legitimate answer to the question on screen.
 
-The crafted-message tests and the server-kill fault test both answer "as a browser would";
-they share this one definition so both send the same legitimate answer.
+The crafted-message, identity, fault and cluster tests all act "as a browser would"; they
+share these definitions so all of them send the same thing.
 """
 
 from __future__ import annotations
@@ -9,7 +10,9 @@ from __future__ import annotations
 from streamlit.proto.Element_pb2 import Element
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
-from helpers.st_ws import Render, radio_pick, trigger
+from helpers.st_ws import Render, StreamlitSession, radio_pick, trigger
+
+NAME_LABEL, PIN_LABEL = "Your name, so TuneLab can keep your progress", "Your PIN or passphrase"
 
 
 def form_submitter(render: Render) -> Element:
@@ -28,3 +31,21 @@ def legit_answer(render: Render) -> list[WidgetState]:
     else:
         state = WidgetState(id=widget.text_input.id, string_value="0.5")
     return [state, trigger(form_submitter(render))]
+
+
+def sign_in(
+    session: StreamlitSession, name: str, pin: str, page: str = "test_pattern"
+) -> tuple[Render, Render]:
+    """Open `page`, fill its sign-in form with `name` and `pin` and submit it; returns the
+    run that showed the form and the run after submitting."""
+    form = session.rerun(page)
+    fields = {e.text_input.label: e.text_input.id for e in form.of_kind("text_input")}
+    after = session.rerun(
+        page,
+        [
+            WidgetState(id=fields[NAME_LABEL], string_value=name),
+            WidgetState(id=fields[PIN_LABEL], string_value=pin),
+            trigger(form_submitter(form)),
+        ],
+    )
+    return form, after
