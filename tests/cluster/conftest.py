@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from tests.helpers.template_bank import write_widget_answered_template
+from helpers.template_bank import write_widget_answered_template
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "cluster.sh"
