@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -56,13 +58,31 @@ def load_bank(path: Path | str) -> QuestionBank:
 
 def load_bank_text(text: str | bytes, *, filename: str = "<pasted>") -> QuestionBank:
     """Load a bank from YAML text (pasted into the instructor page, or read from disk)."""
+    with _collector_paused():
+        try:
+            parsed = parse_yaml(text)
+        except YamlProblem as problem:
+            raise BankInvalid([file_error(filename, problem.line, problem.message)]) from None
+        except RecursionError:  # belt and braces: the depth limit should stop this first
+            raise BankInvalid([file_error(filename, 0, "nesting is too deep")]) from None
+        return _validate(parsed, filename)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a bank is built, on again after.
+
+    A 10 000-question bank is ~500 000 new lists, dicts and models, none in a cycle (an
+    alias can only name an anchor already closed). Left on, the collector walks the whole
+    growing heap again and again as they pile up: about a third of the load time. Whatever
+    is garbage meanwhile is collected once it is back on."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        parsed = parse_yaml(text)
-    except YamlProblem as problem:
-        raise BankInvalid([file_error(filename, problem.line, problem.message)]) from None
-    except RecursionError:  # belt and braces: the depth limit should stop this first
-        raise BankInvalid([file_error(filename, 0, "nesting is too deep")]) from None
-    return _validate(parsed, filename)
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def load_catalog(folder: Path | str) -> BankCatalog:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,9 +164,10 @@ class _Builder:
         # typed once. Values are immutable (str, int, float, bool, None): sharing is safe.
         self.typed: dict[tuple[Any, ...], tuple[str, Any]] = {}
 
-    def build(self, events: Iterator[yaml.Event]) -> None:
+    def build(self, next_event: Callable[[], yaml.Event | None]) -> None:
+        """Consume events until the parser has none left (get_event returns None)."""
         documents = 0
-        for event in events:
+        while (event := next_event()) is not None:
             if type(event) is yaml.ScalarEvent:  # most events: test for them first
                 self._scalar(event)
             elif isinstance(event, yaml.CollectionEndEvent):
@@ -358,7 +359,15 @@ def parse_yaml(text: str | bytes) -> ParsedYaml:
 
 def _build(text: str, record_lines: bool) -> _Builder:
     builder = _Builder(record_lines)
-    builder.build(_events(text))
+    loader = _LOADER(text)
+    try:
+        # The parser's own get_event, not yaml.parse(): that generator wraps each of a big
+        # bank's 340 000 events in two more calls.
+        builder.build(loader.get_event)
+    except yaml.YAMLError as exc:
+        raise _syntax_problem(text, exc) from None
+    finally:
+        loader.dispose()
     return builder
 
 
@@ -393,11 +402,9 @@ def _plain_words(detail: str) -> str:
     return f"{advice} (the YAML parser says: {detail})" if advice else detail
 
 
-def _events(text: str) -> Iterator[yaml.Event]:
-    """libyaml's events for `text`; its errors become YamlProblems with a line."""
-    try:
-        yield from yaml.parse(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
+def _syntax_problem(text: str, exc: yaml.YAMLError) -> YamlProblem:
+    """libyaml's error for `text` as a YamlProblem with a line and plain words."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = " ".join(filter(None, [exc.context, exc.problem]))
@@ -405,10 +412,9 @@ def _events(text: str) -> Iterator[yaml.Event]:
         indent = source[: len(source) - len(source.lstrip())]
         if "\t" in indent and "tab" not in detail:
             detail = f"{detail} (a tab character)"  # libyaml often words it otherwise
-        raise YamlProblem(line, f"not valid YAML: {_plain_words(detail)}") from None
-    except yaml.reader.ReaderError as exc:
-        raise YamlProblem(
+        return YamlProblem(line, f"not valid YAML: {_plain_words(detail)}")
+    if isinstance(exc, yaml.reader.ReaderError):
+        return YamlProblem(
             _line_at(text, exc.position), f"character #x{exc.character:04x} is not allowed in YAML"
-        ) from None
-    except yaml.YAMLError as exc:
-        raise YamlProblem(0, f"not valid YAML: {exc}") from None
+        )
+    return YamlProblem(0, f"not valid YAML: {exc}")
