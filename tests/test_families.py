@@ -22,7 +22,7 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 
-from engine.lab.model import SmallResNet
+from engine.lab.model import BACKBONE_BLOCKS, SmallResNet
 from engine.metrics import confusion_counts, labels_from_counts
 from engine.quiz.families import GENERATORS, check_family
 from engine.quiz.families.classification import by_hand, fbeta_by_hand
@@ -35,7 +35,7 @@ from engine.quiz.families.ranking import (
     precision_at_each_positive,
 )
 from engine.quiz.families.regression import scores_by_hand
-from engine.quiz.families.training import BACKBONE_BLOCKS, WIDTHS, trainable_blocks
+from engine.quiz.families.training import WIDTHS, trainable_blocks
 from engine.quiz.models import LESSON_IDS
 
 SEEDS = range(40)

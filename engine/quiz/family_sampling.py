@@ -16,7 +16,7 @@ import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-from engine.quiz.families import FamilyProblem, check_family
+from engine.quiz.families import FamilyError, FamilyProblem, check_family, generator
 from engine.quiz.family_questions import text_fields
 from engine.quiz.models import Question
 
@@ -53,11 +53,13 @@ def _merged(pieces: Iterable[list[FamilyProblem]]) -> list[FamilyProblem]:
     return merged
 
 
-def _worker_start() -> None:
-    # Each variant's torch work is tiny: one intra-op thread per worker, not a pool each.
-    import torch
-
-    torch.set_num_threads(1)
+def _needs_torch(question: Question) -> bool:
+    """Whether the family's key is computed by PyTorch (its generator names the library)."""
+    assert question.generator is not None
+    try:
+        return generator(question.generator).library.startswith("torch")
+    except FamilyError:  # an unknown name: check_family reports it, wherever it runs
+        return False
 
 
 def family_problems(
@@ -74,19 +76,22 @@ def family_problems(
         for start in range(0, seeds, SEEDS_PER_PIECE)
     ]
     work = [(questions[index], seeds_) for index, seeds_ in owners]
-    workers = min(workers or usable_cores(), len(work))
+    here = [_needs_torch(question) for question, _seeds in work]
+    elsewhere = [piece for piece, in_here in zip(work, here, strict=True) if not in_here]
+    workers = min(workers or usable_cores(), len(elsewhere))
     if workers <= 1:
         results = [_piece(piece) for piece in work]
     else:
-        # Fork, not spawn: the workers start with the banks loaded and torch, scikit-learn
-        # and SciPy imported, which would otherwise cost each worker seconds.
+        # Fork, not spawn: the workers start with the banks loaded and scikit-learn and
+        # SciPy imported, which would otherwise cost each worker seconds.
         pool: Executor = ProcessPoolExecutor(
-            workers,
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_worker_start,
+            workers, mp_context=multiprocessing.get_context("fork")
         )
         with pool:
-            results = list(pool.map(_piece, work))
+            drawn_elsewhere = pool.map(_piece, elsewhere)  # submitted (and forked) now
+            drawn_here = iter([_piece(p) for p, in_here in zip(work, here, strict=True) if in_here])
+            drawn_there = iter(drawn_elsewhere)
+            results = [next(drawn_here) if in_here else next(drawn_there) for in_here in here]
     pieces: list[list[list[FamilyProblem]]] = [[] for _ in questions]
     for (index, _seeds), problems in zip(owners, results, strict=True):
         pieces[index].append(problems)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import torch
 
 from engine.quiz.families.core import (
     Chart,
@@ -21,6 +20,8 @@ from engine.quiz.families.core import (
 
 def best_epoch(val_losses: list[float]) -> int:
     """1-based epoch of the lowest validation loss (the first, on a tie), by torch.argmin."""
+    import torch  # where a variant is drawn, not when a bank loads (see training.py)
+
     return int(torch.argmin(torch.tensor(val_losses))) + 1
 
 
@@ -30,6 +31,8 @@ def stopping_epoch(val_losses: list[float], patience: int) -> int | None:
     PyTorch's ReduceLROnPlateau keeps exactly that count (`num_bad_epochs`, with threshold 0),
     so its own bookkeeping decides; None when training would run to the end.
     """
+    import torch
+
     dummy = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(
         dummy, mode="min", patience=patience, threshold=0.0

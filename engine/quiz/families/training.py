@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import torch
-from torch import nn
 
-from engine.lab.model import BACKBONE_BLOCKS, SmallResNet
 from engine.quiz.families.core import Draft, Generator, IntRange, OneOf, keyed_draft, redraw
 
 WIDTHS = {"8/16/32/64": (8, 16, 32, 64), "16/32/64/128": (16, 32, 64, 128),
@@ -18,6 +15,13 @@ WIDTHS = {"8/16/32/64": (8, 16, 32, 64), "16/32/64/128": (16, 32, 64, 128),
 # "Train from layer3" trains layer3, layer4 and the head; everything before stays frozen
 # (requires_grad off), as the lab's partial plans do.
 TRAIN_FROM = ("layer2", "layer3", "layer4", "fc")
+
+# torch (and torchvision, for the lab's model) are imported where a variant is drawn, not
+# when a bank loads: loading and checking a bank needs neither, and `engine validate` draws
+# these families in its own process while workers draw the scikit-learn ones (saving the
+# seconds torchvision's import costs each process).
+if TYPE_CHECKING:
+    from torch import nn
 
 
 @dataclass(frozen=True)
@@ -46,12 +50,18 @@ def _count(name: str, module: nn.Module) -> BlockCount:
 def backbone_counts(widths: str, blocks_per_stage: int) -> tuple[BlockCount, ...]:
     """Counts per backbone block of the lab's SmallResNet, built on the meta device (shapes
     only). Cached: the backbone does not depend on the head, and building costs milliseconds."""
+    import torch
+
+    from engine.lab.model import BACKBONE_BLOCKS, SmallResNet
+
     with torch.device("meta"):
         model = SmallResNet(2, WIDTHS[widths], blocks_per_stage)
     return tuple(_count(block, getattr(model, block)) for block in BACKBONE_BLOCKS)
 
 
 def head_count(widths: str, num_classes: int) -> BlockCount:
+    from torch import nn
+
     return _count("fc", nn.Linear(WIDTHS[widths][-1], num_classes, device="meta"))
 
 
@@ -59,6 +69,8 @@ def trainable_blocks(
     widths: str, blocks: int, classes: int, train_from: str
 ) -> tuple[list[BlockCount], list[BlockCount]]:
     """(trainable, frozen) blocks when every block before `train_from` has requires_grad off."""
+    from engine.lab.model import BACKBONE_BLOCKS
+
     backbone = list(backbone_counts(widths, blocks))
     first = len(backbone) if train_from == "fc" else BACKBONE_BLOCKS.index(train_from)
     return [*backbone[first:], head_count(widths, classes)], backbone[:first]
@@ -156,6 +168,8 @@ def scheduled_lrs(
     schedule: str, base_lr: float, epochs: int, step_size: int, gamma: float
 ) -> list[float]:
     """The learning rate during each epoch 0..epochs, as PyTorch's scheduler sets it."""
+    import torch
+
     optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=base_lr)
     scheduler: torch.optim.lr_scheduler.LRScheduler
     if schedule == "step":
