@@ -331,6 +331,11 @@ def run(args: argparse.Namespace) -> list[Repeat]:
             print(
                 f"\npeak RSS: TuneLab {app.peak_rss_mb():.0f} MB, bare {bare.peak_rss_mb():.0f} MB"
             )
+            if args.profile is not None:
+                # Merging every thread's profile takes longer than stop_server's 10 s grace.
+                app.process.terminate()
+                app.process.wait(300)
+                print(f"profile of the TuneLab server: {args.profile}")
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     return repeats
