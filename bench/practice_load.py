@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,6 +67,7 @@ class Journey:
 
     requests: list[Request] = field(default_factory=list)
     answers_graded: int = 0
+    finished: bool = False  # the whole journey was made
     error: str | None = None
 
     async def timed(self, kind: str, request: Awaitable[Render]) -> Render:
@@ -76,22 +77,19 @@ class Journey:
         return shown
 
 
-def pauses(seed: int, learner: int, think_s: tuple[float, float]) -> random.Random:
-    """The learner's reading time before each click: the same for TuneLab and the bare page."""
-    rng = random.Random(seed * 1_000_003 + learner)
-    rng.uniform(*think_s)  # first draw spent: keeps the two uses independent of argument order
-    return rng
+def pauses(seed: int, learner: int) -> random.Random:
+    """Where a learner's reading times come from: the same for TuneLab and the bare page."""
+    return random.Random(seed * 1_000_003 + learner)
 
 
 # ---------------------------------------------------------------- the two kinds of learner
 
 
 async def practice_learner(
-    url: str, name: str, delay: float, think: random.Random, plan: JourneyPlan
-) -> Journey:
+    journey: Journey, url: str, name: str, delay: float, think: random.Random, plan: JourneyPlan
+) -> None:
     """Sign in with name + PIN, open Practice, answer `plan.answers_before` questions on the
     way to the first family question, answer it, ask for another one like it, answer that."""
-    journey = Journey()
     await asyncio.sleep(delay)
 
     async def click(kind: str, tab: Session, states: list[WidgetState]) -> Render:
@@ -125,16 +123,15 @@ async def practice_learner(
             graded = await answer(tab, shown)
             variant = await click(VARIANT, tab, [trigger(_button(graded, ANOTHER))])
             await answer(tab, variant)
+        journey.finished = True
     except Exception as exc:  # a failed learner is counted and reported, never fatal
         journey.error = f"{type(exc).__name__}: {str(exc)[:200]}"
-    return journey
 
 
 async def bare_learner(
-    url: str, delay: float, think: random.Random, plan: JourneyPlan, requests: int
-) -> Journey:
+    journey: Journey, url: str, delay: float, think: random.Random, plan: JourneyPlan, requests: int
+) -> None:
     """The same arrival, pauses and number of requests against the one-line page."""
-    journey = Journey()
     await asyncio.sleep(delay)
     try:
         async with open_session(url, "", "", plan.timeout_s) as tab:
@@ -142,9 +139,9 @@ async def bare_learner(
             for _ in range(requests - 1):
                 await asyncio.sleep(think.uniform(*plan.think_s))
                 await journey.timed(RERUN, tab.rerun())
+        journey.finished = True
     except Exception as exc:
         journey.error = f"{type(exc).__name__}: {str(exc)[:200]}"
-    return journey
 
 
 def sign_in_states(form: Render, name: str, pin: str) -> list[WidgetState]:
@@ -224,13 +221,16 @@ class Repeat:
             p50, p95 = p50_p95_ms(latencies(journeys, kinds))
             return f"{p50:.0f} / {p95:.0f}"
 
+        def p95(journeys: list[Journey]) -> str:
+            return f"{p50_p95_ms(latencies(journeys, [CONNECT]))[1]:.0f}"
+
         requests = len(latencies(self.app, PRACTICE_KINDS))
         return (
             f"| {self.number} | {self.learners} / {self.arrival_s:g} "
             f"| {pair(self.app, *PRACTICE_KINDS)} ({requests}) | {pair(self.bare, RERUN)} "
             f"| **{self.ratio:.2f}×** | {pair(self.app, OPEN)} | {pair(self.app, ANSWER)} "
             f"| {pair(self.app, VARIANT)} | {pair(self.app, NEXT)} | {pair(self.app, SIGN_IN)} "
-            f"| {pair(self.app, CONNECT)} / {pair(self.bare, CONNECT)} "
+            f"| {p95(self.app)} / {p95(self.bare)} "
             f"| {self.answers_acknowledged} / {self.answers_found} | {len(self.errors)} "
             f"| {self.load_before:.2f} → {self.load_after:.2f} |"
         )
@@ -255,21 +255,37 @@ TABLE_HEADER = "\n".join(
     [
         "| run | learners / arrival (s) | Practice p50 / p95 ms (requests) "
         "| bare rerun p50 / p95 ms | p95 ratio | open Practice | answer | another one "
-        "| next question | sign in | connect: TuneLab / bare | answers acknowledged / found "
+        "| next question | sign in | connect p95: TuneLab / bare | answers acknowledged / found "
         "| errors | load avg (1 min) |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 )
 
 
-async def _bounded(coros: list[Awaitable[Journey]], limit_s: float) -> list[Journey]:
-    tasks = [asyncio.ensure_future(c) for c in coros]
-    done, pending = await asyncio.wait(tasks, timeout=limit_s)
-    for task in pending:
-        task.cancel()
-    return [
-        t.result() if t in done else Journey(error=f"cut off after {limit_s:.0f} s") for t in tasks
-    ]
+# (their journey, their number, their arrival delay, their pauses)
+LearnerRun = Callable[[Journey, int, float, random.Random], Awaitable[None]]
+
+
+def wave(learner: LearnerRun, delays: Sequence[float], seed: int, limit_s: float) -> list[Journey]:
+    """Learner i starts after delays[i] with pauses(seed, i); whoever is still going after
+    `limit_s` is cut off, keeping what they did before."""
+    journeys = [Journey() for _ in delays]
+
+    async def everyone() -> None:
+        tasks = [
+            asyncio.ensure_future(learner(journey, i, delay, pauses(seed, i)))
+            for i, (journey, delay) in enumerate(zip(journeys, delays, strict=True))
+        ]
+        _, pending = await asyncio.wait(tasks, timeout=limit_s)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    asyncio.run(everyone())
+    for journey in journeys:
+        if journey.error is None and not journey.finished:
+            journey.error = f"cut off after {limit_s:.0f} s"
+    return journeys
 
 
 # ---------------------------------------------------------------- the whole run
@@ -300,25 +316,20 @@ def run(args: argparse.Namespace) -> list[Repeat]:
             delays = arrivals(args.learners, args.arrival, args.seed)
             for k in range(1, args.repeat + 1):
                 load_before = os.getloadavg()[0]
-                bare_wave = _wave(
-                    [
-                        bare_learner(
-                            bare.url, d, pauses(args.seed, i, plan.think_s), plan, requests
-                        )
-                        for i, d in enumerate(delays)
-                    ],
-                    args.arrival,
+                limit_s = args.arrival + GRACE_S
+                bare_wave = wave(
+                    lambda j, _, d, think: bare_learner(j, bare.url, d, think, plan, requests),
+                    delays,
+                    args.seed,
+                    limit_s,
                 )
                 time.sleep(2)  # let the last sessions close before the next wave
                 prefix = f"practice-r{k}-"
-                app_wave = _wave(
-                    [
-                        practice_learner(
-                            app.url, f"{prefix}{i}", d, pauses(args.seed, i, plan.think_s), plan
-                        )
-                        for i, d in enumerate(delays)
-                    ],
-                    args.arrival,
+                app_wave = wave(
+                    _named_learners(app.url, prefix, plan),
+                    delays,
+                    args.seed,
+                    limit_s,
                 )
                 repeat = Repeat(k, args.learners, args.arrival, bare_wave, app_wave, load_before)
                 repeat.load_after = os.getloadavg()[0]
@@ -341,6 +352,15 @@ def run(args: argparse.Namespace) -> list[Repeat]:
     return repeats
 
 
+def _named_learners(url: str, prefix: str, plan: JourneyPlan) -> LearnerRun:
+    """Practice learners named `prefix` + their number: the database check counts by it."""
+
+    async def learner(journey: Journey, i: int, delay: float, think: random.Random) -> None:
+        await practice_learner(journey, url, f"{prefix}{i}", delay, think, plan)
+
+    return learner
+
+
 def _profiling_env(out: Path | None) -> dict[str, str]:
     """Start-up settings that make the server profile itself into `out` (none without it)."""
     if out is None:
@@ -350,18 +370,15 @@ def _profiling_env(out: Path | None) -> dict[str, str]:
     return {"PYTHONPATH": path, "TUNELAB_PROFILE_OUT": str(out.resolve())}
 
 
-def _wave(coros: list[Awaitable[Journey]], arrival_s: float) -> list[Journey]:
-    return asyncio.run(_bounded(coros, arrival_s + GRACE_S))
-
-
 def _warm_up(app_url: str, bare_url: str, plan: JourneyPlan) -> int:
     """One learner on each server first (imports, the bank, the store open once); returns
     how many requests a practice journey makes, which the bare learners then repeat."""
     quick = JourneyPlan((0.0, 0.0), plan.answers_before, plan.timeout_s)
-    journey = asyncio.run(practice_learner(app_url, "practice-warmup", 0, random.Random(0), quick))
+    journey, bare = Journey(), Journey()
+    asyncio.run(practice_learner(journey, app_url, "practice-warmup", 0, random.Random(0), quick))
     if journey.error:
         raise RuntimeError(f"warm-up failed: {journey.error}")
-    bare = asyncio.run(bare_learner(bare_url, 0, random.Random(0), quick, 2))
+    asyncio.run(bare_learner(bare, bare_url, 0, random.Random(0), quick, 2))
     if bare.error:
         raise RuntimeError(f"bare warm-up failed: {bare.error}")
     return len(journey.requests)
