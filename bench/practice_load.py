@@ -201,6 +201,16 @@ class Repeat:
     load_before: float = 0.0
     load_after: float = 0.0
     answers_found: int = 0
+    bare_cpu_s: float = 0.0  # CPU time each server process spent during its wave
+    app_cpu_s: float = 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> tuple[float, float]:
+        """Server CPU per request (all kinds: it cannot be split), TuneLab and bare. One
+        Streamlit process runs Python on one core at a time, so 1 / this is its ceiling."""
+        app = sum(len(j.requests) for j in self.app)
+        bare = sum(len(j.requests) for j in self.bare)
+        return self.app_cpu_s * 1000 / max(app, 1), self.bare_cpu_s * 1000 / max(bare, 1)
 
     @property
     def ratio(self) -> float:
@@ -225,12 +235,13 @@ class Repeat:
             return f"{p50_p95_ms(latencies(journeys, [CONNECT]))[1]:.0f}"
 
         requests = len(latencies(self.app, PRACTICE_KINDS))
+        app_cpu, bare_cpu = self.cpu_ms_per_request
         return (
             f"| {self.number} | {self.learners} / {self.arrival_s:g} "
             f"| {pair(self.app, *PRACTICE_KINDS)} ({requests}) | {pair(self.bare, RERUN)} "
             f"| **{self.ratio:.2f}×** | {pair(self.app, OPEN)} | {pair(self.app, ANSWER)} "
             f"| {pair(self.app, VARIANT)} | {pair(self.app, NEXT)} | {pair(self.app, SIGN_IN)} "
-            f"| {p95(self.app)} / {p95(self.bare)} "
+            f"| {p95(self.app)} / {p95(self.bare)} | {app_cpu:.1f} / {bare_cpu:.1f} "
             f"| {self.answers_acknowledged} / {self.answers_found} | {len(self.errors)} "
             f"| {self.load_before:.2f} → {self.load_after:.2f} |"
         )
@@ -247,6 +258,7 @@ class Repeat:
             "answers_acknowledged": self.answers_acknowledged,
             "answers_found": self.answers_found,
             "load": [self.load_before, self.load_after],
+            "server_cpu_ms_per_request": self.cpu_ms_per_request,
             "first_errors": sorted(set(self.errors))[:5],
         }
 
@@ -255,9 +267,10 @@ TABLE_HEADER = "\n".join(
     [
         "| run | learners / arrival (s) | Practice p50 / p95 ms (requests) "
         "| bare rerun p50 / p95 ms | p95 ratio | open Practice | answer | another one "
-        "| next question | sign in | connect p95: TuneLab / bare | answers acknowledged / found "
+        "| next question | sign in | connect p95: TuneLab / bare "
+        "| server CPU ms per request: TuneLab / bare | answers acknowledged / found "
         "| errors | load avg (1 min) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
 )
 
@@ -317,13 +330,16 @@ def run(args: argparse.Namespace) -> list[Repeat]:
             for k in range(1, args.repeat + 1):
                 load_before = os.getloadavg()[0]
                 limit_s = args.arrival + GRACE_S
+                cpu_before = process_cpu_s(bare.pid)
                 bare_wave = wave(
                     lambda j, _, d, think: bare_learner(j, bare.url, d, think, plan, requests),
                     delays,
                     args.seed,
                     limit_s,
                 )
+                bare_cpu_s = process_cpu_s(bare.pid) - cpu_before
                 time.sleep(2)  # let the last sessions close before the next wave
+                cpu_before = process_cpu_s(app.pid)
                 prefix = f"practice-r{k}-"
                 app_wave = wave(
                     _named_learners(app.url, prefix, plan),
@@ -332,6 +348,8 @@ def run(args: argparse.Namespace) -> list[Repeat]:
                     limit_s,
                 )
                 repeat = Repeat(k, args.learners, args.arrival, bare_wave, app_wave, load_before)
+                repeat.app_cpu_s = process_cpu_s(app.pid) - cpu_before
+                repeat.bare_cpu_s = bare_cpu_s
                 repeat.load_after = os.getloadavg()[0]
                 repeat.answers_found = count_answers(db_path, prefix)
                 repeats.append(repeat)
@@ -350,6 +368,13 @@ def run(args: argparse.Namespace) -> list[Repeat]:
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
     return repeats
+
+
+def process_cpu_s(pid: int) -> float:
+    """User + system CPU seconds of a process so far (Linux /proc), its threads included."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    utime, stime = int(fields[11]), int(fields[12])  # fields 14 and 15 of proc(5)
+    return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
 def _named_learners(url: str, prefix: str, plan: JourneyPlan) -> LearnerRun:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 
 import pytest
 
@@ -19,6 +20,7 @@ from bench.practice_load import (
     Request,
     parse_args,
     pauses,
+    process_cpu_s,
     wave,
 )
 
@@ -36,7 +38,9 @@ def _repeat() -> Repeat:
         _journey((CONNECT, 0.05), (RERUN, 0.01), (RERUN, 0.02)),
         _journey((CONNECT, 0.07), (RERUN, 0.01), (RERUN, 0.02), error="cut off after 100 s"),
     ]
-    return Repeat(1, 2, 10.0, bare, app, load_before=1.5, load_after=2.0, answers_found=3)
+    repeat = Repeat(1, 2, 10.0, bare, app, load_before=1.5, load_after=2.0, answers_found=3)
+    repeat.app_cpu_s, repeat.bare_cpu_s = 0.5, 0.03  # over 8 and 6 requests
+    return repeat
 
 
 def test_the_ratio_sets_practice_requests_against_bare_reruns_leaving_out_sign_in():
@@ -47,7 +51,7 @@ def test_the_ratio_sets_practice_requests_against_bare_reruns_leaving_out_sign_i
 def test_a_row_reports_each_request_kind_and_whether_answers_were_stored():
     assert _repeat().row() == (
         "| 1 | 2 / 10 | 30 / 40 (4) | 20 / 20 | **2.00×** | 30 / 30 | 40 / 40 | 20 / 20 "
-        "| 10 / 10 | 200 / 300 | 60 / 70 | 3 / 3 | 1 | 1.50 → 2.00 |"
+        "| 10 / 10 | 200 / 300 | 60 / 70 | 62.5 / 5.0 | 3 / 3 | 1 | 1.50 → 2.00 |"
     )
 
 
@@ -89,3 +93,9 @@ def test_a_learner_cut_off_keeps_the_requests_made_before_the_cut():
     finished, stuck = wave(one_request_then_stuck, [0.0, 0.0], seed=1, limit_s=0.2)
     assert (finished.error, finished.finished) == (None, True)
     assert stuck.error == "cut off after 0 s" and stuck.requests == [Request(OPEN, 0.02)]
+
+
+def test_server_cpu_is_read_from_proc_and_grows_with_work():
+    before = process_cpu_s(os.getpid())
+    sum(i * i for i in range(2_000_000))
+    assert process_cpu_s(os.getpid()) > before
