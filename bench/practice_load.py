@@ -40,7 +40,7 @@ from bench.ws_client import (
 )
 
 MAX_LEARNERS = 200  # loopback clients on a small machine
-GRACE_S = 90.0  # a repeat may run this long after its last arrival, then it is cut off
+GRACE_S = 90.0  # a wave may overrun its slowest possible schedule by this much, then is cut off
 SIGN_IN_PAGE = "test_pattern"  # Practice never asks who you are; the test page does
 NAME_LABEL = "Your name, so TuneLab can keep your progress"
 PIN_LABEL = "Your PIN or passphrase"
@@ -329,7 +329,8 @@ def run(args: argparse.Namespace) -> list[Repeat]:
             delays = arrivals(args.learners, args.arrival, args.seed)
             for k in range(1, args.repeat + 1):
                 load_before = os.getloadavg()[0]
-                limit_s = args.arrival + GRACE_S
+                # A journey of `requests` clicks, each after a pause of up to think[1] seconds.
+                limit_s = args.arrival + requests * args.think[1] + GRACE_S
                 cpu_before = process_cpu_s(bare.pid)
                 bare_wave = wave(
                     lambda j, _, d, think: bare_learner(j, bare.url, d, think, plan, requests),
