@@ -3,6 +3,7 @@
 Each one is also runnable alone:
   python -m bench.render        first render of Home and quiz pages vs a bare page (browser)
   python -m bench.load          N websocket learners answering, TuneLab vs a bare page
+  python -m bench.practice_load 100 learners sign in and practise a family variant vs a bare page
   python -m bench.burst         20 learners press Train at once; quiz latency meanwhile
   python -m bench.bank_scale    a 10 000-question bank: load time, bytes sent to the browser
   python -m bench.sandbox       grading learner code in the jail: latency, memory, page p95
@@ -19,6 +20,7 @@ STEPS = [
     [sys.executable, "-m", "bench.render"],
     [sys.executable, "-m", "bench.bank_scale"],
     [sys.executable, "-m", "bench.load"],
+    [sys.executable, "-m", "bench.practice_load"],
     [sys.executable, "-m", "bench.burst"],
     [sys.executable, "-m", "bench.sandbox", "--page"],
     [sys.executable, "bench/bench_lab.py", "--threads", "1"],

@@ -82,13 +82,14 @@ class ScenarioResult:
 # ---------------------------------------------------------------- one learner
 
 
-async def quiz_learner(url: str, page: str, name: str, delay: float, timeout: float):
-    """Open the quiz page signed in as `name`, answer one question, check it was graded."""
+async def quiz_learner(url: str, page: str, link: str, delay: float, timeout: float):
+    """Open the quiz page signed in by `link` (`session=<token>`), answer one question, check
+    it was graded."""
     result = LearnerResult()
     await asyncio.sleep(delay)
     try:
         t0 = time.perf_counter()
-        async with open_session(url, page, f"learner={name}", timeout) as tab:
+        async with open_session(url, page, link, timeout) as tab:
             shown = await tab.rerun()
             result.render_s = time.perf_counter() - t0
             done: tuple[str, ...]  # words that show the answer was taken
@@ -179,6 +180,22 @@ def count_answers(db_path: Path, name_prefix: str) -> int:
     return int(count)
 
 
+def signed_in_links(db_path: Path, names: list[str]) -> list[str]:
+    """The query string each learner's address bar holds after signing in with name + PIN
+    (signed here, before the wave: this benchmark measures answering, not scrypt)."""
+    from engine.identity.signin import issue_token, sign_in_with_pin, token_secret
+    from engine.store import Store
+
+    links = []
+    with Store.open(f"sqlite:///{db_path}") as db:
+        secret = token_secret(db)
+        for name in names:
+            signed = sign_in_with_pin(db, name, f"pin-{name}", now=time.time())
+            assert signed.learner is not None, signed
+            links.append(f"session={issue_token(db, signed.learner, secret, now=time.time())}")
+    return links
+
+
 # ---------------------------------------------------------------- the whole run
 
 
@@ -193,17 +210,18 @@ def run(
 ) -> list[ScenarioPair]:
     data_dir = Path(tempfile.mkdtemp(prefix="tunelab-load-"))
     db_path = data_dir / "tunelab.db"
-    env = {"TUNELAB_DATA_DIR": str(data_dir)}
+    env = {"TUNELAB_DATA_DIR": str(data_dir), "TUNELAB_DATABASE_URL": f"sqlite:///{db_path}"}
     pairs: list[ScenarioPair] = []
     try:
         with (
             running_server(BARE_PAGE, env, log_dir / "bare.log", options) as bare,
             running_server(ROOT / "app.py", env, log_dir / "tunelab.log", options) as app,
         ):
-            _warm_up(app, bare, page, timeout)
+            _warm_up(app, bare, page, timeout, db_path)
             print(TABLE_HEADER, flush=True)
             for k, (n, over) in enumerate(zip(learners, arrivals_s, strict=True), start=1):
                 prefix = f"load-s{k}-"
+                links = signed_in_links(db_path, [f"{prefix}{i}" for i in range(n)])
                 bare_run = run_scenario(
                     "bare page",
                     lambda i, d: bare_learner(bare.url, d, timeout),
@@ -215,7 +233,7 @@ def run(
                 time.sleep(2)  # let the last sessions close before the next wave
                 app_run = run_scenario(
                     f"TuneLab {page}",
-                    lambda i, d, p=prefix: quiz_learner(app.url, page, f"{p}{i}", d, timeout),
+                    lambda i, d, ls=links: quiz_learner(app.url, page, ls[i], d, timeout),
                     n,
                     over,
                     seed + k,
@@ -236,13 +254,14 @@ def run(
     return pairs
 
 
-def _warm_up(app: Server, bare: Server, page: str, timeout: float) -> None:
+def _warm_up(app: Server, bare: Server, page: str, timeout: float, db_path: Path) -> None:
     """One learner on each server first: imports, the bank and the store open once."""
+    links = signed_in_links(db_path, ["load-warmup"])
 
     async def both() -> list[LearnerResult]:
         return [
             await bare_learner(bare.url, 0, timeout),
-            await quiz_learner(app.url, page, "load-warmup", 0, timeout),
+            await quiz_learner(app.url, page, links[0], 0, timeout),
         ]
 
     for result in asyncio.run(both()):

@@ -168,3 +168,23 @@ def test_another_one_like_this_draws_a_new_variant_and_clears_the_grade():
     assert session.grade_of(qid) is None
     assert new.prompt != old.prompt
     assert set(session.plan.choice_order[qid]) == {c.id for c in new.choices}
+
+
+def test_practice_draws_a_family_when_shown_always_in_the_same_order_for_its_seed():
+    bank = family_bank()
+    plan = plan_attempt(bank, AttemptMode.PRACTICE, seed=3)
+    qid = plan.question_ids[0]
+    assert plan.choice_order[qid] == ()  # nothing drawn up front: the plan spans the bank
+    shown = present(bank, plan, qid)
+    drawn = question_in_plan(bank, plan, qid)
+    assert drawn is not None and drawn.variant is not None
+    assert sorted(o.choice_id for o in shown.options) == sorted(c.id for c in drawn.choices)
+    assert present(bank, AttemptPlan.from_json(plan.to_json()), qid) == shown
+    # The generator lists its key first; the learner must not be able to count on it.
+    key_first = set()
+    for seed in range(12):
+        practice = plan_attempt(bank, AttemptMode.PRACTICE, seed)
+        variant = question_in_plan(bank, practice, qid)
+        assert variant is not None
+        key_first.add(present(bank, practice, qid).options[0].choice_id == variant.answer)
+    assert key_first == {True, False}

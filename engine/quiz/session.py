@@ -34,13 +34,11 @@ class AttemptPlan:
         question = bank.question(question_id)
         if question is None or not question.is_family:
             return self
-        drawn = instantiate(question, seed)
-        ids = [c.id for c in drawn.choices]
-        random.Random(seed).shuffle(ids)
         return replace(
             self,
             variant_seeds=self.variant_seeds | {question_id: seed},
-            choice_order=self.choice_order | {question_id: tuple(ids)},
+            choice_order=self.choice_order
+            | {question_id: variant_choice_order(instantiate(question, seed), seed)},
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -127,6 +125,12 @@ def plan_attempt(
     for question in picked:
         if question.is_family:
             seeds[question.id] = variant_seed(seed, question.id)
+            if mode is AttemptMode.PRACTICE:
+                # Practice plans the whole bank, and drawing every family up front cost
+                # 130-220 ms per learner (bench.practice_load); a learner sees a few. The
+                # variant, and its order, are drawn from its seed when shown (present).
+                order[question.id] = ()
+                continue
             question = instantiate(question, seeds[question.id])
         ids = [c.id for c in question.choices]
         if question.shuffle:
@@ -141,6 +145,15 @@ def plan_attempt(
         choice_order=order,
         variant_seeds=seeds,
     )
+
+
+def variant_choice_order(drawn: Question, seed: int) -> tuple[str, ...]:
+    """A drawn family question's options in the order shown: shuffled by its own seed, so
+    the same variant is always shown the same way (a generator puts its key first)."""
+    ids = [c.id for c in drawn.choices]
+    if drawn.shuffle:
+        random.Random(seed).shuffle(ids)
+    return tuple(ids)
 
 
 def missing_questions(bank: QuestionBank, plan: AttemptPlan) -> list[str]:
@@ -166,8 +179,11 @@ def present(bank: QuestionBank, plan: AttemptPlan, question_id: str) -> Presente
     if question is None:
         raise KeyError(f"question '{question_id}' is not in bank '{bank.id}'")
     by_id = {c.id: c for c in question.choices}
+    planned = plan.choice_order[question_id]
+    if not planned and question.variant is not None:
+        planned = variant_choice_order(question, question.variant.seed)
     # Choices added to the bank after the plan was made go last; removed ones disappear.
-    ids = [i for i in plan.choice_order[question_id] if i in by_id]
+    ids = [i for i in planned if i in by_id]
     ids += [c.id for c in question.choices if c.id not in ids]
     letters = string.ascii_uppercase
     options = tuple(
