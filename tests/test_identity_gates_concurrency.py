@@ -4,6 +4,7 @@ counter row are what keep two servers from spending the same free try."""
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 
@@ -12,7 +13,7 @@ from helpers.store_backends import store_url  # noqa: F401  (fixture)
 from sqlalchemy import select
 from test_store_concurrency import run_together
 
-from engine.identity.throttle import guarded, passcode_rules, pin_rules
+from engine.identity.throttle import SERVER_PIN_FAILURES, guarded, passcode_rules, pin_rules
 from engine.instructor_auth import FREE_TRIES, Outcome
 from engine.store import Store
 from engine.store import schema as t
@@ -72,6 +73,29 @@ def test_many_servers_creating_the_same_new_counters_at_once_lose_no_count(serve
         name_gates, refused_per_name
     )
     assert found["pin:server"].failures == len(names) * refused_per_name
+
+
+def test_a_class_signing_in_at_once_with_right_pins_is_never_locked_out_server_wide(servers):
+    # More right PINs in flight together than the server's window holds wrong ones: each
+    # check waits until every learner's try has started, as under a slow, busy server.
+    learners = SERVER_PIN_FAILURES + 10
+    all_checking = threading.Barrier(learners, timeout=5)
+    checked: list[int] = []
+
+    def sign_in(index: int) -> Outcome:
+        def check() -> bool:
+            checked.append(index)
+            all_checking.wait()  # BrokenBarrierError if some try never reached its check
+            return True
+
+        db = servers[index % SERVERS]
+        return guarded(db.accounts(), pin_rules(f"learner-{index}"), check, now=NOW).outcome
+
+    results, errors = run_together(learners, sign_in)
+    assert errors == []
+    assert Counter(results) == {Outcome.ACCEPTED: learners}
+    assert len(checked) == learners
+    assert states(servers[0], ["pin:server"])["pin:server"].failures == 0
 
 
 def test_deletions_at_once_that_keep_counts_share_one_anonymous_learner(servers):

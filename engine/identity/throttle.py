@@ -3,9 +3,16 @@
 Two rules: `Escalating` is the instructor passcode's (a few free tries, then a lock that
 doubles, see engine.instructor_auth) and also holds per learner name; `Windowed` bounds a
 whole server to a number of wrong guesses per window, however many names or addresses
-they are spread over. A try is counted *before* the secret is checked and forgiven if it
-was right, so concurrent tries (several sessions, several servers) cannot all spend the
-same free try. Time is seconds since the epoch, passed in.
+they are spread over.
+
+An escalating try is counted *before* the secret is checked and forgiven if it was right,
+so concurrent tries at one name (several sessions, several servers) cannot all spend the
+same free try. A windowed try is counted only once it proved wrong: counted before, the
+class signing in at nine o'clock (40 right PINs being hashed at once) would fill the
+server's window with tries in flight and lock out the rest, all of them right. The cost is
+that wrong guesses in flight together may pass the window by as many as are in flight,
+each still bounded by its own name's escalating gate. Time is seconds since the epoch,
+passed in.
 """
 
 from __future__ import annotations
@@ -22,6 +29,8 @@ SERVER_PIN_WINDOW_S = 60.0
 
 
 class Rule(Protocol):
+    @property
+    def counted_before_check(self) -> bool: ...
     def wait_s(self, state: GateState, now: float) -> float: ...
     def fail(self, state: GateState, now: float) -> GateState: ...
     def forgive(self, state: GateState) -> GateState: ...
@@ -30,6 +39,7 @@ class Rule(Protocol):
 @dataclass(frozen=True)
 class Escalating:
     free_tries: int = FREE_TRIES
+    counted_before_check: bool = True
 
     def wait_s(self, state: GateState, now: float) -> float:
         return max(0.0, state.locked_until - now)
@@ -46,6 +56,7 @@ class Escalating:
 class Windowed:
     limit: int = SERVER_PIN_FAILURES
     window_s: float = SERVER_PIN_WINDOW_S
+    counted_before_check: bool = False
 
     def _current(self, state: GateState, now: float) -> GateState:
         return state if now < state.window_start + self.window_s else GateState(0, 0.0, now)
@@ -82,17 +93,26 @@ def guarded(
 
     The first rule is the one whose count the verdict reports (the name's, the address's)."""
     first = next(iter(rules))
+    before = {gate: rule for gate, rule in rules.items() if rule.counted_before_check}
+    after = {gate: rule for gate, rule in rules.items() if not rule.counted_before_check}
+
+    def waiting(states: Mapping[str, GateState]) -> float:
+        return max(rule.wait_s(states[gate], now) for gate, rule in rules.items())
 
     def reserve(states: dict[str, GateState]) -> tuple[Verdict, dict[str, GateState]]:
-        wait = max(rule.wait_s(states[gate], now) for gate, rule in rules.items())
+        wait = waiting(states)
         if wait > 0:
             return Verdict(Outcome.LOCKED, states[first].failures, wait), {}
-        after = {gate: rule.fail(states[gate], now) for gate, rule in rules.items()}
-        wait_after = max(rule.wait_s(after[gate], now) for gate, rule in rules.items())
-        return Verdict(Outcome.REFUSED, after[first].failures, wait_after), after
+        counted = {gate: rule.fail(states[gate], now) for gate, rule in before.items()}
+        failures = counted[first].failures if first in counted else states[first].failures
+        return Verdict(Outcome.REFUSED, failures, waiting(states | counted)), counted
+
+    def record_failure(states: dict[str, GateState]) -> tuple[float, dict[str, GateState]]:
+        counted = {gate: rule.fail(states[gate], now) for gate, rule in after.items()}
+        return waiting(states | counted), counted
 
     def forgive(states: dict[str, GateState]) -> tuple[None, dict[str, GateState]]:
-        return None, {gate: rule.forgive(states[gate]) for gate, rule in rules.items()}
+        return None, {gate: rule.forgive(states[gate]) for gate, rule in before.items()}
 
     verdict = accounts.update_gates(rules, reserve)
     if verdict.outcome is Outcome.LOCKED:
@@ -103,10 +123,14 @@ def guarded(
         # Not a guess (an unusable new PIN, say): give the reserved try back.
         accounts.update_gates(rules, forgive)
         raise
-    if not passed:
+    if passed:
+        accounts.update_gates(rules, forgive)
+        return Verdict(Outcome.ACCEPTED, 0, 0.0)
+    if not after:
         return verdict
-    accounts.update_gates(rules, forgive)
-    return Verdict(Outcome.ACCEPTED, 0, 0.0)
+    wait = accounts.update_gates(rules, record_failure)
+    failures = verdict.failures + (1 if first in after else 0)
+    return Verdict(Outcome.REFUSED, failures, max(verdict.wait_s, wait))
 
 
 def wait_s(accounts: Accounts, rules: Mapping[str, Rule], *, now: float) -> float:
