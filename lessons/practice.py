@@ -6,6 +6,7 @@ import random
 
 import streamlit as st
 
+from engine.quiz.models import QuestionBank
 from engine.quiz.practice_flow import PracticeSession, practice_attempt_id, start_practice
 from engine.quiz.session import missing_questions, present, question_in_plan
 from lessons.components.banks import pick_bank
@@ -53,8 +54,8 @@ def move(step: int) -> None:
     state.index += step
 
 
-def another_variant(question_id: str) -> None:
-    state.another_like_this(bank, question_id, random.randrange(2**62))
+def another_variant(shown_from: QuestionBank, question_id: str) -> None:
+    state.another_like_this(shown_from, question_id, random.randrange(2**62))
 
 
 def attempt_id() -> int | None:
@@ -103,6 +104,8 @@ with middle:
         st.button("Try again", key="retry", on_click=state.retry, args=(qid,))
     # A family draws new numbers from a new seed: the same skill, not the same answer.
     if question.is_family:
-        st.button("Another one like this", key="another", on_click=another_variant, args=(qid,))
+        st.button(
+            "Another one like this", key="another", on_click=another_variant, args=(bank, qid)
+        )
 with right:
     st.button("Next question", key="next", disabled=state.is_last, on_click=move, args=(1,))
