@@ -60,7 +60,8 @@ def another_variant(shown_from: QuestionBank, question_id: str) -> None:
 
 def attempt_id() -> int | None:
     """The recorded attempt, started on the first answer (None when nothing is recorded)."""
-    if db is None or learner is None:
+    # bank is never None here (st.stop above), but mypy cannot see that inside a function.
+    if db is None or learner is None or bank is None:
         return None
     return practice_attempt_id(db, learner.id, bank, state)
 
