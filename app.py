@@ -3,63 +3,77 @@
 import streamlit as st
 
 from engine.store import StoreError
+from lessons.components.routes import Routes, pages_once
 
 st.set_page_config(page_title="TuneLab", page_icon="🎛️", layout="centered")
+
 
 # Icons are Material Symbols, bundled with Streamlit: emoji depend on the learner's fonts
 # (headless Chromium on Debian draws them as empty boxes).
 # Streamlit reruns this file on every interaction; st.navigation then runs the chosen page.
-pages = {
-    "Start": [st.Page("lessons/home.py", title="Home", icon=":material/home:", default=True)],
-    "Lessons": [
-        st.Page(
-            "lessons/metrics_for_tasks.py",
-            title="Which metrics, and why",
-            icon=":material/checklist:",
-        ),
-        st.Page(
-            "lessons/confusion_matrix.py", title="Confusion matrix", icon=":material/grid_view:"
-        ),
-        st.Page("lessons/averaging.py", title="Averaging scores", icon=":material/functions:"),
-        st.Page("lessons/threshold.py", title="Precision vs recall", icon=":material/tune:"),
-        st.Page("lessons/roc_pr.py", title="ROC and PR curves", icon=":material/ssid_chart:"),
-        st.Page(
-            "lessons/selection_bias.py",
-            title="Train, validation, test",
-            icon=":material/call_split:",
-        ),
-        st.Page("lessons/uncertainty.py", title="Uncertainty", icon=":material/casino:"),
-        st.Page("lessons/good_vs_bad.py", title="Good vs bad runs", icon=":material/show_chart:"),
-        st.Page("lessons/pitfalls.py", title="Pitfalls", icon=":material/report:"),
-        st.Page("lessons/regression.py", title="Regression metrics", icon=":material/straighten:"),
-        st.Page("lessons/self_check.py", title="Self-check", icon=":material/quiz:"),
-        st.Page("lessons/lab.py", title="Freezing lab", icon=":material/science:"),
-        st.Page(
-            "lessons/freezing_pitfalls.py", title="Freezing pitfalls", icon=":material/warning:"
-        ),
-    ],
-    "Practise & test": [
-        st.Page("lessons/practice.py", title="Practice", icon=":material/edit:"),
-        st.Page("lessons/test_pattern.py", title="Test this pattern", icon=":material/target:"),
-    ],
-    "Over time": [
-        st.Page("lessons/progress.py", title="My progress", icon=":material/trending_up:"),
-        st.Page("lessons/review.py", title="Review", icon=":material/replay:"),
-        st.Page("lessons/my_data.py", title="My data", icon=":material/download:"),
-    ],
-    "Instructors": [
-        st.Page("lessons/instructor_banks.py", title="Bank check", icon=":material/fact_check:"),
-        st.Page(
-            "lessons/instructor_stats.py", title="Item statistics", icon=":material/query_stats:"
-        ),
-        st.Page("lessons/instructor_learners.py", title="Learners", icon=":material/group:"),
-        st.Page("lessons/gradebook.py", title="Gradebook", icon=":material/grading:"),
-    ],
-}
+# routes() itself runs once per process (again after an edit of this file): see pages_once.
+def routes() -> Routes:
+    return {
+        "Start": [st.Page("lessons/home.py", title="Home", icon=":material/home:", default=True)],
+        "Lessons": [
+            st.Page(
+                "lessons/metrics_for_tasks.py",
+                title="Which metrics, and why",
+                icon=":material/checklist:",
+            ),
+            st.Page(
+                "lessons/confusion_matrix.py", title="Confusion matrix", icon=":material/grid_view:"
+            ),
+            st.Page("lessons/averaging.py", title="Averaging scores", icon=":material/functions:"),
+            st.Page("lessons/threshold.py", title="Precision vs recall", icon=":material/tune:"),
+            st.Page("lessons/roc_pr.py", title="ROC and PR curves", icon=":material/ssid_chart:"),
+            st.Page(
+                "lessons/selection_bias.py",
+                title="Train, validation, test",
+                icon=":material/call_split:",
+            ),
+            st.Page("lessons/uncertainty.py", title="Uncertainty", icon=":material/casino:"),
+            st.Page(
+                "lessons/good_vs_bad.py", title="Good vs bad runs", icon=":material/show_chart:"
+            ),
+            st.Page("lessons/pitfalls.py", title="Pitfalls", icon=":material/report:"),
+            st.Page(
+                "lessons/regression.py", title="Regression metrics", icon=":material/straighten:"
+            ),
+            st.Page("lessons/self_check.py", title="Self-check", icon=":material/quiz:"),
+            st.Page("lessons/lab.py", title="Freezing lab", icon=":material/science:"),
+            st.Page(
+                "lessons/freezing_pitfalls.py", title="Freezing pitfalls", icon=":material/warning:"
+            ),
+        ],
+        "Practise & test": [
+            st.Page("lessons/practice.py", title="Practice", icon=":material/edit:"),
+            st.Page("lessons/test_pattern.py", title="Test this pattern", icon=":material/target:"),
+        ],
+        "Over time": [
+            st.Page("lessons/progress.py", title="My progress", icon=":material/trending_up:"),
+            st.Page("lessons/review.py", title="Review", icon=":material/replay:"),
+            st.Page("lessons/my_data.py", title="My data", icon=":material/download:"),
+        ],
+        "Instructors": [
+            st.Page(
+                "lessons/instructor_banks.py", title="Bank check", icon=":material/fact_check:"
+            ),
+            st.Page(
+                "lessons/instructor_stats.py",
+                title="Item statistics",
+                icon=":material/query_stats:",
+            ),
+            st.Page("lessons/instructor_learners.py", title="Learners", icon=":material/group:"),
+            st.Page("lessons/gradebook.py", title="Gradebook", icon=":material/grading:"),
+        ],
+    }
+
+
 try:
     # expanded: with more than ten pages Streamlit hides the rest behind "View more", and a
     # course whose lessons are half hidden reads as a shorter course than it is.
-    st.navigation(pages, expanded=True).run()
+    st.navigation(pages_once(routes), expanded=True).run()
 except StoreError as exc:
     # The safety net for a database that fails mid-page (full disk, read-only, gone): the
     # page says what is wrong instead of a traceback, and every other page keeps working.

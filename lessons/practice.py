@@ -6,6 +6,7 @@ import random
 
 import streamlit as st
 
+from engine.quiz.models import QuestionBank
 from engine.quiz.practice_flow import PracticeSession, practice_attempt_id, start_practice
 from engine.quiz.session import missing_questions, present, question_in_plan
 from lessons.components.banks import pick_bank
@@ -47,9 +48,20 @@ db = store()
 learner = current_learner(ask=False)
 
 
+# The buttons below change the session in on_click callbacks, which Streamlit runs before
+# the script: a click is one run that already shows its result, not a run then st.rerun().
+def move(step: int) -> None:
+    state.index += step
+
+
+def another_variant(shown_from: QuestionBank, question_id: str) -> None:
+    state.another_like_this(shown_from, question_id, random.randrange(2**62))
+
+
 def attempt_id() -> int | None:
     """The recorded attempt, started on the first answer (None when nothing is recorded)."""
-    if db is None or learner is None:
+    # bank is never None here (st.stop above), but mypy cannot see that inside a function.
+    if db is None or learner is None or bank is None:
         return None
     return practice_attempt_id(db, learner.id, bank, state)
 
@@ -64,9 +76,8 @@ revealed = state.hints.get(qid, 0)
 for hint in shown.hints[:revealed]:
     st.info(f"**Hint:** {hint}")
 graded = state.grade_of(qid)
-if graded is None and revealed < len(shown.hints) and st.button("Show a hint", key="hint"):
-    state.reveal_hint(qid)
-    st.rerun()
+if graded is None and revealed < len(shown.hints):
+    st.button("Show a hint", key="hint", on_click=state.reveal_hint, args=(qid,))
 
 tries = state.tries.get(qid, 0)
 if graded is None:
@@ -88,18 +99,14 @@ else:
 
 left, middle, right = st.columns(3)
 with left:
-    if st.button("Previous", key="previous", disabled=state.index == 0):
-        state.index -= 1
-        st.rerun()
+    st.button("Previous", key="previous", disabled=state.index == 0, on_click=move, args=(-1,))
 with middle:
-    if graded is not None and st.button("Try again", key="retry"):
-        state.retry(qid)
-        st.rerun()
+    if graded is not None:
+        st.button("Try again", key="retry", on_click=state.retry, args=(qid,))
     # A family draws new numbers from a new seed: the same skill, not the same answer.
-    if question.is_family and st.button("Another one like this", key="another"):
-        state.another_like_this(bank, qid, random.randrange(2**62))
-        st.rerun()
+    if question.is_family:
+        st.button(
+            "Another one like this", key="another", on_click=another_variant, args=(bank, qid)
+        )
 with right:
-    if st.button("Next question", key="next", disabled=state.is_last):
-        state.index += 1
-        st.rerun()
+    st.button("Next question", key="next", disabled=state.is_last, on_click=move, args=(1,))

@@ -41,6 +41,12 @@ st.caption(
     f"{review.TOP_BOX} it counts as learned. Waits: {', '.join(days)}."
 )
 
+
+def reveal_hint(state: ReviewSession) -> None:
+    # A callback: Streamlit runs it before the next script run, which then shows the hint.
+    state.hints += 1
+
+
 now = datetime.now(UTC)
 cards = db.review_cards(learner.id, bank.id)
 due = due_cards(cards, bank, now)
@@ -67,9 +73,8 @@ else:
         st.info(f"**Hint:** {hint}")
     if state.graded is None:
         mark_shown(qid)
-        if state.hints < len(shown.hints) and st.button("Show a hint", key="review_hint"):
-            state.hints += 1
-            st.rerun()
+        if state.hints < len(shown.hints):
+            st.button("Show a hint", key="review_hint", on_click=reveal_hint, args=(state,))
         response = submitted_response(
             shown,
             question,
@@ -90,9 +95,9 @@ else:
             st.caption("This question has left the review queue: learned.")
         else:
             st.caption(f"Now in box {card.box}; due again {card.due_at:%Y-%m-%d %H:%M} UTC.")
-        if st.button("Next question", key="review_next", type="primary"):
-            state.next_question()
-            st.rerun()
+        # on_click runs before the next script run, so that run already shows the next
+        # question: one run per click, not a run and then st.rerun().
+        st.button("Next question", key="review_next", type="primary", on_click=state.next_question)
 
 later = coming_up(cards, now)
 st.subheader("Coming up")

@@ -18,7 +18,10 @@ def quiz_dir() -> Path:
     return Path(os.environ.get("TUNELAB_QUIZ_DIR") or SHIPPED_QUIZ_DIR)
 
 
-def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
+Signature = tuple[tuple[str, int, int], ...]
+
+
+def _signature(folder: Path) -> Signature:
     # (name, mtime, size) of every bank: an edit on disk changes it, so the cache below
     # reloads without a server restart, while unchanged banks are parsed once per server.
     out = []
@@ -32,14 +35,32 @@ def _signature(folder: Path) -> tuple[tuple[str, int, int], ...]:
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _catalog(folder: str, signature: tuple[tuple[str, int, int], ...]) -> BankCatalog:
+def _catalog(folder: str, signature: Signature) -> BankCatalog:
     del signature  # part of the cache key only
     return load_catalog(folder)
 
 
+@st.cache_resource(show_spinner=False)
+def _latest() -> dict[str, tuple[Signature, BankCatalog]]:
+    """Per folder, the signature and catalog last returned (cleared with Streamlit's caches)."""
+    return {}
+
+
 def catalog() -> BankCatalog:
+    """The banks in quiz_dir(), reloaded on the first call after a file there changed.
+
+    Every run of a bank page asks. When the signature is the one seen last, the catalog
+    comes from a plain comparison: _catalog's cache key hashes the whole signature with
+    Streamlit's hasher, which cost more than the stat calls it keys. A new signature goes
+    through _catalog, whose lock makes sessions that see an edit at once load it once.
+    """
     folder = quiz_dir()
-    return _catalog(str(folder), _signature(folder))
+    signature = _signature(folder)
+    latest = _latest()
+    kept = latest.get(str(folder))
+    if kept is None or kept[0] != signature:
+        kept = latest[str(folder)] = (signature, _catalog(str(folder), signature))
+    return kept[1]
 
 
 def bank_errors_notice(loaded: BankCatalog) -> None:
