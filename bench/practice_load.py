@@ -21,9 +21,11 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 
@@ -275,6 +277,14 @@ TABLE_HEADER = "\n".join(
 )
 
 
+def run_in_own_thread(main: Coroutine[Any, Any, None]) -> None:
+    """asyncio.run on a thread of its own, so a caller whose thread already runs an event
+    loop can call it too (a test session that has driven Playwright's sync API keeps one
+    running in the main thread)."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, main).result()
+
+
 # (their journey, their number, their arrival delay, their pauses)
 LearnerRun = Callable[[Journey, int, float, random.Random], Awaitable[None]]
 
@@ -294,7 +304,7 @@ def wave(learner: LearnerRun, delays: Sequence[float], seed: int, limit_s: float
             task.cancel()
         await asyncio.gather(*pending, return_exceptions=True)
 
-    asyncio.run(everyone())
+    run_in_own_thread(everyone())
     for journey in journeys:
         if journey.error is None and not journey.finished:
             journey.error = f"cut off after {limit_s:.0f} s"

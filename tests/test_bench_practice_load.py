@@ -95,6 +95,20 @@ def test_a_learner_cut_off_keeps_the_requests_made_before_the_cut():
     assert stuck.error == "cut off after 0 s" and stuck.requests == [Request(OPEN, 0.02)]
 
 
+def test_a_wave_runs_from_a_thread_that_already_runs_an_event_loop():
+    # As after the browser suite: Playwright's sync API leaves a loop running in the main
+    # thread, and asyncio.run there raised "cannot be called from a running event loop".
+    async def one_request(journey, i, delay, think):
+        journey.requests.append(Request(OPEN, 0.01))
+        journey.finished = True
+
+    async def caller_with_a_loop():
+        return wave(one_request, [0.0], seed=1, limit_s=5)
+
+    [journey] = asyncio.run(caller_with_a_loop())
+    assert journey.finished and journey.requests == [Request(OPEN, 0.01)]
+
+
 def test_server_cpu_is_read_from_proc_and_grows_with_work():
     before = process_cpu_s(os.getpid())
     sum(i * i for i in range(2_000_000))
