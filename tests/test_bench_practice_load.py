@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -105,7 +106,10 @@ def test_a_wave_runs_from_a_thread_that_already_runs_an_event_loop():
     async def caller_with_a_loop():
         return wave(one_request, [0.0], seed=1, limit_s=5)
 
-    [journey] = asyncio.run(caller_with_a_loop())
+    # The caller's loop runs on a thread of its own, so that this test does not depend on
+    # whether pytest's main thread already runs one (it does after the browser suite).
+    with ThreadPoolExecutor(1) as caller:
+        [journey] = caller.submit(asyncio.run, caller_with_a_loop()).result()
     assert journey.finished and journey.requests == [Request(OPEN, 0.01)]
 
 
