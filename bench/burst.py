@@ -2,7 +2,8 @@
 
 One server runs the freezing lab and the Practice page. The trainers open the lab, then
 press Train at random moments within --press-within seconds; the server-wide queue
-(engine/lab/jobs.py) serves them. Meanwhile quiz learners answer a question each. Checks:
+(engine/lab/running/run_queue.py) serves them. Meanwhile quiz learners answer a
+question each. Checks:
 every run finishes, each waiting learner saw its queue position fall to 1 and never rise,
 learners seen at once in positions p < q started in that order (FIFO), and every quiz
 answer is stored. Reports quiz p95 with and without the burst and the server's peak RSS.

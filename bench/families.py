@@ -15,7 +15,7 @@ import os
 import statistics
 import time
 
-from engine.quiz.families import GENERATORS, check_family, fill
+from engine.families import GENERATORS, check_family, fill
 
 
 def bank_texts(name: str) -> dict[str, str]:

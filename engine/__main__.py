@@ -7,8 +7,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+from engine.quiz.authoring.export import DEFAULT_VARIANTS, bank_to_gift
 from engine.quiz.bank import BankInvalid, duplicate_bank_id, load_bank
-from engine.quiz.export import DEFAULT_VARIANTS, bank_to_gift
 from engine.quiz.models import QuestionBank
 
 DEFAULT_SCHEMA = Path("quizzes/schema.json")
@@ -30,7 +30,7 @@ def validate(paths: list[str], seeds: int = 200, workers: int | None = None) -> 
 
     Each family is also drawn at ``seeds`` seeds and every variant checked, the families of
     every bank together over ``workers`` processes (default: every usable core)."""
-    from engine.quiz.family_sampling import family_problems
+    from engine.quiz.sampling import family_problems
 
     files = _bank_files(paths or ["quizzes"])
     if not files:
@@ -75,7 +75,7 @@ def validate(paths: list[str], seeds: int = 200, workers: int | None = None) -> 
 
 def preview(bank_path: str, question_id: str, seed: int) -> int:
     """A variant as the learner sees it (prompt, lettered choices), then its key and solution."""
-    from engine.quiz.preview import preview_text
+    from engine.quiz.authoring.preview import preview_text
 
     try:
         bank = load_bank(bank_path)
@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
 
         return pretrain_main(argv[1:])
     if argv[:1] == ["import"]:
-        from engine.quiz.gift_import import main as import_main
+        from engine.quiz.authoring.gift_import import main as import_main
 
         return import_main(argv[1:])
     if argv[:1] == ["run-code"]:

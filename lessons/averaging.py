@@ -3,10 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from engine.averaging import Averaging, averaged, per_class_scores
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
-from engine.shipped_runs import ProbePredictions, probe_predictions
+from engine.lab.shipped_runs import ProbePredictions, probe_predictions
+from engine.metrics.averaging import Averaging, averaged, per_class_scores
 from lessons.components.pretrained import from_pretrained
 
 TASKS = {

@@ -4,7 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.metrics import (
+from engine.metrics.classification import (
     Metric,
     binary_metrics_from_counts,
     confusion_counts,

@@ -4,16 +4,16 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.curves import EpochRecord, patience_stop
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import VAL_SIZE
-from engine.lab.scores import (
+from engine.lab.lesson_runs import (
     HEALTHY_RUN,
     OVERFITTING_RUN,
     STOP_PATIENCE,
     CurvePair,
     training_curves,
 )
+from engine.metrics.training_curves import EpochRecord, patience_stop
 from lessons.components.charts import curves_chart, epoch_frame, epoch_marker
 from lessons.components.pretrained import from_pretrained
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from engine.gradebook import (
+from engine.learners.gradebook import (
     COLUMNS,
     DIFFICULTIES,
     FinishedTest,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from engine.modes import AttemptMode
+from engine.quiz.authoring.preview import answer_key_markdown, perfect_response
 from engine.quiz.bank import BankInvalid, load_bank, load_bank_text
 from engine.quiz.grading import grade
 from engine.quiz.models import QuestionBank
-from engine.quiz.preview import answer_key_markdown, perfect_response
-from engine.quiz.session import plan_attempt, present, question_in_plan
+from engine.quiz.plan import plan_attempt, present, question_in_plan
 from lessons.components.banks import quiz_dir
 from lessons.components.passcode import instructor_gate
 from lessons.components.quiz_ui import choice_markdown, explain_grade, question_header

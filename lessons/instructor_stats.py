@@ -6,9 +6,9 @@ import math
 
 import streamlit as st
 
+from engine.quiz.authoring.stats import ItemFlag, item_statistics, items_frame, overall_statistics
+from engine.quiz.authoring.variant_stats import facility_by_variant
 from engine.quiz.models import QuestionType
-from engine.quiz.stats import ItemFlag, item_statistics, items_frame, overall_statistics
-from engine.quiz.variant_stats import facility_by_variant
 from engine.store import AttemptMode
 from engine.store.reports import frame_to_csv, responses_frame
 from lessons.components.banks import pick_bank

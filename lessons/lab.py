@@ -6,11 +6,9 @@ import uuid
 import pandas as pd
 import streamlit as st
 
-from engine.curves import EpochRecord
 from engine.lab.checkpoint import Pretrained, load_pretrained
 from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind, class_names
 from engine.lab.device import available_devices
-from engine.lab.executors import RunLost, RunRequest, lab_executor
 from engine.lab.freeze import (
     ALL_BLOCKS,
     HEAD,
@@ -20,7 +18,6 @@ from engine.lab.freeze import (
     build_model,
     preset_plan,
 )
-from engine.lab.jobs import shared_queue
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
 from engine.lab.results import (
@@ -31,8 +28,11 @@ from engine.lab.results import (
     validation_losses,
     weights_label,
 )
+from engine.lab.running.choose import RunLost, RunRequest, lab_executor
+from engine.lab.running.run_queue import shared_queue
 from engine.lab.seeds import SPREAD_SEEDS, seed_spread
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance
+from engine.metrics.training_curves import EpochRecord
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 from lessons.components.code_exercise import write_the_plan_yourself
 from lessons.components.pretrained import from_pretrained
@@ -208,7 +208,7 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     history: list[EpochRecord] = []
 
     def on_wait(position: int) -> None:
-        if not position:  # 0: the place could not be counted (see engine.lab.cluster_queue)
+        if not position:  # 0: the place could not be counted (see engine.lab.running.cluster_queue)
             wait_note.info("Waiting for a free worker in the training cluster…")
             return
         running, _waiting = lab_executor().queue_counts()

@@ -4,8 +4,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.curves import best_epoch
-from engine.demos import CurveConfig, learning_curves
+from engine.metrics.demos import CurveConfig, learning_curves
+from engine.metrics.training_curves import best_epoch
 from lessons.components.charts import BLUE, GREEN, ORANGE, PURPLE
 
 st.title("Which metrics, and why")

@@ -4,14 +4,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.curves import best_epoch
-from engine.demos import (
+from engine.metrics.classification import BinaryCounts, Metric, always_negative_counts, outcome_at
+from engine.metrics.demos import (
     CurveConfig,
     leakage_demo,
     learning_curves,
     rare_class_scores,
 )
-from engine.metrics import BinaryCounts, Metric, always_negative_counts, outcome_at
+from engine.metrics.training_curves import best_epoch
 from lessons.components.charts import VERMILLION, series_colours
 
 

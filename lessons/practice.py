@@ -6,9 +6,9 @@ import random
 
 import streamlit as st
 
+from engine.learners.practice import PracticeSession, practice_attempt_id, start_practice
 from engine.quiz.models import QuestionBank
-from engine.quiz.practice_flow import PracticeSession, practice_attempt_id, start_practice
-from engine.quiz.session import missing_questions, present, question_in_plan
+from engine.quiz.plan import missing_questions, present, question_in_plan
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store
 from lessons.components.quiz_ui import (

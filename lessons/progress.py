@@ -6,7 +6,7 @@ import altair as alt
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from engine.progress import (
+from engine.learners.progress import (
     Grouping,
     answers_frame,
     finished_tests,

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from engine.demos import least_squares_line, noisy_line_points
-from engine.metrics import regression_scores
-from engine.regression_extras import MAX_DEGREE, error_sizes, fit_polynomial
+from engine.metrics.classification import regression_scores
+from engine.metrics.demos import least_squares_line, noisy_line_points
+from engine.metrics.regression import MAX_DEGREE, error_sizes, fit_polynomial
 from lessons.components.charts import BLUE, GREEN, GREY, ORANGE
 
 HELD_OUT_POINTS, HELD_OUT_SEED = 100, 1

@@ -1,4 +1,7 @@
-"""Review: the learner's missed questions, due first, on a Leitner schedule (engine/review.py)."""
+"""Review: the learner's missed questions, due first, on a Leitner schedule.
+
+The rule is engine/learners/leitner.py.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +11,8 @@ from datetime import UTC, datetime
 import pandas as pd
 import streamlit as st
 
-from engine import review
-from engine.quiz.practice_flow import (
+from engine.learners import leitner as review
+from engine.learners.practice import (
     ReviewSession,
     close_review,
     coming_up,
@@ -18,7 +21,7 @@ from engine.quiz.practice_flow import (
     review_plan,
     review_question,
 )
-from engine.quiz.session import question_in_plan
+from engine.quiz.plan import question_in_plan
 from lessons.components.learner import learner_store_and_bank
 from lessons.components.quiz_ui import (
     SubmitButton,

@@ -6,8 +6,8 @@ import streamlit as st
 
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
-from engine.roc_pr import keep_fraction_of_positives, pr_points, roc_points, summarise
-from engine.shipped_runs import ProbePredictions, probe_predictions
+from engine.lab.shipped_runs import ProbePredictions, probe_predictions
+from engine.metrics.roc_pr import keep_fraction_of_positives, pr_points, roc_points, summarise
 from lessons.components.charts import BLUE, GREY
 from lessons.components.pretrained import from_pretrained
 

@@ -4,10 +4,10 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.evaluation import draw_runs, mean_best_of_n
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TEST_SIZE, TRAIN_POOL_SIZE, VAL_SIZE
-from engine.shipped_runs import ProbePredictions, probe_predictions
+from engine.lab.shipped_runs import ProbePredictions, probe_predictions
+from engine.metrics.uncertainty import draw_runs, mean_best_of_n
 from lessons.components.charts import BLUE, GREY, VERMILLION
 from lessons.components.pretrained import from_pretrained
 

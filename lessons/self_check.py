@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from engine.metrics import (
+from engine.metrics.classification import (
     Metric,
     always_negative_counts,
     binary_metrics_from_counts,

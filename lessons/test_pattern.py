@@ -7,7 +7,7 @@ import random
 import pandas as pd
 import streamlit as st
 
-from engine.quiz.flow import (
+from engine.learners.pattern_test import (
     TestSession,
     close_if_questions_vanished,
     finish_test,
@@ -16,8 +16,8 @@ from engine.quiz.flow import (
 )
 from engine.quiz.grading import AnswerRejected
 from engine.quiz.models import Verdict
+from engine.quiz.plan import present, question_in_plan
 from engine.quiz.report import TestReport
-from engine.quiz.session import present, question_in_plan
 from engine.store import StoreError
 from lessons.components.banks import pick_bank
 from lessons.components.learner import current_learner, store

@@ -8,8 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from engine.lab.checkpoint import load_pretrained
-from engine.lab.scores import RareScores, rare_class_scores
-from engine.metrics import (
+from engine.lab.lesson_runs import RareScores, rare_class_scores
+from engine.metrics.classification import (
     cheapest_threshold,
     outcome_at,
     pr_curve,

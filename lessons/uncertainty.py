@@ -4,10 +4,14 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from engine.evaluation import bootstrap_accuracy, mcnemar_exact, paired_bootstrap_difference
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TEST_SIZE, TRAIN_SIZES
-from engine.shipped_runs import ProbePredictions, probe_predictions
+from engine.lab.shipped_runs import ProbePredictions, probe_predictions
+from engine.metrics.uncertainty import (
+    bootstrap_accuracy,
+    mcnemar_exact,
+    paired_bootstrap_difference,
+)
 from lessons.components.charts import BLUE, ORANGE
 from lessons.components.pretrained import from_pretrained
 

@@ -9,8 +9,8 @@ from engine.modes import AttemptMode
 from engine.quiz.attempt import TestAttempt, response_to_record, restore_attempt
 from engine.quiz.grading import AnswerRejected, Response
 from engine.quiz.models import Difficulty, QuestionBank, Verdict, VerdictRule
+from engine.quiz.plan import plan_attempt
 from engine.quiz.report import score_test
-from engine.quiz.session import plan_attempt
 
 RIGHT = {
     "e1": Response.choices(["a"]),

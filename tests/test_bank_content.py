@@ -31,11 +31,11 @@ from sklearn.metrics import (
 from torch import nn
 from torchvision.models import resnet18
 
+from engine.families import GENERATORS
 from engine.quiz.bank import load_bank, load_catalog
-from engine.quiz.families import GENERATORS
-from engine.quiz.family_questions import instantiate
 from engine.quiz.grading import Response, grade
 from engine.quiz.models import LESSON_IDS, Difficulty, Question, QuestionBank, QuestionType
+from engine.quiz.variants import instantiate
 
 QUIZZES = Path(__file__).resolve().parents[1] / "quizzes"
 BANK_FILE = QUIZZES / "fine_tuning_metrics.yaml"

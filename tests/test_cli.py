@@ -10,9 +10,9 @@ import pytest
 from builders import bank_yaml, question
 
 from engine.__main__ import main
+from engine.families import GENERATORS
 from engine.quiz.bank import load_bank_text
-from engine.quiz.families import GENERATORS
-from engine.quiz.family_questions import sample_problems
+from engine.quiz.variants import sample_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 

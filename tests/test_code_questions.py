@@ -12,15 +12,15 @@ from builders import bank_dict, question
 from helpers.seeded_answers import record_scored_answer, start_attempt
 
 from engine.codecheck.spec import CheckOutcome, GradeResult
+from engine.learners.code_answers import run_code_answer
 from engine.modes import AttemptMode
 from engine.quiz.attempt import response_from_record, response_to_record
+from engine.quiz.authoring.preview import perfect_response
+from engine.quiz.authoring.stats import item_statistics
 from engine.quiz.bank import BankInvalid, load_bank_text
-from engine.quiz.code_answers import run_code_answer
 from engine.quiz.grading import AnswerRejected, Response, grade
 from engine.quiz.models import CodeQuestion, QuestionType
 from engine.quiz.parsing import FormatError
-from engine.quiz.preview import perfect_response
-from engine.quiz.stats import item_statistics
 from engine.sandbox.jail import SandboxUnavailable
 from engine.sandbox.pool import SandboxPool
 from engine.store import Store

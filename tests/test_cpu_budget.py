@@ -9,8 +9,8 @@ import time
 import pytest
 
 from engine.codecheck.grade import grade_code
-from engine.cpu_budget import CpuBudget
-from engine.lab.jobs import TrainingQueue
+from engine.lab.running.run_queue import TrainingQueue
+from engine.runtime.cpu_budget import CpuBudget
 from engine.sandbox.pool import SandboxPool
 from tests.helpers.sandbox_pool import TEST_LIMITS, exercises, solution
 

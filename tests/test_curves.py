@@ -1,11 +1,18 @@
-"""engine.curves: the one epoch record, its best epoch, and the label noise both demos use."""
+"""engine.metrics.training_curves: the one epoch record, its best epoch, and the label noise
+both demos use."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from engine.curves import EpochRecord, PatienceStop, best_epoch, patience_stop, with_label_noise
+from engine.metrics.training_curves import (
+    EpochRecord,
+    PatienceStop,
+    best_epoch,
+    patience_stop,
+    with_label_noise,
+)
 
 
 def _record(epoch: int, val_loss: float, elapsed_s: float = 0.0) -> EpochRecord:

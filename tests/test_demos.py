@@ -1,4 +1,4 @@
-"""engine.demos runs real, deterministic experiments whose numbers the lessons quote."""
+"""engine.metrics.demos runs real, deterministic experiments whose numbers the lessons quote."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import precision_score, recall_score
 
-from engine.curves import best_epoch
-from engine.demos import (
+from engine.metrics.classification import outcome_at, regression_scores
+from engine.metrics.demos import (
     CurveConfig,
     leakage_demo,
     learning_curves,
@@ -15,7 +15,7 @@ from engine.demos import (
     noisy_line_points,
     rare_class_scores,
 )
-from engine.metrics import outcome_at, regression_scores
+from engine.metrics.training_curves import best_epoch
 
 
 @pytest.fixture(scope="module")

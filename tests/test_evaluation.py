@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.stats import binom, binomtest, bootstrap
 
-from engine.evaluation import (
+from engine.metrics.uncertainty import (
     bootstrap_accuracy,
     draw_runs,
     mcnemar_exact,

@@ -13,11 +13,11 @@ from helpers.gift_parser import GiftQuestion, parse_gift
 from helpers.seeded_answers import record_scored_answer, start_attempt
 
 from engine.__main__ import main as engine_main
+from engine.families import GENERATORS
+from engine.quiz.authoring.export import bank_to_gift, escape, numeric_tolerance
 from engine.quiz.bank import load_bank
-from engine.quiz.export import bank_to_gift, escape, numeric_tolerance
-from engine.quiz.families import GENERATORS
-from engine.quiz.family_questions import instantiate
 from engine.quiz.models import CodeQuestion, Question, QuestionBank, QuestionType, Scoring
+from engine.quiz.variants import instantiate
 from engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -22,20 +22,20 @@ from sklearn.metrics import (
     root_mean_squared_error,
 )
 
-from engine.lab.model import BACKBONE_BLOCKS, SmallResNet
-from engine.metrics import confusion_counts, labels_from_counts
-from engine.quiz.families import GENERATORS, check_family
-from engine.quiz.families.classification import by_hand, fbeta_by_hand
-from engine.quiz.families.core import MISTAKES_SHOWN
-from engine.quiz.families.multiclass import averages_by_hand, labels_from_matrix
-from engine.quiz.families.ranking import (
+from engine.families import GENERATORS, check_family
+from engine.families.classification import by_hand, fbeta_by_hand
+from engine.families.core import MISTAKES_SHOWN
+from engine.families.multiclass import averages_by_hand, labels_from_matrix
+from engine.families.ranking import (
     THRESHOLDS,
     costs_by_threshold,
     pairs_ranked_right,
     precision_at_each_positive,
 )
-from engine.quiz.families.regression import scores_by_hand
-from engine.quiz.families.training import WIDTHS, trainable_blocks
+from engine.families.regression import scores_by_hand
+from engine.families.training import WIDTHS, trainable_blocks
+from engine.lab.model import BACKBONE_BLOCKS, SmallResNet
+from engine.metrics.classification import confusion_counts, labels_from_counts
 from engine.quiz.models import LESSON_IDS
 
 SEEDS = range(40)

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from scipy.stats import binom, binomtest
 
-from engine.evaluation import mcnemar_exact, mean_best_of_n
-from engine.quiz.families import GENERATORS, check_family
-from engine.quiz.families.core import MISTAKES_SHOWN
+from engine.families import GENERATORS, check_family
+from engine.families.core import MISTAKES_SHOWN
+from engine.metrics.uncertainty import mcnemar_exact, mean_best_of_n
 
 SEEDS = range(60)
 ASKS = {"selection_bias": ("best_score", "optimism"), "mcnemar": ("p_value", "verdict")}

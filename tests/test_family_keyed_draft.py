@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from engine.quiz.families.core import NumericKey, keyed_draft, redraw
+from engine.families.core import NumericKey, keyed_draft, redraw
 
 
 def draft(**overrides):

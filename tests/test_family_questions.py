@@ -7,14 +7,14 @@ import yaml
 from builders import bank_dict, question
 from sklearn.metrics import precision_score
 
+from engine.families import variant_seed
+from engine.learners.practice import start_practice
 from engine.modes import AttemptMode
 from engine.quiz.attempt import TestAttempt, restore_attempt
 from engine.quiz.bank import BankInvalid, load_bank_text
-from engine.quiz.families import variant_seed
-from engine.quiz.family_questions import instantiate
 from engine.quiz.grading import Response, grade
-from engine.quiz.practice_flow import start_practice
-from engine.quiz.session import AttemptPlan, plan_attempt, present, question_in_plan
+from engine.quiz.plan import AttemptPlan, plan_attempt, present, question_in_plan
+from engine.quiz.variants import instantiate
 
 
 def family(qid: str = "prec", **overrides: object) -> dict[str, object]:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from engine.quiz import family_sampling
+from engine.families import FamilyProblem
+from engine.quiz import sampling as family_sampling
 from engine.quiz.bank import load_bank
-from engine.quiz.families import FamilyProblem
-from engine.quiz.family_sampling import family_problems
+from engine.quiz.sampling import family_problems
 
 ROOT = Path(__file__).resolve().parents[1]
 

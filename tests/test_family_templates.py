@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.quiz.families import FamilyError, TemplateError, check_family, fill, generator
-from engine.quiz.families.templating import placeholders
+from engine.families import FamilyError, TemplateError, check_family, fill, generator
+from engine.families.templating import placeholders
 
 VALUES = {"tp": "40", "fp": "10", "precision": "0.800"}
 
@@ -115,7 +115,7 @@ def test_check_family_reports_a_range_that_cannot_give_distinct_choices_with_its
 
 
 def test_variant_seeds_are_stable_distinct_per_question_and_fit_a_bigint():
-    from engine.quiz.families import variant_seed
+    from engine.families import variant_seed
 
     assert variant_seed(7, "f1-family") == variant_seed(7, "f1-family")
     seeds = {variant_seed(plan, qid) for plan in range(50) for qid in ("a", "b", "c")}

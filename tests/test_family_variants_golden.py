@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from engine.quiz.families import GENERATORS
-from engine.quiz.families.core import OneOf
+from engine.families import GENERATORS
+from engine.families.core import OneOf
 
 GOLDEN = Path(__file__).parent / "fixtures" / "family_variants.json"
 DEFAULT_SEEDS = (0, 1, 2)

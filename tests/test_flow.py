@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from builders import bank, question
 
-from engine.modes import AttemptMode
-from engine.quiz.flow import (
+from engine.learners.pattern_test import (
     close_if_questions_vanished,
     finish_test,
     record_answer,
     resume_test,
     start_test,
 )
+from engine.modes import AttemptMode
 from engine.quiz.grading import Response, grade
 from engine.quiz.models import QuestionBank, Verdict
 from engine.store import Store

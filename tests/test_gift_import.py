@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from engine.__main__ import main
+from engine.quiz.authoring.export import bank_to_gift
+from engine.quiz.authoring.gift_import import DEFAULT_QUICK_CHECK, import_gift
 from engine.quiz.bank import load_bank
-from engine.quiz.export import bank_to_gift
-from engine.quiz.family_questions import instantiate
-from engine.quiz.gift_import import DEFAULT_QUICK_CHECK, import_gift
 from engine.quiz.models import QuestionType, Scoring
+from engine.quiz.variants import instantiate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "quizzes" / "fine_tuning_metrics.yaml"

@@ -12,7 +12,8 @@ from helpers.seeded_answers import record_scored_answer, start_attempt
 from helpers.store_backends import store_url  # noqa: F401  (fixture)
 from helpers.taken_tests import RIGHT, WRONG, take_test
 
-from engine.gradebook import (
+from engine.identity.my_data import delete_account
+from engine.learners.gradebook import (
     NO_VERDICT,
     filter_gradebook,
     gradebook,
@@ -22,10 +23,9 @@ from engine.gradebook import (
     report_as_seen,
     sort_gradebook,
 )
-from engine.identity.my_data import delete_account
-from engine.progress import Grouping, answers_frame, learner_history, score_by
+from engine.learners.progress import Grouping, answers_frame, learner_history, score_by
 from engine.quiz.models import QuestionBank
-from engine.quiz.session import AttemptPlan, present
+from engine.quiz.plan import AttemptPlan, present
 from engine.store import Store
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)

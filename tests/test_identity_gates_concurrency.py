@@ -13,8 +13,8 @@ from helpers.store_backends import store_url  # noqa: F401  (fixture)
 from sqlalchemy import select
 from test_store_concurrency import run_together
 
+from engine.identity.instructor import FREE_TRIES, Outcome
 from engine.identity.throttle import SERVER_PIN_FAILURES, guarded, passcode_rules, pin_rules
-from engine.instructor_auth import FREE_TRIES, Outcome
 from engine.store import Store
 from engine.store import schema as t
 from engine.store.accounts import GateState

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.instructor_auth import (
+from engine.identity.instructor import (
     FREE_TRIES,
     MAX_LOCK_S,
     SERVER_FREE_TRIES,

@@ -5,14 +5,14 @@ import dataclasses
 import pytest
 
 from engine.lab.checkpoint import CheckpointError, load_pretrained
-from engine.lab.executors import (
+from engine.lab.freeze import preset_plan
+from engine.lab.running.choose import (
     InlineExecutor,
     RunRequest,
     StoredRunsExecutor,
     executor_from_env,
 )
-from engine.lab.freeze import preset_plan
-from engine.lab.run_wire import (
+from engine.lab.running.wire import (
     config_from_dict,
     config_to_dict,
     epoch_from_dict,
@@ -49,7 +49,7 @@ def test_every_setting_of_a_run_survives_the_trip_as_plain_data():
 
 @pytest.mark.slow
 def test_inline_and_ray_task_body_give_the_numbers_of_a_direct_run():
-    from engine.lab.ray_executor import train_streaming
+    from engine.lab.running.ray_cluster import train_streaming
 
     pretrained = load_pretrained()
     direct = finetune(TINY, pretrained.model)
@@ -65,7 +65,7 @@ def test_inline_and_ray_task_body_give_the_numbers_of_a_direct_run():
 
 
 def test_a_worker_with_other_weights_refuses_the_run():
-    from engine.lab.ray_executor import train_streaming
+    from engine.lab.running.ray_cluster import train_streaming
 
     with pytest.raises(CheckpointError, match="same weights"):
         next(train_streaming(config_to_dict(TINY), "0" * 64))

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from engine.lab import jobs
-from engine.lab.jobs import QueueCancelled, TrainingQueue
+from engine.lab.running import run_queue as jobs
+from engine.lab.running.run_queue import QueueCancelled, TrainingQueue
 
 
 def test_second_ticket_waits_in_line_until_the_first_finishes():

@@ -7,7 +7,6 @@ import dataclasses
 import numpy as np
 from sklearn.metrics import average_precision_score, recall_score
 
-from engine.curves import EpochRecord
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.results import (
     LabRun,
@@ -19,6 +18,7 @@ from engine.lab.results import (
     weights_label,
 )
 from engine.lab.train import FinetuneConfig
+from engine.metrics.training_curves import EpochRecord
 
 
 def _record(epoch: int, val_loss: float, trainable: int) -> EpochRecord:

@@ -1,7 +1,7 @@
 """The threshold lesson's scores come from the shipped model."""
 
 from engine.lab.checkpoint import load_pretrained
-from engine.lab.scores import rare_class_scores
+from engine.lab.lesson_runs import rare_class_scores
 
 
 def test_rare_scores_come_from_the_shipped_model_on_the_rare_test_split():

@@ -8,7 +8,6 @@ import torch
 from sklearn.metrics import average_precision_score, confusion_matrix, f1_score, recall_score
 from sklearn.utils.class_weight import compute_class_weight
 
-from engine.curves import PatienceStop, patience_stop
 from engine.lab import train as train_module
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
@@ -24,6 +23,7 @@ from engine.lab.train import (
     lr_factor,
     predict_logits,
 )
+from engine.metrics.training_curves import PatienceStop, patience_stop
 
 
 @pytest.fixture(scope="module")

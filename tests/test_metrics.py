@@ -1,4 +1,5 @@
-"""engine.metrics agrees with scikit-learn, and its filled-in formulas print true numbers."""
+"""engine.metrics.classification agrees with scikit-learn, and its filled-in formulas print
+true numbers."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from engine.metrics import (
+from engine.metrics.classification import (
     ZERO_DIVISION,
     BinaryCounts,
     Metric,

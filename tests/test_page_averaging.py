@@ -7,7 +7,7 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
-from engine.shipped_runs import probe_predictions
+from engine.lab.shipped_runs import probe_predictions
 
 at = lesson_fixture("averaging.py", timeout=120)
 

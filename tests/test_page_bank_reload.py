@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from engine.modes import AttemptMode
 from engine.quiz.attempt import TestAttempt
-from engine.quiz.session import plan_attempt
+from engine.quiz.plan import plan_attempt
 from engine.store import Store
 
 

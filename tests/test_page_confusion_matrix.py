@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from helpers.lesson_page import lesson_fixture, shown_metrics
 
-from engine.metrics import Metric, confusion_counts, formula_text
+from engine.metrics.classification import Metric, confusion_counts, formula_text
 
 at = lesson_fixture("confusion_matrix.py")
 

@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from engine.curves import patience_stop
-from engine.lab.scores import STOP_PATIENCE
+from engine.lab.lesson_runs import STOP_PATIENCE
+from engine.metrics.training_curves import patience_stop
 
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "good_vs_bad.py")
 
@@ -15,13 +15,13 @@ PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "good_vs_bad.py")
 def page_runs():
     # Train the two runs once for this module; AppTest reruns then reuse them.
     from engine.lab.checkpoint import load_pretrained
-    from engine.lab.scores import training_curves
+    from engine.lab.lesson_runs import training_curves
 
     return training_curves(load_pretrained().model)
 
 
 def open_page(monkeypatch, runs) -> AppTest:
-    import engine.lab.scores as scores
+    import engine.lab.lesson_runs as scores
 
     monkeypatch.setattr(scores, "training_curves", lambda _model: runs)
     at = AppTest.from_file(PAGE, default_timeout=120).run()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from helpers.lesson_page import lesson_fixture
 
-from engine.curves import best_epoch
-from engine.demos import CurveConfig, learning_curves
+from engine.metrics.demos import CurveConfig, learning_curves
+from engine.metrics.training_curves import best_epoch
 
 at = lesson_fixture("metrics_for_tasks.py")
 

@@ -8,14 +8,14 @@ import pytest
 from helpers.lesson_page import lesson_fixture
 from streamlit.testing.v1 import AppTest
 
-from engine.curves import best_epoch
-from engine.demos import (
+from engine.metrics.classification import always_negative_counts, outcome_at
+from engine.metrics.demos import (
     CurveConfig,
     leakage_demo,
     learning_curves,
     rare_class_scores,
 )
-from engine.metrics import always_negative_counts, outcome_at
+from engine.metrics.training_curves import best_epoch
 
 at = lesson_fixture("pitfalls.py")
 

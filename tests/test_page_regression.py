@@ -13,7 +13,7 @@ from sklearn.metrics import (
 )
 from streamlit.testing.v1 import AppTest
 
-from engine.demos import least_squares_line, noisy_line_points
+from engine.metrics.demos import least_squares_line, noisy_line_points
 
 at = lesson_fixture("regression.py")
 

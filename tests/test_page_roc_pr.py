@@ -8,8 +8,8 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
-from engine.roc_pr import keep_fraction_of_positives
-from engine.shipped_runs import ProbePredictions, probe_predictions
+from engine.lab.shipped_runs import ProbePredictions, probe_predictions
+from engine.metrics.roc_pr import keep_fraction_of_positives
 
 at = lesson_fixture("roc_pr.py", timeout=120)
 

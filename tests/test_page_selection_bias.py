@@ -7,10 +7,10 @@ import pytest
 from helpers.lesson_page import lesson_fixture, shown_metrics
 from scipy.stats import binom
 
-from engine.evaluation import draw_runs
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TEST_SIZE
-from engine.shipped_runs import probe_predictions
+from engine.lab.shipped_runs import probe_predictions
+from engine.metrics.uncertainty import draw_runs
 
 at = lesson_fixture("selection_bias.py", timeout=120)
 

@@ -6,7 +6,7 @@ from helpers.lesson_page import lesson_fixture
 from sklearn.metrics import accuracy_score, recall_score
 from streamlit.testing.v1 import AppTest
 
-from engine.metrics import (
+from engine.metrics.classification import (
     always_negative_counts,
     counts_for_accuracy_and_recall,
     labels_from_counts,

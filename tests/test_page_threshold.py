@@ -7,8 +7,8 @@ from sklearn.metrics import precision_score, recall_score
 from streamlit.testing.v1 import AppTest
 
 from engine.lab.checkpoint import load_pretrained
-from engine.lab.scores import rare_class_scores
-from engine.metrics import cheapest_threshold, outcome_at
+from engine.lab.lesson_runs import rare_class_scores
+from engine.metrics.classification import cheapest_threshold, outcome_at
 
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "threshold.py")
 

@@ -9,7 +9,7 @@ from scipy.stats import binomtest, bootstrap
 from sklearn.metrics import accuracy_score
 
 from engine.lab.checkpoint import load_pretrained
-from engine.shipped_runs import ProbePredictions, probe_predictions
+from engine.lab.shipped_runs import ProbePredictions, probe_predictions
 
 at = lesson_fixture("uncertainty.py", timeout=120)
 

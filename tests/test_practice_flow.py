@@ -10,10 +10,8 @@ import pytest
 from builders import bank, question
 from helpers.store_backends import FakeClock
 
-from engine.modes import AttemptMode
-from engine.quiz.flow import record_answer
-from engine.quiz.grading import Response, grade
-from engine.quiz.practice_flow import (
+from engine.learners.pattern_test import record_answer
+from engine.learners.practice import (
     ReviewSession,
     close_review,
     coming_up,
@@ -23,7 +21,9 @@ from engine.quiz.practice_flow import (
     review_question,
     start_practice,
 )
-from engine.quiz.session import AttemptPlan
+from engine.modes import AttemptMode
+from engine.quiz.grading import Response, grade
+from engine.quiz.plan import AttemptPlan
 from engine.store import Store
 
 QUESTIONS = [question("e1"), question("e2", answer="b"), question("m1", difficulty="medium")]

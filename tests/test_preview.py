@@ -5,10 +5,10 @@ from __future__ import annotations
 from builders import bank, question
 
 from engine.modes import AttemptMode
+from engine.quiz.authoring.preview import answer_key_markdown, perfect_response
 from engine.quiz.grading import grade
 from engine.quiz.models import NumericQuestion, Question
-from engine.quiz.preview import answer_key_markdown, perfect_response
-from engine.quiz.session import plan_attempt, present
+from engine.quiz.plan import plan_attempt, present
 
 
 def key_of(**numeric: object) -> str:

@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from engine.cpu_budget import shared_budget
-from engine.process_wide import process_wide
+from engine.runtime.cpu_budget import shared_budget
+from engine.runtime.process_wide import process_wide
 
 
 def test_sessions_asking_at_once_all_get_the_one_object_made_once():

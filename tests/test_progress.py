@@ -8,8 +8,7 @@ import pytest
 from builders import bank
 from helpers.seeded_answers import record_scored_answer
 
-from engine.modes import AttemptMode
-from engine.progress import (
+from engine.learners.progress import (
     NOT_IN_BANK,
     Grouping,
     answers_frame,
@@ -18,6 +17,7 @@ from engine.progress import (
     score_by,
     weak_questions,
 )
+from engine.modes import AttemptMode
 from engine.store.models import Answer, Attempt
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.quiz.families import GENERATORS
+from engine.families import GENERATORS
 from lessons.components.charts import question_chart
 
 CHARTED = [name for name, g in GENERATORS.items() if g.generate(0).chart is not None]

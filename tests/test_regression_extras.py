@@ -11,8 +11,8 @@ from sklearn.metrics import mean_absolute_error, mean_squared_error, r2_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 
-from engine.demos import noisy_line_points
-from engine.regression_extras import MAX_DEGREE, error_sizes, fit_polynomial
+from engine.metrics.demos import noisy_line_points
+from engine.metrics.regression import MAX_DEGREE, error_sizes, fit_polynomial
 
 TRAIN, HELD_OUT = noisy_line_points(), noisy_line_points(100, 1)
 

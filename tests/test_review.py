@@ -1,4 +1,4 @@
-"""The Leitner rule in engine.review, as pure functions."""
+"""The Leitner rule in engine.learners.leitner, as pure functions."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from engine.review import (
+from engine.learners.leitner import (
     BOX_INTERVALS,
     TOP_BOX,
     ReviewResult,

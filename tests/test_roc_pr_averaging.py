@@ -12,8 +12,8 @@ from sklearn.metrics import (
     roc_auc_score,
 )
 
-from engine.averaging import Averaging, averaged, per_class_scores
-from engine.roc_pr import keep_fraction_of_positives, pr_points, roc_points, summarise
+from engine.metrics.averaging import Averaging, averaged, per_class_scores
+from engine.metrics.roc_pr import keep_fraction_of_positives, pr_points, roc_points, summarise
 
 
 def rare_task(seed: int = 0, n: int = 400) -> tuple[np.ndarray, np.ndarray]:

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine
 
-from engine.curves import EpochRecord
 from engine.lab.checkpoint import load_pretrained
-from engine.lab.executors import InlineExecutor, RunRequest, StoredRunsExecutor
 from engine.lab.freeze import preset_plan
-from engine.lab.run_cache import RunKey, RunStore
+from engine.lab.running.choose import InlineExecutor, RunRequest, StoredRunsExecutor
+from engine.lab.running.stored import RunKey, RunStore
 from engine.lab.train import FinetuneConfig, finetune
+from engine.metrics.training_curves import EpochRecord
 
 TINY = FinetuneConfig(preset_plan("linear_probe"), train_size=50, epochs=2, measure_retention=False)
 SHA = "a" * 64
@@ -91,7 +91,12 @@ def test_every_config_field_is_part_of_the_replay_key():
     import dataclasses
 
     from engine.lab.freeze import preset_plan
-    from engine.lab.run_wire import SCHEDULING_ONLY, config_digest, config_from_dict, config_to_dict
+    from engine.lab.running.wire import (
+        SCHEDULING_ONLY,
+        config_digest,
+        config_from_dict,
+        config_to_dict,
+    )
     from engine.lab.train import FinetuneConfig, Imbalance
 
     base = FinetuneConfig(preset_plan("linear_probe"))

@@ -9,7 +9,7 @@ from builders import bank, bank_dict, question
 
 from engine.modes import AttemptMode
 from engine.quiz.models import QuestionBank
-from engine.quiz.session import AttemptPlan, plan_attempt, present
+from engine.quiz.plan import AttemptPlan, plan_attempt, present
 
 
 def big_bank() -> QuestionBank:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.quiz.stats import (
+from engine.quiz.authoring.stats import (
     FlagThresholds,
     ItemFlag,
     item_statistics,

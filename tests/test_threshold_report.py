@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import confusion_matrix
 
-from engine.metrics import cheapest_threshold, threshold_report
+from engine.metrics.classification import cheapest_threshold, threshold_report
 
 # Validation favours a high threshold; on test the positives score lower, so it misses them.
 validation = (np.array([0, 0, 0, 1, 1]), np.array([0.1, 0.2, 0.3, 0.8, 0.9]))

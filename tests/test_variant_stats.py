@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 from builders import bank_dict, question
 
-from engine.quiz.families import GENERATORS
+from engine.families import GENERATORS
+from engine.quiz.authoring.variant_stats import facility_by_variant
 from engine.quiz.models import QuestionBank
-from engine.quiz.variant_stats import facility_by_variant
 
 
 def metric_family_bank() -> QuestionBank:

@@ -15,10 +15,10 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
+from engine.identity.instructor import Outcome
 from engine.identity.pins import check_new_pin, hash_pin, pin_matches
 from engine.identity.throttle import guarded, pin_rules
 from engine.identity.tokens import TokenRefused, read_token, sign_token
-from engine.instructor_auth import Outcome
 from engine.store import Learner, Store
 from engine.store import schema as t
 from engine.store.accounts import NO_PIN

@@ -1,7 +1,7 @@
 """Wrong-guess gates kept in the database, so every server counts the same guesses.
 
 Two rules: `Escalating` is the instructor passcode's (a few free tries, then a lock that
-doubles, see engine.instructor_auth) and also holds per learner name; `Windowed` bounds a
+doubles, see engine.identity.instructor) and also holds per learner name; `Windowed` bounds a
 whole server to a number of wrong guesses per window, however many names or addresses
 they are spread over.
 
@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from engine.instructor_auth import FREE_TRIES, SERVER_FREE_TRIES, Outcome, Verdict, lock_seconds
+from engine.identity.instructor import FREE_TRIES, SERVER_FREE_TRIES, Outcome, Verdict, lock_seconds
 from engine.store.accounts import Accounts, GateState
 
 SERVER_PIN_FAILURES = 30  # wrong PINs per window, all names together

@@ -17,7 +17,7 @@ from sklearn.metrics import (
     recall_score,
 )
 
-from engine.curves import EpochRecord
+from engine.metrics.training_curves import EpochRecord
 
 if TYPE_CHECKING:  # train.py builds RunResults, so it imports this module at run time
     from engine.lab.train import FinetuneConfig

@@ -14,7 +14,6 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from engine.curves import EpochRecord, best_epoch, with_label_noise
 from engine.lab.data import (
     Split,
     TaskData,
@@ -44,6 +43,7 @@ from engine.lab.results import (
     classification_report,
     macro_f1,
 )
+from engine.metrics.training_curves import EpochRecord, best_epoch, with_label_noise
 
 MAX_EPOCHS = 60
 BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128)

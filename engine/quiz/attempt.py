@@ -8,8 +8,8 @@ from engine.codecheck.spec import GradeResult
 from engine.modes import AttemptMode
 from engine.quiz.grading import AnswerRejected, Response, check_response
 from engine.quiz.models import QuestionBank
+from engine.quiz.plan import AttemptPlan, missing_questions, question_in_plan
 from engine.quiz.report import TestReport, score_test
-from engine.quiz.session import AttemptPlan, missing_questions, question_in_plan
 from engine.store.models import RecordedResponse
 
 

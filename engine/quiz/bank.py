@@ -13,7 +13,6 @@ from pydantic import BaseModel, ValidationError
 
 from engine.quiz.bank_errors import BankError, error_at, file_error, translate
 from engine.quiz.checks import Problem, questions_problems, recipe_problems
-from engine.quiz.family_questions import family_problems
 from engine.quiz.models import (
     QUESTION,
     QUESTION_MODELS,
@@ -23,6 +22,7 @@ from engine.quiz.models import (
     SingleChoiceQuestion,
 )
 from engine.quiz.safe_yaml import MAX_BYTES, KeyPath, ParsedYaml, YamlProblem, parse_yaml
+from engine.quiz.variants import family_problems
 
 __all__ = ["BankCatalog", "BankError", "BankInvalid", "load_bank", "load_bank_text"]
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from engine.quiz.grading import Grade, Response, grade
 from engine.quiz.models import Difficulty, QuestionBank, Verdict
-from engine.quiz.session import AttemptPlan, PresentedQuestion, present, question_in_plan
+from engine.quiz.plan import AttemptPlan, PresentedQuestion, present, question_in_plan
 
 
 @dataclass(frozen=True)

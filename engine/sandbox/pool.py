@@ -9,8 +9,8 @@ from collections import deque
 from pathlib import Path
 from typing import Any
 
-from engine.cpu_budget import CpuBudget, shared_budget
-from engine.process_wide import process_wide
+from engine.runtime.cpu_budget import CpuBudget, shared_budget
+from engine.runtime.process_wide import process_wide
 from engine.sandbox.jail import Limits, SandboxUnavailable, find_bwrap, probe
 from engine.sandbox.protocol import WorkerReply
 from engine.sandbox.worker import JailedWorker, WorkerLost

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from engine import review
+from engine.learners import leitner as review
 from engine.modes import AttemptMode
 from engine.store import schema as t
 from engine.store.models import Answer, Attempt, RecordedResponse, ReviewCard

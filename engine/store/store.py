@@ -11,7 +11,7 @@ from typing import Any, Self
 from sqlalchemy import Connection, CursorResult, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from engine import review
+from engine.learners import leitner as review
 from engine.modes import AttemptMode
 from engine.store import schema as t
 from engine.store.accounts import Accounts
@@ -71,7 +71,8 @@ class Store:
     message says what went wrong and what to do, so callers never see SQLAlchemy.
 
     One rule runs inside: ``record_answer`` moves the question's review card by the
-    Leitner rule (``engine.review``) in the answer's own transaction. An answer and its card
+    Leitner rule (``engine.learners.leitner``) in the answer's own transaction. An answer and
+    its card
     move then commit together or not at all: a crash or a full disk can never leave an
     acknowledged miss without its card, nor a card moved for an answer that was lost.
     Reporting (frames, CSV) lives beside the store, in ``engine.store.reports``.
@@ -370,6 +371,6 @@ class Store:
     def review_due(
         self, learner_id: int, bank_id: str, now: datetime | None = None
     ) -> list[ReviewCard]:
-        """Cards due now, most overdue first (engine.review.order_queue)."""
+        """Cards due now, most overdue first (engine.learners.leitner.order_queue)."""
         cards = self.review_cards(learner_id, bank_id)
         return review.order_queue(cards, now=now or self._clock())

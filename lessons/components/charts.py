@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 import altair as alt
 import pandas as pd
 
-from engine.curves import EpochRecord
-from engine.quiz.families import Chart
+from engine.families import Chart
+from engine.metrics.training_curves import EpochRecord
 
 BLUE = "#0072B2"
 ORANGE = "#E69F00"

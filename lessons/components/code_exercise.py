@@ -14,7 +14,7 @@ from engine.codecheck.spec import CodeExercise, GradeResult, load_page_exercises
 from engine.lab.freeze import FreezePlan
 from engine.lab.plan_exercise import STARTER_CODE as PLAN_STARTER_CODE
 from engine.lab.plan_exercise import plan_exercise
-from engine.quiz.code_answers import run_code_answer
+from engine.learners.code_answers import run_code_answer
 from engine.quiz.markdown import inert_images
 from engine.quiz.models import CodeQuestion
 from engine.quiz.parsing import ParsedInput

@@ -9,14 +9,7 @@ import time
 
 import streamlit as st
 
-from engine.identity.oidc import (
-    INSTRUCTOR_EMAILS_ENV,
-    INSTRUCTORS_SECTION,
-    allowlist_from_config,
-)
-from engine.identity.oidc import is_instructor as account_is_instructor
-from engine.identity.throttle import guarded, passcode_rules, wait_s
-from engine.instructor_auth import (
+from engine.identity.instructor import (
     PASSCODE_ENV,
     PASSCODE_SECRET,
     GateKeeper,
@@ -25,6 +18,13 @@ from engine.instructor_auth import (
     configured_passcode,
     passcode_matches,
 )
+from engine.identity.oidc import (
+    INSTRUCTOR_EMAILS_ENV,
+    INSTRUCTORS_SECTION,
+    allowlist_from_config,
+)
+from engine.identity.oidc import is_instructor as account_is_instructor
+from engine.identity.throttle import guarded, passcode_rules, wait_s
 from engine.store import Store
 from lessons.components.learner import auth_configured, store
 

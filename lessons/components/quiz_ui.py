@@ -11,7 +11,7 @@ from streamlit.errors import StreamlitAPIException
 from engine.quiz.grading import Grade, Response, share_text
 from engine.quiz.models import LESSON_IDS, CodeQuestion, Question, QuestionType
 from engine.quiz.parsing import FormatError, ParsedInput, parse_picked, parse_typed_number
-from engine.quiz.session import PresentedQuestion
+from engine.quiz.plan import PresentedQuestion
 from lessons.components.charts import question_chart
 from lessons.components.code_exercise import code_answer, show_check_results
 

@@ -6,7 +6,7 @@ import pytest
 from browser import metric_value, open_page, screenshot, wait_idle
 from playwright.sync_api import Page, expect
 
-from engine.metrics import confusion_counts
+from engine.metrics.classification import confusion_counts
 
 pytestmark = pytest.mark.browser
 

@@ -13,11 +13,11 @@ from helpers.arrival import sqlite_url
 from helpers.st_ws import quiz_folder, serving_app
 from playwright.sync_api import Page, expect
 
+from engine.learners.pattern_test import finish_test, record_answer, start_test
 from engine.quiz.bank import load_bank
-from engine.quiz.flow import finish_test, record_answer, start_test
 from engine.quiz.grading import Response, grade
 from engine.quiz.models import NumericQuestion, Question, QuestionBank
-from engine.quiz.session import question_in_plan
+from engine.quiz.plan import question_in_plan
 from engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ from browser import open_page, screenshot, wait_idle
 from playwright.sync_api import Page, expect
 
 from engine.lab.checkpoint import load_pretrained
-from engine.lab.scores import rare_class_scores
-from engine.metrics import outcome_at, threshold_for_recall
+from engine.lab.lesson_runs import rare_class_scores
+from engine.metrics.classification import outcome_at, threshold_for_recall
 
 pytestmark = pytest.mark.browser
 

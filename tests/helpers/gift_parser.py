@@ -1,6 +1,6 @@
 """A small GIFT reader (the subset TuneLab writes), to check exports by reading them back.
 
-Written from Moodle's description of the format, independently of engine/quiz/export.py:
+Written from Moodle's description of the format, independently of engine/quiz/authoring/export.py:
 escaped characters are first swapped for private-use placeholders, so the structure can
 be split on plain ``{ } = ~ # :`` and the placeholders turned back into text at the end.
 """

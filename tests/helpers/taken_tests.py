@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.quiz.flow import finish_test, record_answer, start_test
+from engine.learners.pattern_test import finish_test, record_answer, start_test
 from engine.quiz.grading import Response, grade
 from engine.quiz.models import QuestionBank
 from engine.quiz.report import TestReport

@@ -1,0 +1,1 @@
+"""How a lab run is executed: the executor API, inline, stored replays, Ray, and the queues."""

@@ -1,0 +1,179 @@
+"""Stored lab runs: a run identical to one already finished is replayed instead of retrained.
+
+Identical means the same checkpoint (its sha256), configuration, seed and device kind: training
+is seeded, so those decide every number the learner reads. Only complete runs are stored, in
+one transaction with their epochs, so a run stopped or lost half way leaves nothing behind.
+
+The tables sit beside the store's own (same database, their own metadata) and are created on
+first use; they hold derived data that can always be recomputed, so no migration guards them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Engine,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    insert,
+    select,
+)
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+from engine.lab.results import RunResult
+from engine.lab.running.wire import (
+    config_digest,
+    config_to_dict,
+    result_from_dict,
+    result_to_dict,
+)
+from engine.lab.train import FinetuneConfig
+from engine.metrics.training_curves import EpochRecord
+from engine.store.connect import with_retries
+
+metadata = MetaData()
+
+stored_runs = Table(
+    "lab_stored_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("checkpoint_sha", String(64), nullable=False),
+    Column("config_digest", String(64), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("device_kind", String(16), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("result", JSON, nullable=False),  # the RunResult without history or network
+    Column("stored_at", DateTime(timezone=False), nullable=False),
+    # Two servers finishing the same new run at once: the database keeps the first.
+    UniqueConstraint(
+        "checkpoint_sha", "config_digest", "seed", "device_kind", name="uq_lab_stored_run_key"
+    ),
+)
+
+stored_epochs = Table(
+    "lab_stored_run_epochs",
+    metadata,
+    Column("run_id", Integer, ForeignKey("lab_stored_runs.id"), primary_key=True),
+    Column("epoch", Integer, primary_key=True),
+    Column("stats", JSON, nullable=False),
+)
+
+
+def create_tables_once(tables: MetaData, writer: Engine, attempts: int = 3) -> None:
+    """Create ``tables`` unless they exist, when several servers may start at once."""
+    # Two app servers starting together both see no table and both CREATE it; on
+    # PostgreSQL the loser fails on pg_type's unique index (measured in bench.cluster).
+    # Looking again finds the winner's table.
+    for attempt in range(attempts):
+        try:
+            with_retries(lambda: tables.create_all(writer, checkfirst=True))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
+
+
+@dataclass(frozen=True)
+class RunKey:
+    checkpoint_sha: str
+    config_digest: str
+    seed: int
+    device_kind: str  # "cpu" or "cuda": kernels differ, so their numbers may too
+
+    @classmethod
+    def of(cls, config: FinetuneConfig, checkpoint_sha: str, device_kind: str) -> RunKey:
+        return cls(checkpoint_sha, config_digest(config), config.seed, device_kind)
+
+
+class RunStore:
+    """Finished runs by RunKey, in any SQLAlchemy database (the app's own, normally)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        # BEGIN IMMEDIATE on SQLite (see engine.store.connect): no write fails half way.
+        self._writer = engine.execution_options(tunelab_write=True)
+        create_tables_once(metadata, self._writer)
+
+    def put(self, key: RunKey, config: FinetuneConfig, result: RunResult) -> bool:
+        """Store a complete run; False when it is not complete or the key is already stored."""
+        if result.cancelled or not result.history or len(result.history) != config.epochs:
+            return False
+        body = result_to_dict(result)
+        epochs = body.pop("history")
+
+        def transaction() -> None:
+            with self._writer.begin() as conn:
+                inserted = conn.execute(
+                    insert(stored_runs).values(
+                        checkpoint_sha=key.checkpoint_sha,
+                        config_digest=key.config_digest,
+                        seed=key.seed,
+                        device_kind=key.device_kind,
+                        config=config_to_dict(config),
+                        result=body,
+                        stored_at=datetime.now(UTC).replace(tzinfo=None),
+                    )
+                )
+                run_id = inserted.inserted_primary_key[0]  # type: ignore[index]
+                conn.execute(
+                    insert(stored_epochs),
+                    [{"run_id": run_id, "epoch": e["epoch"], "stats": e} for e in epochs],
+                )
+
+        try:
+            with_retries(transaction)
+        except IntegrityError:
+            return False
+        return True
+
+    def get(self, key: RunKey) -> RunResult | None:
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(stored_runs.c.id, stored_runs.c.result).where(
+                    stored_runs.c.checkpoint_sha == key.checkpoint_sha,
+                    stored_runs.c.config_digest == key.config_digest,
+                    stored_runs.c.seed == key.seed,
+                    stored_runs.c.device_kind == key.device_kind,
+                )
+            ).first()
+            if row is None:
+                return None
+            epochs = conn.execute(
+                select(stored_epochs.c.stats)
+                .where(stored_epochs.c.run_id == row.id)
+                .order_by(stored_epochs.c.epoch)
+            ).scalars()
+            body: dict[str, Any] = dict(row.result) | {"history": list(epochs)}
+        return result_from_dict(body)
+
+    def count(self) -> int:
+        with self._engine.connect() as conn:
+            return len(conn.execute(select(stored_runs.c.id)).all())
+
+
+def replay(
+    result: RunResult,
+    on_epoch: Callable[[EpochRecord], None],
+    pause_s: float = 0.05,
+    should_stop: Callable[[], bool] = lambda: False,
+) -> bool:
+    """Hand a stored run's epochs over one by one so the chart still grows; False if stopped."""
+    for stats in result.history:
+        if should_stop():
+            return False
+        on_epoch(stats)
+        time.sleep(pause_s)
+    return True

@@ -1,0 +1,255 @@
+"""Bank questions of a family: drawn into ordinary questions, and checked when a bank loads.
+
+A family question in a bank is a template (``generator:``, ``params:``, text with
+``{placeholders}``). ``instantiate(question, seed)`` turns it into the plain question a
+learner sees for that seed: its choices are the generator's key and named mistakes, its
+numeric answer the generator's, every text filled. Grading then sees only plain questions,
+so it stays a pure function of (variant question, answer). Questions without a generator
+pass through untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+from typing import Any
+
+from engine.families import (
+    Chart,
+    FamilyError,
+    TemplateError,
+    Variant,
+    check_family,
+    fill,
+    generator,
+)
+from engine.families.templating import placeholders, unsafe_value
+from engine.quiz.models import (
+    Choice,
+    MultipleSelectQuestion,
+    NumericQuestion,
+    Question,
+    QuestionType,
+    SingleChoiceQuestion,
+    Solution,
+    TrueFalseQuestion,
+    VariantStamp,
+)
+from engine.quiz.safe_yaml import KeyPath
+
+FAMILY_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.NUMERIC)
+# Seeds the loader fills every text with: enough to catch a value that breaks Markdown in
+# most families at once, cheap enough for every load; `engine validate` samples 200.
+LOAD_SEEDS = range(5)
+
+
+def _frozen(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in params.items()))
+
+
+@lru_cache(maxsize=4096)
+def _draw(name: str, seed: int, params: tuple[tuple[str, Any], ...]) -> Variant:
+    # generate() is pure: a cache is safe, and each rerun of a page draws nothing anew.
+    return generator(name).generate(
+        seed, {k: list(v) if isinstance(v, tuple) else v for k, v in params}
+    )
+
+
+def draw_variant(question: Question, seed: int) -> Variant:
+    """The variant of a family question for ``seed``; FamilyError if it has no generator."""
+    if question.generator is None:
+        raise FamilyError(f"question '{question.id}' is not a family")
+    return _draw(question.generator, seed, _frozen(question.params))
+
+
+def text_fields(question: Question) -> Iterator[tuple[KeyPath, str]]:
+    """(field path, text) of every bank text a variant fills."""
+    yield ("prompt",), question.prompt
+    for i, hint in enumerate(question.hints):
+        yield ("hints", i), hint
+    for i, step in enumerate(question.solution.steps):
+        yield ("solution", "steps", i), step
+    yield ("solution", "final_answer"), question.solution.final_answer
+    yield ("quick_check",), question.quick_check
+    for i, mistake in enumerate(question.common_mistakes):
+        yield ("common_mistakes", i), mistake
+    for mistake_id, feedback in question.mistake_feedback.items():
+        yield ("mistake_feedback", mistake_id), feedback
+
+
+def instantiate(question: Question, seed: int) -> Question:
+    """The plain question a learner sees for ``seed`` (``question`` itself if no family)."""
+    if question.generator is None:
+        return question
+    variant = draw_variant(question, seed)
+    values = variant.values
+    stamp = VariantStamp(
+        seed=seed,
+        family_fingerprint=question.fingerprint,
+        numbers={k: float(v) for k, v in variant.numbers.items()},
+    )
+    common: dict[str, Any] = {
+        "prompt": fill(question.prompt, values),
+        "hints": [fill(h, values) for h in question.hints],
+        "solution": Solution(
+            steps=[fill(s, values) for s in question.solution.steps],
+            final_answer=fill(question.solution.final_answer, values),
+        ),
+        "quick_check": fill(question.quick_check, values),
+        "common_mistakes": [fill(m, values) for m in question.common_mistakes],
+        "variant": stamp,
+    }
+    match question:
+        case NumericQuestion():
+            if variant.numeric is None:  # pragma: no cover - every generator has one
+                raise FamilyError(f"{question.generator} gives no number to grade against")
+            return question.model_copy(
+                update=common
+                | {
+                    "answer": variant.numeric.value,
+                    "tolerance": variant.numeric.tolerance,
+                    "relative_tolerance": None,
+                }
+            )
+        case SingleChoiceQuestion():
+            choices = [
+                Choice(
+                    id=o.id,
+                    text=o.text,
+                    feedback=fill(question.mistake_feedback[o.id], values)
+                    if o.id in question.mistake_feedback
+                    else o.feedback,
+                )
+                for o in variant.options
+            ]
+            return question.model_copy(
+                update=common | {"choices": choices, "answer": variant.correct.id}
+            )
+        case MultipleSelectQuestion() | TrueFalseQuestion():
+            raise FamilyError(f"a {question.type.value} question cannot name a generator")
+    raise FamilyError(f"a {question.type} question cannot name a generator")  # code type
+
+
+def variant_chart(question: Question) -> Chart | None:
+    """The figure of a drawn family question (a loss curve, a PR curve), or None."""
+    if question.generator is None or question.variant is None:
+        return None
+    return draw_variant(question, question.variant.seed).chart
+
+
+def family_problems(question: Question, raw: Any) -> Iterator[tuple[KeyPath, str]]:
+    """(field path, message) for what a family question asks that cannot be honoured.
+
+    ``raw`` is the question as the file wrote it: a family's key comes from its generator,
+    so an `answer` or `choices` written there would be silently ignored; it is refused.
+    """
+    if question.generator is None:
+        for key in ("params", "mistake_feedback"):
+            if isinstance(raw, dict) and raw.get(key):
+                yield (key,), f"'{key}' belongs to a question family; add 'generator:' or remove it"
+        return
+    if question.type not in FAMILY_TYPES:
+        yield (
+            ("generator",),
+            (
+                f"a {question.type.value} question cannot name a generator; "
+                "families are single_choice or numeric"
+            ),
+        )
+        return
+    if isinstance(raw, dict):
+        for key in ("answer", "choices", "tolerance", "relative_tolerance"):
+            if key in raw:
+                yield (
+                    (key,),
+                    (
+                        f"the generator computes this family's {key}; remove '{key}' "
+                        "(override a mistake's feedback with mistake_feedback)"
+                    ),
+                )
+    try:
+        family = generator(question.generator)
+    except FamilyError as error:
+        yield ("generator",), str(error)
+        return
+    bad_param = False
+    for name, value in question.params.items():
+        try:
+            family.spec(name).validate(value)
+        except FamilyError as error:
+            bad_param = True
+            yield ("params", name), str(error)
+    if bad_param:
+        return
+    yield from _template_problems(question)
+
+
+def _template_problems(question: Question) -> Iterator[tuple[KeyPath, str]]:
+    assert question.generator is not None
+    try:
+        sample = draw_variant(question, 0)
+    except FamilyError as error:
+        yield ("params",), str(error)
+        return
+    known = ", ".join(sorted(sample.values))
+    # Sampled only when a bank overrides feedback: forty draws are most of a load's cost.
+    mistake_ids = _mistake_names(question.generator) if question.mistake_feedback else frozenset()
+    for mistake_id in question.mistake_feedback:
+        if mistake_ids and mistake_id not in mistake_ids:
+            yield (
+                ("mistake_feedback", mistake_id),
+                (
+                    f"'{mistake_id}' is not a mistake of {question.generator}; "
+                    f"it names: {', '.join(sorted(mistake_ids))}"
+                ),
+            )
+    for path, text in text_fields(question):
+        try:
+            names = placeholders(text)
+        except TemplateError as error:
+            yield path, str(error)
+            continue
+        for name in names:
+            if name not in sample.values:
+                yield path, f"{{{name}}} names no variable; {question.generator} has: {known}"
+    for seed in LOAD_SEEDS:  # a value that would break Markdown where it lands
+        values = draw_variant(question, seed).values
+        for path, text in text_fields(question):
+            for name in _safe_names(text):
+                problem = name in values and unsafe_value(name, values[name])
+                if problem:
+                    yield path, f"{problem} (seed {seed})"
+                    return
+
+
+def _safe_names(text: str) -> list[str]:
+    try:
+        return placeholders(text)
+    except TemplateError:
+        return []
+
+
+@lru_cache(maxsize=64)
+def _mistake_names(name: str) -> frozenset[str]:
+    """Every mistake id the generator shows over a sample of seeds."""
+    family = generator(name)
+    ids: set[str] = set()
+    for seed in range(40):
+        try:
+            ids |= {o.id for o in family.generate(seed).mistakes}
+        except FamilyError:
+            continue
+    return frozenset(ids)
+
+
+def sample_problems(question: Question, seeds: range = range(200)) -> list[str]:
+    """What ``engine validate`` reports for a family: each problem names family and seed."""
+    if question.generator is None:
+        return []
+    fields = {".".join(str(p) for p in path): text for path, text in text_fields(question)}
+    return [
+        f"{problem.generator} (seed {problem.seed}) {problem.field}: {problem.message}"
+        if problem.seed is not None
+        else str(problem)
+        for problem in check_family(question.generator, question.params, fields, seeds)
+    ]

@@ -1,0 +1,3 @@
+"""Server-wide runtime objects shared by the lab and the sandbox: the CPU budget and process-
+wide singletons.
+"""
