@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.learners import leitner as review
-from engine.learners.practice import (
+from engine.learners.review import (
     ReviewSession,
     close_review,
     coming_up,

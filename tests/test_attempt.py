@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from builders import bank, bank_dict
 
+from engine.learners.recording import response_to_record, restore_attempt
 from engine.modes import AttemptMode
-from engine.quiz.attempt import TestAttempt, response_to_record, restore_attempt
+from engine.quiz.attempt import TestAttempt
 from engine.quiz.grading import AnswerRejected, Response
 from engine.quiz.models import Difficulty, QuestionBank, Verdict, VerdictRule
 from engine.quiz.plan import plan_attempt

@@ -13,8 +13,8 @@ from helpers.seeded_answers import record_scored_answer, start_attempt
 
 from engine.codecheck.spec import CheckOutcome, GradeResult
 from engine.learners.code_answers import run_code_answer
+from engine.learners.recording import response_from_record, response_to_record
 from engine.modes import AttemptMode
-from engine.quiz.attempt import response_from_record, response_to_record
 from engine.quiz.authoring.preview import perfect_response
 from engine.quiz.authoring.stats import item_statistics
 from engine.quiz.bank import BankInvalid, load_bank_text

@@ -9,8 +9,9 @@ from sklearn.metrics import precision_score
 
 from engine.families import variant_seed
 from engine.learners.practice import start_practice
+from engine.learners.recording import restore_attempt
 from engine.modes import AttemptMode
-from engine.quiz.attempt import TestAttempt, restore_attempt
+from engine.quiz.attempt import TestAttempt
 from engine.quiz.bank import BankInvalid, load_bank_text
 from engine.quiz.grading import Response, grade
 from engine.quiz.plan import AttemptPlan, plan_attempt, present, question_in_plan

@@ -24,6 +24,7 @@ from engine.learners.gradebook import (
     sort_gradebook,
 )
 from engine.learners.progress import Grouping, answers_frame, learner_history, score_by
+from engine.learners.review import review_due
 from engine.quiz.models import QuestionBank
 from engine.quiz.plan import AttemptPlan, present
 from engine.store import Store
@@ -83,7 +84,7 @@ def test_due_reviews_count_the_missed_questions_waiting_in_the_leitner_queue(db,
     assert row_of(db, demo, "Ada").due_reviews == 2
     assert row_of(db, demo, "Bob").due_reviews == 0
     ada = db.learner("Ada").id
-    assert row_of(db, demo, "Ada").due_reviews == len(db.review_due(ada, demo.id, now=NOW))
+    assert row_of(db, demo, "Ada").due_reviews == len(review_due(db, ada, demo.id, now=NOW))
 
 
 def test_a_learner_who_only_practised_has_no_scores_and_no_verdict(db, demo):

@@ -6,6 +6,7 @@ from helpers.lesson_page import open_lesson
 from helpers.seeded_answers import take_test
 from streamlit.testing.v1 import AppTest
 
+from engine.learners.review import review_due
 from engine.store import AttemptMode, Store
 
 
@@ -53,7 +54,7 @@ def test_a_wrong_answer_keeps_the_question_due_and_explains_it(db):
     at.button(key="review_submit").click().run()
     assert at.error[0].value == "Not quite."
     assert any("Now in box 1" in c.value for c in at.caption)
-    assert len(db.review_due(learner_id, "demo")) == 2
+    assert len(review_due(db, learner_id, "demo")) == 2
 
 
 def test_the_hint_counts_as_used_when_revealed(db):

@@ -10,16 +10,15 @@ import pytest
 from builders import bank, question
 from helpers.store_backends import FakeClock
 
-from engine.learners.pattern_test import record_answer
-from engine.learners.practice import (
+from engine.learners.practice import practice_attempt_id, start_practice
+from engine.learners.recording import record_answer
+from engine.learners.review import (
     ReviewSession,
     close_review,
     coming_up,
     due_cards,
-    practice_attempt_id,
     review_attempt,
     review_question,
-    start_practice,
 )
 from engine.modes import AttemptMode
 from engine.quiz.grading import Response, grade

@@ -13,6 +13,8 @@ import pytest
 from helpers.store_backends import FakeClock, store_url  # noqa: F401  (fixture)
 from sqlalchemy import make_url
 
+from engine.learners import leitner
+from engine.learners.review import review_due
 from engine.store import (
     LATEST_VERSION,
     MIGRATIONS,
@@ -50,6 +52,9 @@ def answer(store: Store, attempt_id: int, question_id: str, **overrides: object)
         seconds=2.5,
     )
     values.update(overrides)
+    values.setdefault(
+        "card", leitner.card_move(correct=values["correct"], used_hint=values["used_hint"])
+    )
     return store.record_answer(attempt_id, question_id=question_id, **values)  # type: ignore[arg-type]
 
 
@@ -171,7 +176,7 @@ def test_opening_a_version_1_database_migrates_it_and_keeps_its_rows(store_url):
         assert store.accounts().credential(old.id) is None  # their first sign-in claims it
         attempt = start(store, old.id)
         answer(store, attempt.id, "q1", correct=False, score=0.0)
-        assert [card.question_id for card in store.review_due(old.id, "bank")] == ["q1"]
+        assert [card.question_id for card in review_due(store, old.id, "bank")] == ["q1"]
 
 
 def test_a_version_2_database_gains_the_variant_seed_of_each_answer(store_url):  # noqa: F811
@@ -468,13 +473,13 @@ def test_missed_and_hinted_answers_enter_review_and_correct_ones_do_not(store, c
     clock.advance(minutes=1)
     answer(store, attempt.id, "hinted", used_hint=True)
     answer(store, attempt.id, "known")
-    due = store.review_due(learner.id, "bank")
+    due = review_due(store, learner.id, "bank")
     assert [(c.question_id, c.box, c.last_result) for c in due] == [
         ("missed", 1, "missed"),
         ("hinted", 1, "hinted"),
     ]
     assert store.review_card(learner.id, "bank", "known") is None
-    assert store.review_due(store.learner("Grace").id, "bank") == []
+    assert review_due(store, store.learner("Grace").id, "bank") == []
 
 
 def test_review_answers_move_a_card_up_the_boxes_until_it_leaves(store, clock):
@@ -484,17 +489,17 @@ def test_review_answers_move_a_card_up_the_boxes_until_it_leaves(store, clock):
     answer(store, review.id, "q1")
     card = store.review_card(learner.id, "bank", "q1")
     assert (card.box, card.due_at) == (2, clock.advance(days=0) + pd.Timedelta(days=1))
-    assert store.review_due(learner.id, "bank") == []
+    assert review_due(store, learner.id, "bank") == []
     for box, days in [(3, 1), (4, 3), (5, 7)]:
         clock.advance(days=days)
-        assert [c.question_id for c in store.review_due(learner.id, "bank")] == ["q1"]
+        assert [c.question_id for c in review_due(store, learner.id, "bank")] == ["q1"]
         answer(store, review.id, "q1")
         assert store.review_card(learner.id, "bank", "q1").box == box
     clock.advance(days=16)
     answer(store, review.id, "q1")
     left = store.review_card(learner.id, "bank", "q1")
     assert (left.box, left.due_at, left.in_queue) == (None, None, False)
-    assert store.review_due(learner.id, "bank", clock.advance(days=100)) == []
+    assert review_due(store, learner.id, "bank", clock.advance(days=100)) == []
 
 
 def test_a_recorded_miss_opens_a_card_due_now_and_a_due_right_answer_moves_it_up(store, clock):

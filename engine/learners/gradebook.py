@@ -17,8 +17,9 @@ import pandas as pd
 from sqlalchemy import select
 
 from engine.learners.progress import NOT_IN_BANK, Grouping, History, learner_history
+from engine.learners.recording import response_from_record
+from engine.learners.review import review_due
 from engine.modes import AttemptMode
-from engine.quiz.attempt import response_from_record
 from engine.quiz.models import Difficulty, QuestionBank
 from engine.quiz.plan import AttemptPlan, missing_questions
 from engine.quiz.report import TestReport, score_test
@@ -148,7 +149,7 @@ def gradebook(db: Store, banks: Mapping[str, QuestionBank], *, now: datetime) ->
                 verdict=tests[-1].verdict if tests else NO_VERDICT,
                 by_difficulty=_shares(history, bank, Grouping.DIFFICULTY),
                 by_topic=_shares(history, bank, Grouping.TOPIC),
-                due_reviews=len(db.review_due(learner_id, bank_id, now=now)),
+                due_reviews=len(review_due(db, learner_id, bank_id, now=now)),
             )
         )
     return rows

@@ -19,10 +19,11 @@ The rule, in full:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, TypeVar
+
+from engine.store.models import CardMove, CardState
 
 BOX_INTERVALS: tuple[timedelta, ...] = (
     timedelta(days=0),
@@ -42,16 +43,8 @@ class ReviewResult(StrEnum):
     CORRECT = "correct"  # correct without the hint
 
 
-@dataclass(frozen=True)
-class Schedule:
-    """Where a card stands: ``box`` None (and ``due_at`` None) once it has left the queue."""
-
-    box: int | None
-    due_at: datetime | None
-
-    @property
-    def in_queue(self) -> bool:
-        return self.box is not None
+# The card's state is the store's record; this module only decides how it moves.
+Schedule = CardState
 
 
 def classify(*, correct: bool, used_hint: bool) -> ReviewResult:
@@ -82,6 +75,14 @@ def next_schedule(
     if current.box == TOP_BOX:
         return Schedule(box=None, due_at=None)
     return Schedule(box=current.box + 1, due_at=now + interval_for(current.box + 1))
+
+
+def card_move(*, correct: bool, used_hint: bool) -> CardMove:
+    """How this answer moves its card, for the store to apply in the answer's transaction."""
+    result = classify(correct=correct, used_hint=used_hint)
+    return CardMove(
+        result=result.value, move=lambda current, now: next_schedule(current, result, now=now)
+    )
 
 
 class Scheduled(Protocol):

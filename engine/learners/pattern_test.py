@@ -9,52 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from engine.learners.recording import restore_attempt, start_attempt
 from engine.modes import AttemptMode
-from engine.quiz.attempt import TestAttempt, response_to_record, restore_attempt
-from engine.quiz.grading import Grade, Response
-from engine.quiz.models import Question, QuestionBank
-from engine.quiz.plan import AttemptPlan, missing_questions, plan_attempt
+from engine.quiz.attempt import TestAttempt
+from engine.quiz.models import QuestionBank
+from engine.quiz.plan import missing_questions, plan_attempt
 from engine.quiz.report import TestReport
-from engine.store import Answer, Attempt, Store
-
-
-def start_attempt(
-    db: Store, learner_id: int, bank: QuestionBank, plan: AttemptPlan, mode: AttemptMode
-) -> Attempt:
-    """Record the start of an attempt with everything needed to resume it later."""
-    return db.start_attempt(
-        learner_id,
-        bank_id=bank.id,
-        bank_version=bank.version,
-        mode=mode,
-        seed=plan.seed,
-        plan=plan.to_json(),
-    )
-
-
-def record_answer(
-    db: Store,
-    attempt_id: int,
-    question: Question,
-    response: Response,
-    graded: Grade,
-    *,
-    used_hint: bool,
-    seconds: float,
-) -> Answer:
-    """Commit one graded answer (and its review card move) before it is acknowledged."""
-    return db.record_answer(
-        attempt_id,
-        question_id=question.id,
-        question_fingerprint=question.fingerprint,
-        response=response_to_record(response),
-        score=graded.score,
-        max_score=graded.max_score,
-        correct=graded.correct,
-        used_hint=used_hint,
-        seconds=seconds,
-        variant_seed=question.variant.seed if question.variant else None,
-    )
+from engine.store import Store
 
 
 @dataclass

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engine.codecheck.spec import GradeResult
 from engine.modes import AttemptMode
 from engine.quiz.grading import AnswerRejected, Response, check_response
 from engine.quiz.models import QuestionBank
-from engine.quiz.plan import AttemptPlan, missing_questions, question_in_plan
+from engine.quiz.plan import AttemptPlan, question_in_plan
 from engine.quiz.report import TestReport, score_test
-from engine.store.models import RecordedResponse
 
 
 @dataclass
@@ -59,43 +57,3 @@ class TestAttempt:
     def finish(self) -> TestReport:
         self.finished = True
         return score_test(self.bank, self.plan, self.responses)
-
-
-def response_to_record(response: Response) -> RecordedResponse:
-    """The JSON the store keeps: sorted choice ids, the number, or the code with each
-    check's outcome ``{"code": ..., "result": {...}}``."""
-    if response.code is not None:
-        result = response.code_result and response.code_result.model_dump(mode="json")
-        return {"code": response.code, "result": result}
-    return response.value if response.value is not None else sorted(response.choice_ids)
-
-
-def response_from_record(value: RecordedResponse) -> Response:
-    if isinstance(value, dict):
-        result = value.get("result")
-        return Response(
-            code=str(value["code"]),
-            code_result=None if result is None else GradeResult.model_validate(result),
-        )
-    if isinstance(value, list):
-        return Response.choices(value)
-    return Response.number(value)
-
-
-def restore_attempt(
-    bank: QuestionBank, plan: dict[str, object], answers: dict[str, RecordedResponse]
-) -> TestAttempt | None:
-    """Rebuild an unfinished test from what the store kept; None if the bank has moved on.
-
-    Answers to questions no longer in the plan are dropped rather than trusted.
-    """
-    restored = AttemptPlan.from_json(plan)
-    if restored.bank_id != bank.id or restored.bank_version != bank.version:
-        return None
-    if missing_questions(bank, restored):  # edited on disk without a new version
-        return None
-    attempt = TestAttempt(bank, restored)
-    for question_id, value in answers.items():
-        if question_id in restored.question_ids:
-            attempt.responses[question_id] = response_from_record(value)
-    return attempt

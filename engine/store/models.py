@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,31 @@ class Attempt:
     @property
     def finished(self) -> bool:
         return self.finished_at is not None
+
+
+@dataclass(frozen=True)
+class CardState:
+    """Where a review card stands: ``box`` None (and ``due_at`` None) once it left the queue."""
+
+    box: int | None
+    due_at: datetime | None
+
+    @property
+    def in_queue(self) -> bool:
+        return self.box is not None
+
+
+@dataclass(frozen=True)
+class CardMove:
+    """How one answer moves its question's review card.
+
+    The store applies ``move`` inside the answer's own transaction, so an answer and its card
+    commit together; the rule itself lives with the learners (``engine.learners.leitner``).
+    ``move`` returning None means the question has, and needs, no card.
+    """
+
+    result: str  # kept as the card's last_result
+    move: Callable[[CardState | None, datetime], CardState | None]
 
 
 # Chosen choice ids (list of str), a numeric value, or a code answer:

@@ -9,10 +9,16 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Row, insert, select, update
 
-from engine.learners import leitner as review
 from engine.modes import AttemptMode
 from engine.store import schema as t
-from engine.store.models import Answer, Attempt, RecordedResponse, ReviewCard
+from engine.store.models import (
+    Answer,
+    Attempt,
+    CardMove,
+    CardState,
+    RecordedResponse,
+    ReviewCard,
+)
 
 # Any of the store's frozen dataclass records.
 RecordT = TypeVar("RecordT", Answer, Attempt, ReviewCard)
@@ -23,15 +29,15 @@ def schedule_card(
     learner_id: int,
     bank_id: str,
     question_id: str,
-    result: review.ReviewResult,
+    card: CardMove,
     now: datetime,
 ) -> None:
     row = conn.execute(card_query(learner_id, bank_id, question_id)).first()
-    current = None if row is None else review.Schedule(box=row.box, due_at=row.due_at)
-    following = review.next_schedule(current, result, now=now)
+    current = None if row is None else CardState(box=row.box, due_at=row.due_at)
+    following = card.move(current, now)
     if following is None:
         return
-    values = dict(box=following.box, due_at=following.due_at, last_result=result.value)
+    values = dict(box=following.box, due_at=following.due_at, last_result=card.result)
     if row is None:
         conn.execute(
             insert(t.review_cards).values(

@@ -11,7 +11,6 @@ from typing import Any, Self
 from sqlalchemy import Connection, CursorResult, Engine, insert, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, SQLAlchemyError
 
-from engine.learners import leitner as review
 from engine.modes import AttemptMode
 from engine.store import schema as t
 from engine.store.accounts import Accounts
@@ -34,6 +33,7 @@ from engine.store.migrations import current_version, migrate
 from engine.store.models import (
     Answer,
     Attempt,
+    CardMove,
     Learner,
     RecordedResponse,
     ReviewCard,
@@ -70,11 +70,10 @@ class Store:
     Every database failure leaves as a StoreError (or StoreUnavailable when opening) whose
     message says what went wrong and what to do, so callers never see SQLAlchemy.
 
-    One rule runs inside: ``record_answer`` moves the question's review card by the
-    Leitner rule (``engine.learners.leitner``) in the answer's own transaction. An answer and
-    its card
-    move then commit together or not at all: a crash or a full disk can never leave an
-    acknowledged miss without its card, nor a card moved for an answer that was lost.
+    ``record_answer`` moves the question's review card by the rule its caller passes in
+    (``CardMove``), inside the answer's own transaction: an answer and its card move commit
+    together or not at all, so a crash or a full disk can never leave an acknowledged miss
+    without its card, nor a card moved for an answer that was lost.
     Reporting (frames, CSV) lives beside the store, in ``engine.store.reports``.
     """
 
@@ -285,9 +284,10 @@ class Store:
         correct: bool,
         used_hint: bool,
         seconds: float,
+        card: CardMove,
         variant_seed: int | None = None,
     ) -> Answer:
-        """Record and commit one answer, and move the question's review card with it.
+        """Record and commit one answer, and move the question's review card with it by ``card``.
 
         Raises AnswerRefused for a finished attempt or a second answer to a test question,
         AttemptNotFound for an unknown attempt, ValueError for impossible numbers,
@@ -334,8 +334,7 @@ class Store:
                     f"Question {question_id!r} was already answered in test attempt "
                     f"{attempt_id}: a test takes one answer per question."
                 ) from exc
-            result = review.classify(correct=bool(correct), used_hint=bool(used_hint))
-            schedule_card(conn, attempt.learner_id, attempt.bank_id, question_id, result, now)
+            schedule_card(conn, attempt.learner_id, attempt.bank_id, question_id, card, now)
             return answer_id
 
         answer_id = self._write(work)
@@ -355,6 +354,10 @@ class Store:
 
     # Review --------------------------------------------------------------------------
 
+    def now(self) -> datetime:
+        """The store's clock: what it stamps records with (a test may pass its own)."""
+        return self._clock()
+
     def review_card(self, learner_id: int, bank_id: str, question_id: str) -> ReviewCard | None:
         with self.reading() as conn:
             row = conn.execute(card_query(learner_id, bank_id, question_id)).first()
@@ -367,10 +370,3 @@ class Store:
         )
         with self.reading() as conn:
             return [card_from_row(row) for row in conn.execute(query)]
-
-    def review_due(
-        self, learner_id: int, bank_id: str, now: datetime | None = None
-    ) -> list[ReviewCard]:
-        """Cards due now, most overdue first (engine.learners.leitner.order_queue)."""
-        cards = self.review_cards(learner_id, bank_id)
-        return review.order_queue(cards, now=now or self._clock())

@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from engine.learners.pattern_test import record_answer
+from engine.learners.recording import record_answer
 from engine.quiz.grading import Grade, Response, grade
 from engine.quiz.models import Question
 from engine.store import AnswerRefused, AttemptNotFound, Store, StoreError

@@ -13,7 +13,8 @@ from helpers.arrival import sqlite_url
 from helpers.st_ws import quiz_folder, serving_app
 from playwright.sync_api import Page, expect
 
-from engine.learners.pattern_test import finish_test, record_answer, start_test
+from engine.learners.pattern_test import finish_test, start_test
+from engine.learners.recording import record_answer
 from engine.quiz.bank import load_bank
 from engine.quiz.grading import Response, grade
 from engine.quiz.models import NumericQuestion, Question, QuestionBank

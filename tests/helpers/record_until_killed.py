@@ -13,6 +13,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+from engine.learners import leitner
 from engine.store import Store
 
 
@@ -34,6 +35,7 @@ def main(url: str) -> None:
             correct=bool(n % 2),
             used_hint=False,
             seconds=0.5,
+            card=leitner.card_move(correct=bool(n % 2), used_hint=False),
         )
         # Only now is the answer acknowledged: record_answer returned after COMMIT.
         print(f"committed {answer.id}", flush=True)

@@ -7,6 +7,7 @@ an attempt at a bank, then scored answers. Each test passes only what it is abou
 
 from __future__ import annotations
 
+from engine.learners import leitner
 from engine.store import Store
 from engine.store.models import Answer, Attempt, RecordedResponse
 
@@ -50,6 +51,7 @@ def record_scored_answer(
         correct=score == 1.0,
         used_hint=used_hint,
         seconds=seconds,
+        card=leitner.card_move(correct=score == 1.0, used_hint=used_hint),
         variant_seed=variant_seed,
     )
 

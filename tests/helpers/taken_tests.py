@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine.learners.pattern_test import finish_test, record_answer, start_test
+from engine.learners.pattern_test import finish_test, start_test
+from engine.learners.recording import record_answer
 from engine.quiz.grading import Response, grade
 from engine.quiz.models import QuestionBank
 from engine.quiz.report import TestReport
