@@ -28,7 +28,8 @@ from engine.lab.results import (
     validation_losses,
     weights_label,
 )
-from engine.lab.running.choose import RunLost, RunRequest, lab_executor
+from engine.lab.running.api import RunLost, RunRequest
+from engine.lab.running.choose import lab_executor
 from engine.lab.running.run_queue import shared_queue
 from engine.lab.seeds import SPREAD_SEEDS, seed_spread
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance

@@ -6,12 +6,10 @@ import pytest
 
 from engine.lab.checkpoint import CheckpointError, load_pretrained
 from engine.lab.freeze import preset_plan
-from engine.lab.running.choose import (
-    InlineExecutor,
-    RunRequest,
-    StoredRunsExecutor,
-    executor_from_env,
-)
+from engine.lab.running.api import RunRequest
+from engine.lab.running.choose import executor_from_env
+from engine.lab.running.inline import InlineExecutor
+from engine.lab.running.stored import StoredRunsExecutor
 from engine.lab.running.wire import (
     config_from_dict,
     config_to_dict,

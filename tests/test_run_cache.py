@@ -8,8 +8,9 @@ from sqlalchemy import create_engine
 
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.freeze import preset_plan
-from engine.lab.running.choose import InlineExecutor, RunRequest, StoredRunsExecutor
-from engine.lab.running.stored import RunKey, RunStore
+from engine.lab.running.api import RunRequest
+from engine.lab.running.inline import InlineExecutor
+from engine.lab.running.stored import RunKey, RunStore, StoredRunsExecutor
 from engine.lab.train import FinetuneConfig, finetune
 from engine.metrics.training_curves import EpochRecord
 

@@ -27,7 +27,7 @@ from ray.exceptions import (
 from sqlalchemy.exc import SQLAlchemyError
 
 from engine.lab.device import pick_device
-from engine.lab.running.choose import ExecutedRun, RunLost, RunRequest, RunStopped
+from engine.lab.running.api import ExecutedRun, RunLost, RunRequest, RunStopped
 from engine.lab.running.cluster_queue import ClusterQueue
 from engine.lab.running.wire import (
     config_from_dict,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -33,6 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from engine.lab.results import RunResult
+from engine.lab.running.api import ExecutedRun, Executor, RunRequest
 from engine.lab.running.wire import (
     config_digest,
     config_to_dict,
@@ -177,3 +178,32 @@ def replay(
         on_epoch(stats)
         time.sleep(pause_s)
     return True
+
+
+@dataclass
+class StoredRunsExecutor:
+    """Replays a run already stored under the same key; otherwise runs it and stores it."""
+
+    inner: Executor
+    store: RunStore
+    replay_pause_s: float = 0.05
+    name: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.name = f"{self.inner.name}+store"
+
+    def device_kind(self, config: FinetuneConfig) -> str:
+        return self.inner.device_kind(config)
+
+    def queue_counts(self) -> tuple[int, int]:
+        return self.inner.queue_counts()
+
+    def run(self, request: RunRequest) -> ExecutedRun:
+        key = RunKey.of(request.config, request.checkpoint_sha, self.device_kind(request.config))
+        stored = self.store.get(key)
+        if stored is not None:
+            finished = replay(stored, request.on_epoch, self.replay_pause_s, request.should_stop)
+            return ExecutedRun(replace(stored, cancelled=not finished), replayed=True)
+        executed = self.inner.run(request)
+        self.store.put(key, request.config, executed.result)  # refuses incomplete runs
+        return executed
