@@ -254,3 +254,16 @@ def test_lr_schedule_keys_follow_each_schedulers_closed_form():
 def test_two_hundred_seeds_of_every_family_pass_the_validators_checks(name):
     # What `engine validate` will sample per family once the loader is wired in.
     assert check_family(name, None, {}, seeds=range(200)) == []
+
+
+@pytest.mark.parametrize("name", sorted(GENERATORS))
+def test_each_generator_declares_exactly_the_values_and_mistakes_its_variants_carry(name):
+    family = GENERATORS[name]
+    values: set[str] = set()
+    mistakes: set[str] = set()
+    for seed in range(200):
+        variant = family.generate(seed)
+        values |= set(variant.values)
+        mistakes |= {option.id for option in variant.mistakes}
+    assert values == family.value_names
+    assert mistakes == family.mistake_names

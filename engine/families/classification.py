@@ -118,6 +118,34 @@ CONFUSION_METRIC = Generator(
     ),
     compute=_confusion_metric,
     library="sklearn.metrics precision/recall/f1/accuracy_score",
+    value_names=frozenset(
+        {
+            "accuracy",
+            "f1",
+            "fn",
+            "formula",
+            "fp",
+            "metric",
+            "precision",
+            "recall",
+            "specificity",
+            "tn",
+            "total",
+            "tp",
+        }
+    ),
+    mistake_names=frozenset(
+        {
+            "arithmetic-mean",
+            "ignored-tn",
+            "swapped-fp-fn",
+            "used-accuracy",
+            "used-f1",
+            "used-npv",
+            "used-precision",
+            "used-recall",
+        }
+    ),
 )
 
 
@@ -173,6 +201,8 @@ IMBALANCE_BASELINE = Generator(
     ),
     compute=_imbalance_baseline,
     library="sklearn.metrics accuracy_score, recall_score",
+    value_names=frozenset({"accuracy", "negatives", "positives", "recall", "total"}),
+    mistake_names=frozenset({"assumed-balance", "gave-positive-share", "gave-recall"}),
 )
 
 
@@ -229,4 +259,6 @@ FBETA = Generator(
     ),
     compute=_fbeta,
     library="sklearn.metrics fbeta_score",
+    value_names=frozenset({"beta", "favours", "fn", "fp", "precision", "recall", "tp"}),
+    mistake_names=frozenset({"inverted-beta", "used-f1", "used-precision", "used-recall"}),
 )

@@ -222,6 +222,10 @@ class Generator:
     params: tuple[ParamSpec, ...]
     compute: Compute
     library: str  # what computes the key: shown to reviewers, checked by the tests
+    # Declared so that a bank loads and checks its placeholders and mistake ids without drawing
+    # a variant (drawing imports torch for some families); a test keeps both true over seeds.
+    value_names: frozenset[str]
+    mistake_names: frozenset[str]
 
     def spec(self, name: str) -> ParamSpec:
         found = next((p for p in self.params if p.name == name), None)

@@ -149,4 +149,25 @@ LOSS_CURVE = Generator(
     ),
     compute=_loss_curve,
     library="torch.argmin, torch.optim.lr_scheduler.ReduceLROnPlateau",
+    value_names=frozenset(
+        {
+            "best_epoch",
+            "best_loss",
+            "epochs",
+            "patience",
+            "stop_epoch",
+            "train_losses",
+            "val_losses",
+        }
+    ),
+    mistake_names=frozenset(
+        {
+            "counted-from-zero",
+            "epoch-training-stopped",
+            "lowest-training-loss",
+            "off-by-one-patience",
+            "ran-to-the-end",
+            "stopped-at-best",
+        }
+    ),
 )

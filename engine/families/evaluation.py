@@ -130,6 +130,19 @@ SELECTION_BIAS = Generator(
     ),
     compute=_selection_bias,
     library="scipy.stats binom.cdf (exact expected maximum of N binomials)",
+    value_names=frozenset(
+        {"expected_best", "optimism", "runs", "standard_error", "test_size", "true_accuracy"}
+    ),
+    mistake_names=frozenset(
+        {
+            "averaged-not-max",
+            "gave-best-score",
+            "large-n-bound",
+            "one-standard-error",
+            "took-best-as-true",
+            "upper-95-bound",
+        }
+    ),
 )
 
 
@@ -258,4 +271,22 @@ MCNEMAR = Generator(
     ),
     compute=_mcnemar,
     library="scipy.stats binomtest (exact two-sided McNemar)",
+    value_names=frozenset(
+        {
+            "accuracy_a",
+            "accuracy_b",
+            "both_right",
+            "both_wrong",
+            "disagreements",
+            "one_sided_p",
+            "only_a",
+            "only_b",
+            "p_value",
+            "total",
+            "verdict",
+        }
+    ),
+    mistake_names=frozenset(
+        {"compared-accuracies-only", "one-sided", "unpaired-accuracies", "used-all-items"}
+    ),
 )

@@ -98,4 +98,25 @@ MACRO_MICRO = Generator(
     ),
     compute=_macro_micro,
     library="sklearn.metrics f1_score(average=...)",
+    value_names=frozenset(
+        {
+            "average",
+            "c00",
+            "c01",
+            "c02",
+            "c10",
+            "c11",
+            "c12",
+            "c20",
+            "c21",
+            "c22",
+            "class0",
+            "class1",
+            "class2",
+            "macro_f1",
+            "micro_f1",
+            "weighted_f1",
+        }
+    ),
+    mistake_names=frozenset({"f1-of-averages", "used-macro", "used-micro", "weighted-by-support"}),
 )

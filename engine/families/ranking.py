@@ -152,6 +152,26 @@ ROC_AUC = Generator(
     params=SCORE_PARAMS,
     compute=_roc_auc,
     library="sklearn.metrics roc_auc_score, roc_curve",
+    value_names=frozenset(
+        {
+            "auc",
+            "negative_scores",
+            "negatives",
+            "ordered_pairs",
+            "pairs",
+            "positive_scores",
+            "positives",
+        }
+    ),
+    mistake_names=frozenset(
+        {
+            "accuracy-at-half",
+            "precision-at-half",
+            "recall-at-half",
+            "reversed-ranking",
+            "used-average-precision",
+        }
+    ),
 )
 
 
@@ -218,6 +238,16 @@ AVERAGE_PRECISION = Generator(
     params=SCORE_PARAMS,
     compute=_average_precision,
     library="sklearn.metrics precision_recall_curve (= average_precision_score)",
+    value_names=frozenset({"ap", "negative_scores", "negatives", "positive_scores", "positives"}),
+    mistake_names=frozenset(
+        {
+            "accuracy-at-half",
+            "precision-at-half",
+            "recall-at-half",
+            "trapezoid-pr-area",
+            "used-roc-auc",
+        }
+    ),
 )
 
 
@@ -320,4 +350,26 @@ CHEAPEST_THRESHOLD = Generator(
     ),
     compute=_cheapest_threshold,
     library="numpy counts, held to sklearn.metrics confusion_matrix by the tests",
+    value_names=frozenset(
+        {
+            "cost",
+            "cost_fn",
+            "cost_fp",
+            "negative_scores",
+            "negatives",
+            "positive_scores",
+            "positives",
+            "threshold",
+        }
+    ),
+    mistake_names=frozenset(
+        {
+            "caught-every-positive",
+            "counted-only-false-negatives",
+            "counted-only-false-positives",
+            "kept-default",
+            "maximised-accuracy",
+            "swapped-costs",
+        }
+    ),
 )

@@ -109,4 +109,19 @@ REGRESSION_ERROR = Generator(
     compute=_regression_error,
     library="sklearn.metrics mean_squared_error, root_mean_squared_error, mean_absolute_error, "
     "r2_score",
+    value_names=frozenset(
+        {"errors", "mae", "metric", "mse", "predictions", "r2", "rmse", "targets"}
+    ),
+    mistake_names=frozenset(
+        {
+            "forgot-one-minus",
+            "median-not-mean",
+            "signed-errors",
+            "summed-not-averaged",
+            "used-correlation",
+            "used-mae",
+            "used-mse",
+            "used-rmse",
+        }
+    ),
 )

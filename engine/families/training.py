@@ -155,6 +155,18 @@ FREEZE_COUNTS = Generator(
     ),
     compute=_freeze_counts,
     library="torch (SmallResNet on the meta device, numel; tests freeze a real one)",
+    value_names=frozenset(
+        {"blocks_per_stage", "num_classes", "scalars", "tensors", "train_from", "widths"}
+    ),
+    mistake_names=frozenset(
+        {
+            "counted-buffers",
+            "counted-layers",
+            "counted-tensors-not-scalars",
+            "counted-whole-model",
+            "forgot-the-head",
+        }
+    ),
 )
 
 BASE_LRS = ("0.1", "0.03", "0.01", "0.003", "0.001")
@@ -266,4 +278,16 @@ LR_SCHEDULE = Generator(
     ),
     compute=_lr_schedule,
     library="torch.optim.lr_scheduler StepLR, ExponentialLR, CosineAnnealingLR",
+    value_names=frozenset({"base_lr", "epoch", "epochs", "gamma", "lr", "schedule", "step_size"}),
+    mistake_names=frozenset(
+        {
+            "decayed-every-epoch",
+            "kept-base-lr",
+            "linear-decay",
+            "multiplied-once",
+            "one-decay-too-many",
+            "one-step-too-few",
+            "one-step-too-many",
+        }
+    ),
 )

@@ -23,7 +23,7 @@ from engine.families import (
     fill,
     generator,
 )
-from engine.families.templating import placeholders, unsafe_value
+from engine.families.templating import placeholders
 from engine.quiz.models import (
     Choice,
     MultipleSelectQuestion,
@@ -38,9 +38,6 @@ from engine.quiz.models import (
 from engine.quiz.safe_yaml import KeyPath
 
 FAMILY_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.NUMERIC)
-# Seeds the loader fills every text with: enough to catch a value that breaks Markdown in
-# most families at once, cheap enough for every load; `engine validate` samples 200.
-LOAD_SEEDS = range(5)
 
 
 def _frozen(params: dict[str, Any]) -> tuple[tuple[str, Any], ...]:
@@ -185,22 +182,28 @@ def family_problems(question: Question, raw: Any) -> Iterator[tuple[KeyPath, str
 
 
 def _template_problems(question: Question) -> Iterator[tuple[KeyPath, str]]:
+    """Placeholders and mistake ids checked against what the generator declares.
+
+    Only families computed without PyTorch draw one variant here (to refuse ranges they
+    cannot honour): a bank loads without importing torch. ``engine validate`` draws every
+    family at many seeds and checks each filled text.
+    """
     assert question.generator is not None
-    try:
-        sample = draw_variant(question, 0)
-    except FamilyError as error:
-        yield ("params",), str(error)
-        return
-    known = ", ".join(sorted(sample.values))
-    # Sampled only when a bank overrides feedback: forty draws are most of a load's cost.
-    mistake_ids = _mistake_names(question.generator) if question.mistake_feedback else frozenset()
+    family = generator(question.generator)
+    if not family.library.startswith("torch"):  # cheap, and catches a range it cannot honour
+        try:
+            draw_variant(question, 0)
+        except FamilyError as error:
+            yield ("params",), str(error)
+            return
+    known = ", ".join(sorted(family.value_names))
     for mistake_id in question.mistake_feedback:
-        if mistake_ids and mistake_id not in mistake_ids:
+        if mistake_id not in family.mistake_names:
             yield (
                 ("mistake_feedback", mistake_id),
                 (
                     f"'{mistake_id}' is not a mistake of {question.generator}; "
-                    f"it names: {', '.join(sorted(mistake_ids))}"
+                    f"it names: {', '.join(sorted(family.mistake_names))}"
                 ),
             )
     for path, text in text_fields(question):
@@ -210,36 +213,8 @@ def _template_problems(question: Question) -> Iterator[tuple[KeyPath, str]]:
             yield path, str(error)
             continue
         for name in names:
-            if name not in sample.values:
+            if name not in family.value_names:
                 yield path, f"{{{name}}} names no variable; {question.generator} has: {known}"
-    for seed in LOAD_SEEDS:  # a value that would break Markdown where it lands
-        values = draw_variant(question, seed).values
-        for path, text in text_fields(question):
-            for name in _safe_names(text):
-                problem = name in values and unsafe_value(name, values[name])
-                if problem:
-                    yield path, f"{problem} (seed {seed})"
-                    return
-
-
-def _safe_names(text: str) -> list[str]:
-    try:
-        return placeholders(text)
-    except TemplateError:
-        return []
-
-
-@lru_cache(maxsize=64)
-def _mistake_names(name: str) -> frozenset[str]:
-    """Every mistake id the generator shows over a sample of seeds."""
-    family = generator(name)
-    ids: set[str] = set()
-    for seed in range(40):
-        try:
-            ids |= {o.id for o in family.generate(seed).mistakes}
-        except FamilyError:
-            continue
-    return frozenset(ids)
 
 
 def sample_problems(question: Question, seeds: range = range(200)) -> list[str]:
