@@ -14,8 +14,8 @@ from engine.learners.progress import (
     score_by,
     weak_questions,
 )
+from lessons.components.banks import learner_store_and_bank
 from lessons.components.charts import BLUE, ORANGE
-from lessons.components.learner import learner_store_and_bank
 
 st.title("My progress")
 

@@ -22,7 +22,7 @@ from engine.learners.review import (
     review_question,
 )
 from engine.quiz.plan import question_in_plan
-from lessons.components.learner import learner_store_and_bank
+from lessons.components.banks import learner_store_and_bank
 from lessons.components.quiz_ui import (
     SubmitButton,
     explain_grade,

@@ -9,6 +9,9 @@ import streamlit as st
 
 from engine.quiz.bank import BankCatalog, load_catalog
 from engine.quiz.models import QuestionBank
+from engine.store import Learner, Store
+from lessons.components.learner import current_learner, store
+from lessons.components.passcode import is_instructor
 
 SHIPPED_QUIZ_DIR = Path(__file__).resolve().parents[2] / "quizzes"
 
@@ -68,9 +71,6 @@ def bank_errors_notice(loaded: BankCatalog) -> None:
     that one bank is unavailable. A code block wraps, so no line runs off the page."""
     if not loaded.errors:
         return
-    # Imported here, not at the top: passcode needs learner, which needs this module.
-    from lessons.components.passcode import is_instructor
-
     if not is_instructor():
         count = len(loaded.errors)
         st.warning(
@@ -112,3 +112,15 @@ def pick_bank(key: str) -> QuestionBank | None:
         )
     st.session_state["bank_id"] = current
     return banks[current]
+
+
+def learner_store_and_bank(bank_key: str) -> tuple[Learner, Store, QuestionBank]:
+    """For pages about one learner's record: ask for the name and the bank, or stop here."""
+    learner = current_learner()
+    db = store()
+    if learner is None or db is None:
+        st.stop()
+    bank = pick_bank(bank_key)
+    if bank is None:
+        st.stop()
+    return learner, db, bank

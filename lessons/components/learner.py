@@ -23,9 +23,7 @@ from engine.identity.signin import (
     token_secret,
 )
 from engine.identity.tokens import TokenRefused
-from engine.quiz.models import QuestionBank
 from engine.store import Learner, Store, StoreError, StoreUnavailable
-from lessons.components.banks import pick_bank
 
 TOKEN_PARAM = "session"
 _TOKEN_KEY = "session_token"
@@ -207,15 +205,3 @@ def sign_out() -> None:
         del st.query_params[TOKEN_PARAM]
     if auth_configured() and st.user.is_logged_in:
         st.logout()
-
-
-def learner_store_and_bank(bank_key: str) -> tuple[Learner, Store, QuestionBank]:
-    """For pages about one learner's record: ask for the name and the bank, or stop here."""
-    learner = current_learner()
-    db = store()
-    if learner is None or db is None:
-        st.stop()
-    bank = pick_bank(bank_key)
-    if bank is None:
-        st.stop()
-    return learner, db, bank
