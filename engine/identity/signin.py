@@ -13,14 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from engine.identity.instructor import Outcome
 from engine.identity.pins import check_new_pin, hash_pin, pin_matches
 from engine.identity.throttle import guarded, pin_rules
 from engine.identity.tokens import TokenRefused, read_token, sign_token
 from engine.store import Learner, Store
-from engine.store import schema as t
 from engine.store.accounts import NO_PIN
 from engine.store.models import clean_display_name, display_name_key
 
@@ -60,12 +57,6 @@ def token_secret(
     return db.accounts().server_secret(_STORED_SECRET, lambda: secrets.token_urlsafe(32))
 
 
-def _find(db: Store, name_key: str) -> Learner | None:
-    with db.engine.connect() as conn:
-        row = conn.execute(select(t.learners).where(t.learners.c.name_key == name_key)).first()
-    return None if row is None else Learner(row.id, row.name, row.created_at)
-
-
 def sign_in_with_pin(db: Store, name: str, pin: str, *, now: float) -> SignIn:
     """Check (or, for a name without one, set) the PIN; ValueError for an unusable name or
     new PIN, with what to change. Every try passes the per-name and server-wide gates."""
@@ -75,7 +66,7 @@ def sign_in_with_pin(db: Store, name: str, pin: str, *, now: float) -> SignIn:
     found: dict[str, SignIn] = {}
 
     def check() -> bool:
-        learner = _find(db, key)
+        learner = db.learner_by_key(key)
         credential = None if learner is None else accounts.credential(learner.id)
         if learner is not None and credential is not None and credential.pin_hash != NO_PIN:
             ok = pin_matches(pin, credential.pin_hash)
@@ -121,7 +112,7 @@ def learner_from_token(db: Store, token: str, secret: str, *, now: float) -> Lea
 def reset_pin(db: Store, name: str) -> Learner | None:
     """An instructor's reset: the learner's next sign-in chooses a new PIN; old tokens stop
     working. None when no learner has that name."""
-    learner = _find(db, display_name_key(clean_display_name(name)))
+    learner = db.learner_by_key(display_name_key(clean_display_name(name)))
     if learner is not None:
         db.accounts().reset_pin(learner.id)
     return learner

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pandas as pd
-from sqlalchemy import select
 
 from engine.learners.progress import NOT_IN_BANK, Grouping, History, learner_history
 from engine.learners.recording import response_from_record
@@ -24,8 +23,7 @@ from engine.quiz.models import Difficulty, QuestionBank
 from engine.quiz.plan import AttemptPlan, missing_questions
 from engine.quiz.report import TestReport, score_test
 from engine.store import Answer, Attempt, Store
-from engine.store import schema as t
-from engine.store.accounts import ANONYMOUS_KEY
+from engine.store.reports import seen_learners
 
 DIFFICULTIES = tuple(d.value for d in Difficulty)
 COLUMNS = (
@@ -65,22 +63,6 @@ class FinishedTest:
     fraction: float
     verdict: str
     report: TestReport | None  # None when the bank has moved on since the test
-
-
-def _seen_learners(db: Store) -> list[tuple[int, str, str]]:
-    """(learner id, name, bank id) for every learner with an attempt, the anonymous
-    counts of deleted accounts left out: they are nobody's grades."""
-    a, lr = t.attempts, t.learners
-    query = (
-        select(lr.c.id, lr.c.name, a.c.bank_id)
-        .select_from(a.join(lr, a.c.learner_id == lr.c.id))
-        .where(lr.c.name_key != ANONYMOUS_KEY)
-        .distinct()
-    )
-    with db.reading() as conn:
-        found = [(int(row[0]), str(row[1]), str(row[2])) for row in conn.execute(query)]
-    # Sorted here, not in SQL: collations differ between SQLite and PostgreSQL.
-    return sorted(found, key=lambda row: (row[1].casefold(), row[1], row[2], row[0]))
 
 
 def scored(bank: QuestionBank | None, attempt: Attempt, answers: list[Answer]) -> FinishedTest:
@@ -134,7 +116,7 @@ def learner_tests(
 def gradebook(db: Store, banks: Mapping[str, QuestionBank], *, now: datetime) -> list[GradebookRow]:
     """A row for every learner and every bank they have worked at."""
     rows = []
-    for learner_id, name, bank_id in _seen_learners(db):
+    for learner_id, name, bank_id in seen_learners(db):
         bank = banks.get(bank_id)
         history = learner_history(db, learner_id, bank_id)
         tests = finished_tests(bank, history)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from engine.modes import AttemptMode
 from engine.store import schema as t
+from engine.store.accounts import ANONYMOUS_KEY
 from engine.store.store import Store
 
 RESPONSE_COLUMNS: tuple[str, ...] = (
@@ -101,3 +102,19 @@ def frame_to_csv(frame: pd.DataFrame) -> str:
             "'" + name if name.startswith(_FORMULA_STARTS) else name for name in out["learner_name"]
         ]
     return out.to_csv(index=False, lineterminator="\n")
+
+
+def seen_learners(db: Store) -> list[tuple[int, str, str]]:
+    """(learner id, name, bank id) for every learner with an attempt, the anonymous
+    counts of deleted accounts left out: they are nobody's grades."""
+    a, lr = t.attempts, t.learners
+    query = (
+        select(lr.c.id, lr.c.name, a.c.bank_id)
+        .select_from(a.join(lr, a.c.learner_id == lr.c.id))
+        .where(lr.c.name_key != ANONYMOUS_KEY)
+        .distinct()
+    )
+    with db.reading() as conn:
+        found = [(int(row[0]), str(row[1]), str(row[2])) for row in conn.execute(query)]
+    # Sorted here, not in SQL: collations differ between SQLite and PostgreSQL.
+    return sorted(found, key=lambda row: (row[1].casefold(), row[1], row[2], row[0]))

@@ -165,7 +165,7 @@ class Store:
         """The learner with this display name (case-insensitive), created if new."""
         cleaned = clean_display_name(name)
         key = display_name_key(cleaned)
-        existing = self._learner_by_key(key)
+        existing = self.learner_by_key(key)
         if existing is not None:
             return existing
         # A concurrent session may create the same name first: then theirs is ours.
@@ -175,11 +175,12 @@ class Store:
             ),
             conflict_ok=True,
         )
-        found = self._learner_by_key(key)
+        found = self.learner_by_key(key)
         assert found is not None
         return found
 
-    def _learner_by_key(self, key: str) -> Learner | None:
+    def learner_by_key(self, key: str) -> Learner | None:
+        """The learner whose name key (``name_key``) is ``key``, or None."""
         with self.reading() as conn:
             row = conn.execute(select(t.learners).where(t.learners.c.name_key == key)).first()
         return None if row is None else Learner(row.id, row.name, row.created_at)
