@@ -118,17 +118,30 @@ class Grade:
 
 def check_response(question: Question, response: Response) -> None:
     """Raise AnswerRejected unless `response` is a well-formed answer to `question`."""
-    if isinstance(question, CodeQuestion):
-        _check_code_response(question, response)
-        return
+    match question:
+        case CodeQuestion():
+            _check_code_response(question, response)
+        case NumericQuestion():
+            _refuse_code(question, response)
+            if response.choice_ids:
+                raise AnswerRejected(f"question '{question.id}' expects a number, not choices")
+            if response.value is not None and not math.isfinite(response.value):
+                raise AnswerRejected("the answer must be a finite number")
+        case MultipleSelectQuestion():
+            _check_choices(question, response, most=None)
+        case SingleChoiceQuestion() | TrueFalseQuestion():
+            _check_choices(question, response, most=1)
+        case _:
+            assert_never(question)
+
+
+def _refuse_code(question: Question, response: Response) -> None:
     if response.code is not None:
         raise AnswerRejected(f"question '{question.id}' expects choices or a number, not code")
-    if isinstance(question, NumericQuestion):
-        if response.choice_ids:
-            raise AnswerRejected(f"question '{question.id}' expects a number, not choices")
-        if response.value is not None and not math.isfinite(response.value):
-            raise AnswerRejected("the answer must be a finite number")
-        return
+
+
+def _check_choices(question: Question, response: Response, *, most: int | None) -> None:
+    _refuse_code(question, response)
     if response.value is not None:
         raise AnswerRejected(f"question '{question.id}' expects choices, not a number")
     unknown = response.choice_ids - {c.id for c in question.choices}
@@ -136,7 +149,7 @@ def check_response(question: Question, response: Response) -> None:
         raise AnswerRejected(
             f"choice {', '.join(sorted(unknown))} is not an option of question '{question.id}'"
         )
-    if not isinstance(question, MultipleSelectQuestion) and len(response.choice_ids) > 1:
+    if most is not None and len(response.choice_ids) > most:
         raise AnswerRejected(f"question '{question.id}' takes exactly one choice")
 
 

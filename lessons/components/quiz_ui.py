@@ -9,7 +9,16 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from engine.quiz.grading import Grade, Response, share_text
-from engine.quiz.models import LESSON_IDS, CodeQuestion, Question, QuestionType
+from engine.quiz.models import (
+    LESSON_IDS,
+    CodeQuestion,
+    MultipleSelectQuestion,
+    NumericQuestion,
+    Question,
+    QuestionType,
+    SingleChoiceQuestion,
+    TrueFalseQuestion,
+)
 from engine.quiz.parsing import FormatError, ParsedInput, parse_picked, parse_typed_number
 from engine.quiz.plan import PresentedQuestion
 from lessons.components.charts import question_chart
@@ -71,12 +80,21 @@ def ask(
 ) -> tuple[ParsedInput, bool]:
     """The answer input and whether it was submitted on this run: a form for most types,
     the code editor for code (its Run button submits, and runs the code in the sandbox)."""
-    if isinstance(question, CodeQuestion):
-        return code_answer(question, key)
-    with st.form(key=form_key):
-        answer = answer_widget(shown, key=key)
-        submitted = st.form_submit_button(submit.label, key=submit.key, type="primary")
-    return answer, submitted
+    match question:
+        case CodeQuestion():
+            return code_answer(question, key)
+        case (
+            NumericQuestion()
+            | SingleChoiceQuestion()
+            | MultipleSelectQuestion()
+            | TrueFalseQuestion()
+        ):
+            with st.form(key=form_key):
+                answer = answer_widget(shown, key=key)
+                submitted = st.form_submit_button(submit.label, key=submit.key, type="primary")
+            return answer, submitted
+        case _:
+            assert_never(question)
 
 
 def submitted_response(

@@ -108,8 +108,7 @@ def _answer_lines(question: Question) -> list[str]:
 def _general_feedback(question: Question) -> str:
     steps = [f"{n}. {step}" for n, step in enumerate(question.solution.steps, start=1)]
     lines = [*steps, "", f"**Final answer:** {question.solution.final_answer}"]
-    if isinstance(question, CodeQuestion):
-        lines += ["", "**Reference solution:**", "", _code_block(question.reference_solution)]
+    lines += _type_feedback(question)
     lines += ["", f"**Quick check:** {question.quick_check}"]
     return escape("\n".join(lines))
 
@@ -121,14 +120,7 @@ def _comment(question: Question) -> str:
         if variant_chart(question) is not None:
             notes.append("its chart cannot be carried by GIFT; the data is in the prompt")
     notes.append(f"points: {question.points:g}")
-    if isinstance(question, CodeQuestion):
-        checks = ", ".join(c.name or c.check for c in question.checks)
-        notes.append(
-            "TuneLab code question, exported as an essay with its starter code: Moodle does "
-            f"not run TuneLab's checks ({checks}); grade it by hand"
-        )
-    if isinstance(question, MultipleSelectQuestion) and question.scoring is Scoring.ALL_OR_NOTHING:
-        notes.append("TuneLab scores this all-or-nothing; Moodle gives partial credit")
+    notes += _type_notes(question)
     return "// " + " · ".join(" ".join(note.split()) for note in notes)
 
 
@@ -137,10 +129,57 @@ def _code_block(code: str) -> str:
 
 
 def _question_text(question: Question) -> str:
-    if isinstance(question, CodeQuestion):
-        starter = _code_block(question.starter_code)
-        return f"{question.prompt}\n\nStart from this code:\n\n{starter}"
-    return question.prompt
+    match question:
+        case CodeQuestion():
+            starter = _code_block(question.starter_code)
+            return f"{question.prompt}\n\nStart from this code:\n\n{starter}"
+        case (
+            NumericQuestion()
+            | SingleChoiceQuestion()
+            | MultipleSelectQuestion()
+            | TrueFalseQuestion()
+        ):
+            return question.prompt
+        case _:
+            assert_never(question)
+
+
+def _type_feedback(question: Question) -> list[str]:
+    """Lines a question type adds to the worked solution in Moodle's general feedback."""
+    match question:
+        case CodeQuestion():
+            return ["", "**Reference solution:**", "", _code_block(question.reference_solution)]
+        case (
+            NumericQuestion()
+            | SingleChoiceQuestion()
+            | MultipleSelectQuestion()
+            | TrueFalseQuestion()
+        ):
+            return []
+        case _:
+            assert_never(question)
+
+
+def _type_notes(question: Question) -> list[str]:
+    """What a question type loses on its way to GIFT, said in the question's comment."""
+    match question:
+        case CodeQuestion():
+            checks = ", ".join(c.name or c.check for c in question.checks)
+            return [
+                "TuneLab code question, exported as an essay with its starter code: Moodle "
+                f"does not run TuneLab's checks ({checks}); grade it by hand"
+            ]
+        case MultipleSelectQuestion() if question.scoring is Scoring.ALL_OR_NOTHING:
+            return ["TuneLab scores this all-or-nothing; Moodle gives partial credit"]
+        case (
+            MultipleSelectQuestion()
+            | NumericQuestion()
+            | SingleChoiceQuestion()
+            | TrueFalseQuestion()
+        ):
+            return []
+        case _:
+            assert_never(question)
 
 
 def question_to_gift(question: Question) -> str:

@@ -95,8 +95,7 @@ def preview_text(question: Question, seed: int) -> str:
         head += f" · {drawn.generator} seed {seed}"
     lines = [head, "", drawn.prompt, ""]
     lines += [f"  {letters[c.id]}. {c.text}" for c in drawn.choices]
-    if isinstance(drawn, NumericQuestion):
-        lines.append("  (the learner types a number)")
+    lines += _input_line(drawn)
     graded = grade(drawn, perfect_response(drawn))
     lines += ["", "--- key ---", f"Answer: {graded.correct_answer}"]
     lines += [
@@ -121,3 +120,16 @@ def instantiate_chart(question: Question, seed: int) -> str:
     if chart is None:
         return ""
     return f"{chart.title} ({', '.join(chart.series)}; {len(chart.x)} points on {chart.x_label})"
+
+
+def _input_line(question: Question) -> list[str]:
+    """How the learner answers, for types whose choices do not already say it."""
+    match question:
+        case NumericQuestion():
+            return ["  (the learner types a number)"]
+        case CodeQuestion():
+            return ["  (the learner writes code, run in the sandbox)", "", question.starter_code]
+        case SingleChoiceQuestion() | MultipleSelectQuestion() | TrueFalseQuestion():
+            return []
+        case _:
+            assert_never(question)

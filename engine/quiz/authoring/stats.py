@@ -176,10 +176,15 @@ def _failed_checks(response: Mapping[str, Any]) -> list[str]:
 def _choice_counts(responses: pd.Series, known: Mapping[str, bool]) -> dict[str, int]:
     counts: Counter[str] = Counter()
     for response in responses:
-        if isinstance(response, list | tuple):
-            counts.update(str(choice) for choice in response)
-        elif isinstance(response, dict):  # a code answer: which of its checks failed
-            counts.update(f"failed: {name}" for name in _failed_checks(response))
+        match response:
+            case list() | tuple():
+                counts.update(str(choice) for choice in response)
+            case dict():  # a code answer: which of its checks failed
+                counts.update(f"failed: {name}" for name in _failed_checks(response))
+            case int() | float():  # a number has no choices to count
+                pass
+            case _:  # a recorded shape this function does not know: say so, never skip it
+                raise TypeError(f"no choice counts for a recorded response {response!r}")
     ordered = {choice: counts.get(choice, 0) for choice in known}
     ordered.update({choice: n for choice, n in sorted(counts.items()) if choice not in ordered})
     return ordered
