@@ -1,6 +1,6 @@
 """The benchmarks' async Streamlit websocket client: many tabs at once over asyncio.
 
-The protocol itself (Render, the rerun request, the server) lives in ``bench.st_wire``,
+The protocol itself (Render, the rerun request, the server) lives in ``tests.helpers.st_wire``,
 which the tests' blocking client shares.
 """
 
@@ -17,7 +17,7 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from bench.st_wire import (
+from tests.helpers.st_wire import (
     ROOT,
     Render,
     Server,

@@ -1,4 +1,9 @@
-"""Shared fixtures: Streamlit caches are process-wide, so each test starts with them empty."""
+"""Shared fixtures, and one marker per folder.
+
+The folders mirror the code's parts (architecture.toml), and each test carries its folder's
+name as a marker: `pytest -m lab` runs the lab's tests, `-m "not e2e"` leaves the browser out.
+Streamlit caches are process-wide, so each test starts with them empty.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,14 @@ from builders import bank_yaml
 from engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        path = Path(item.fspath).resolve()
+        if TESTS in path.parents and path.parent != TESTS:
+            item.add_marker(getattr(pytest.mark, path.relative_to(TESTS).parts[0]))
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ anything, which is what the crafted-message and fault tests need. Widget ids are
 from the ForwardMsg deltas the server sent (Streamlit derives them from key, form and
 page), never guessed.
 
-The protocol (frames, the rerun request, the server) is bench.st_wire, shared with the
+The protocol (frames, the rerun request, the server) is helpers/st_wire.py, shared with the
 benchmarks' async client; this module adds the blocking transport and the test helpers.
 """
 
@@ -22,8 +22,8 @@ from streamlit.proto.WidgetStates_pb2 import WidgetState
 from websockets.sync.client import ClientConnection, connect
 from websockets.typing import Subprotocol
 
-from bench import st_wire
-from bench.st_wire import (
+from helpers import st_wire
+from helpers.st_wire import (
     ROOT,
     free_port,
     request_finished,
