@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test lint format bench validate schema pretrain clean cluster cluster-stop
+.PHONY: run test test-fast lint format bench validate schema pretrain clean cluster cluster-stop
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,14 +18,21 @@ run: $(STAMP)
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
-# Lint, then the whole suite. Browser tests skip with a message where Chromium is missing,
-# except under CI=true where a missing browser fails the run.
+# Lint, then the whole suite (its 200-seed sweep of the shipped banks is tests/cli). Browser
+# tests skip with a message where Chromium is missing, except under CI=true where a missing
+# browser fails the run.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m engine validate quizzes/
 	$(BIN)/python -m pytest
+
+# The edit loop: lint and every test that needs no browser, server, database or training
+# run (under 3 minutes on 2 cores). `make test` is still what CI runs.
+FAST := not slow and not e2e and not ws and not faults and not postgres and not cluster
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q -m "$(FAST)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -6,6 +6,7 @@ Each one is also runnable alone:
   python -m bench.practice_load 100 learners sign in and practise a family variant vs a bare page
   python -m bench.burst         20 learners press Train at once; quiz latency meanwhile
   python -m bench.bank_scale    a 10 000-question bank: load time, bytes sent to the browser
+  python -m bench.fuzz_loader   the loader fuzz at 10 000 documents (the suite runs 2 000)
   python -m bench.sandbox       grading learner code in the jail: latency, memory, page p95
   python bench/bench_lab.py     freezing-lab speeds (epoch times, cached probe, comparison)
 Run them on a quiet machine: each prints the load average it saw.
@@ -19,6 +20,7 @@ import sys
 STEPS = [
     [sys.executable, "-m", "bench.render"],
     [sys.executable, "-m", "bench.bank_scale"],
+    [sys.executable, "-m", "bench.fuzz_loader"],
     [sys.executable, "-m", "bench.load"],
     [sys.executable, "-m", "bench.practice_load"],
     [sys.executable, "-m", "bench.burst"],
