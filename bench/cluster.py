@@ -175,7 +175,7 @@ def database_connections(database_url: str) -> int:
 
     from engine.store import Store
 
-    with Store.open(database_url) as db, db.engine.connect() as conn:
+    with Store.open(database_url) as db, db.sql_engine.connect() as conn:
         query = "select count(*) from pg_stat_activity where datname = current_database()"
         return int(conn.execute(text(query)).scalar_one())
 

@@ -15,7 +15,7 @@ formula mid-sentence would show the learner something the instructor never wrote
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -77,7 +77,3 @@ def fill(text: str, values: Mapping[str, str]) -> str:
         return values[match.group(1)]
 
     return _TOKEN.sub(replace, text)
-
-
-def fill_all(texts: Iterable[str], values: Mapping[str, str]) -> list[str]:
-    return [fill(text, values) for text in texts]

@@ -19,7 +19,6 @@ from engine.families import (
     FamilyError,
     TemplateError,
     Variant,
-    check_family,
     fill,
     generator,
 )
@@ -215,16 +214,3 @@ def _template_problems(question: Question) -> Iterator[tuple[KeyPath, str]]:
         for name in names:
             if name not in family.value_names:
                 yield path, f"{{{name}}} names no variable; {question.generator} has: {known}"
-
-
-def sample_problems(question: Question, seeds: range = range(200)) -> list[str]:
-    """What ``engine validate`` reports for a family: each problem names family and seed."""
-    if question.generator is None:
-        return []
-    fields = {".".join(str(p) for p in path): text for path, text in text_fields(question)}
-    return [
-        f"{problem.generator} (seed {problem.seed}) {problem.field}: {problem.message}"
-        if problem.seed is not None
-        else str(problem)
-        for problem in check_family(question.generator, question.params, fields, seeds)
-    ]

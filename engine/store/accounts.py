@@ -1,4 +1,4 @@
-"""Sign-in records: PIN credentials, wrong-guess gates and server secrets (issue 13).
+"""Sign-in records: PIN credentials, wrong-guess gates and server secrets.
 
 Kept apart from `Store` so the store's own API stays about learning records; it shares the
 store's engine, its write-transaction option and its retries on lock contention.

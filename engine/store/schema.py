@@ -117,7 +117,7 @@ review_cards = Table(
 TABLES_V1: tuple[Table, ...] = (learners, attempts, answers)
 TABLES_V2: tuple[Table, ...] = (review_cards,)
 
-# Sign-in (issue 13). A learner row without a credential is a name from before PINs: the
+# Sign-in. A learner row without a credential is a name from before PINs: the
 # first sign-in under the new scheme claims it.
 credentials = Table(
     "credentials",

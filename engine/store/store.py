@@ -118,8 +118,8 @@ class Store:
         self.close()
 
     @property
-    def engine(self) -> Engine:
-        """The SQLAlchemy engine, for diagnostics and benchmarks (not for writing)."""
+    def sql_engine(self) -> Engine:
+        """The SQLAlchemy engine, for the lab's run tables and for diagnostics and benchmarks."""
         return self._engine
 
     @property

@@ -12,7 +12,7 @@ from builders import bank_yaml, question
 from engine.__main__ import main
 from engine.families import GENERATORS
 from engine.quiz.bank import load_bank_text
-from engine.quiz.variants import sample_problems
+from engine.quiz.sampling import family_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -111,6 +111,6 @@ def test_validate_refuses_a_range_the_generator_cannot_honour_at_its_line(tmp_pa
 def test_sampling_a_family_names_the_generator_and_the_seed_that_fails():
     bank = load_bank_text(FAMILY_BANK)
     unfair = bank.questions[0].model_copy(update={"params": {"tp": 1, "fp": 1, "fn": 1, "tn": 1}})
-    problems = sample_problems(unfair, range(3))
+    problems = [str(p) for p in family_problems([unfair], seeds=3, workers=1)[0]]
     assert problems[0].startswith("confusion_metric (seed 0) params: ")
     assert "no draw" in problems[0]

@@ -120,5 +120,5 @@ def _learners(db: Store) -> list:
 
     from engine.store import schema as t
 
-    with db.engine.connect() as conn:
+    with db.sql_engine.connect() as conn:
         return list(conn.execute(select(t.learners)))

@@ -19,7 +19,7 @@ def test_every_lesson_id_is_a_page_file_that_app_py_routes():
 
 
 def test_every_routed_lesson_page_is_a_lesson_id_a_question_may_link_to():
-    # Audit 13: freezing_pitfalls was routed but no question could point a learner to it.
+    # A routed lesson that no question could link to would be a page no feedback sends anyone to.
     routes = (ROOT / "app.py").read_text()
     lessons_section = routes.split('"Lessons": [')[1].split("],")[0]
     routed = set(re.findall(r'"lessons/(\w+)\.py"', lessons_section))

@@ -88,7 +88,7 @@ def test_database_url_environment_variable_is_used_when_no_url_is_given(tmp_path
 
 def test_sqlite_connections_use_wal_full_sync_busy_timeout_and_foreign_keys(tmp_path):
     store = Store.open(f"sqlite:///{tmp_path / 't.db'}", busy_timeout_s=3)
-    with store, store.engine.connect() as conn:
+    with store, store.sql_engine.connect() as conn:
         pragma = {
             name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
             for name in ("journal_mode", "synchronous", "busy_timeout", "foreign_keys")
@@ -194,7 +194,7 @@ def test_a_version_2_database_gains_the_variant_seed_of_each_answer(store_url): 
 
 
 def test_a_database_from_a_newer_tunelab_is_refused(store_url):  # noqa: F811
-    with Store.open(store_url) as store, store.engine.begin() as conn:
+    with Store.open(store_url) as store, store.sql_engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO schema_version (version, description, applied_at) "
             "VALUES (99, 'future', '2030-01-01 00:00:00')"
@@ -208,7 +208,7 @@ def test_a_database_from_a_newer_tunelab_is_refused(store_url):  # noqa: F811
 
 def test_reopening_an_up_to_date_database_applies_nothing(store_url):  # noqa: F811
     Store.open(store_url).close()
-    with Store.open(store_url) as store, store.engine.connect() as conn:
+    with Store.open(store_url) as store, store.sql_engine.connect() as conn:
         versions = conn.exec_driver_sql("SELECT version FROM schema_version ORDER BY 1").all()
     assert [row[0] for row in versions] == [step.version for step in MIGRATIONS]
 

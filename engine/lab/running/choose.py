@@ -36,7 +36,7 @@ def executor_from_env(env: dict[str, str]) -> Executor:
 def _database_engine() -> Engine:
     from engine.store import Store
 
-    return Store.open().engine
+    return Store.open().sql_engine
 
 
 # The executor this server uses, chosen once from the environment (made under a lock, so two
