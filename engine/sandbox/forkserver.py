@@ -20,11 +20,10 @@ import shutil
 import signal
 import sys
 import time
-from dataclasses import asdict
 from typing import TextIO
 
 from engine.sandbox.jail import NOBODY, Limits
-from engine.sandbox.protocol import READY, WorkerReply
+from engine.sandbox.protocol import READY, encode_reply
 
 STARTED = b"\x01"  # the child's first byte on the result pipe: it has read its request
 STDIN_CLOSED = 3  # a collector's exit status: the pool closed our stdin, the server stops
@@ -110,15 +109,15 @@ def _child(limits: Limits, address_space: int, result_w: int, output_w: int) -> 
     os.dup2(devnull, 0)
     os.close(devnull)
     os.write(result_w, STARTED)
-    result = run_request(json.loads(request))
-    payload = json.dumps(result).encode()[: limits.result_bytes]
+    # Data only: what the learner's calls left behind. The judge, outside, grades it.
+    payload = json.dumps(run_request(json.loads(request))).encode()
     view = memoryview(payload)
     while view:
         view = view[os.write(result_w, view) :]
     os._exit(0)
 
 
-def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> WorkerReply:
+def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> str:
     """Wait for the child to start, then gather its bounded result and output until it exits
     or the wall clock runs out."""
     pidfd = os.pidfd_open(child)
@@ -163,13 +162,13 @@ def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> Worker
                 break
             buffers[fd] += data[: caps[fd] - len(buffers[fd])]
     os.close(pidfd)
-    return WorkerReply(
+    return encode_reply(
         timed_out=timed_out,
         exit_code=os.waitstatus_to_exitcode(status),
         cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
-        result=buffers[result_r].decode("utf-8", "replace") or None,
+        result=bytes(buffers[result_r]),
         result_truncated=truncated[result_r],
-        output=buffers[output_r].decode("utf-8", "replace"),
+        output=bytes(buffers[output_r]),
         output_truncated=truncated[output_r],
     )
 
@@ -217,7 +216,7 @@ def _collector(limits: Limits, address_space: int, reply_out: TextIO) -> None:
     os.close(result_w)
     os.close(output_w)
     reply = _collect(child, result_r, output_r, limits)
-    reply_out.write(json.dumps(asdict(reply)) + "\n")
+    reply_out.write(reply + "\n")
     reply_out.flush()
 
 

@@ -40,7 +40,7 @@ class Limits:
     file_bytes: int = 1 << 20
     processes: int = 16
     output_bytes: int = 8 << 10
-    result_bytes: int = 64 << 10
+    result_bytes: int = 256 << 10  # the child's report; encoded, it stays under MAX_REPLY_LINE
     tmp_bytes: int = 16 << 20
 
 
