@@ -1,5 +1,6 @@
 """The named checks an instructor picks in YAML, and the result a learner reads. Pure data:
-a bank carries these; only the sandboxed worker runs them (engine/codecheck/checks.py)."""
+a bank carries these; the judge runs them (engine/codecheck/checks.py) on what the sandboxed
+learner's process reported (engine/codecheck/snapshot.py)."""
 
 from __future__ import annotations
 
@@ -66,8 +67,54 @@ class Raises(_Check):
     when: str = Field("", description="Said to the learner: 'expected ... to raise X <when>'")
 
 
+Setting = float | bool | list[float]  # a hyperparameter: lr 1e-3, nesterov true, betas [0.9, 0.999]
+
+
+class OptimizerIs(_Check):
+    """The function returns a torch.optim optimizer of this class, and every parameter group
+    has ``hyperparameters`` (lr, weight_decay, momentum, betas…); ``groups`` adds settings for
+    the groups holding a prefix's parameters (``{fc: {lr: 0.01}}``)."""
+
+    check: Literal["optimizer_is"]
+    optimizer: str = Field(description="The class's name in torch.optim, e.g. AdamW or SGD")
+    hyperparameters: dict[str, Setting] = Field(default_factory=dict)
+    groups: dict[str, dict[str, Setting]] = Field(default_factory=dict)
+    tolerance: float = Field(0.0, ge=0, description="Absolute, on top of a 1e-9 relative one")
+
+
+class ModuleAttribute(_Check):
+    """After the function runs, a module of the model (``module``, a dotted name; "" for the
+    model) or the module the function returns (``returned: true``, e.g. a loss) has this
+    setting: ``nn.Dropout``'s ``p``, ``nn.CrossEntropyLoss``'s ``label_smoothing``."""
+
+    check: Literal["module_attribute"]
+    module: str = ""
+    returned: bool = False
+    module_type: str | None = Field(None, description="Its class's name, e.g. Dropout")
+    attribute: str
+    expected: float | bool | str | None
+    tolerance: float = Field(0.0, ge=0)
+
+
+class ModelMode(_Check):
+    """After the function runs, the model (or every module under ``modules``, optionally
+    only those of ``module_type``) is in ``train`` or ``eval`` mode."""
+
+    check: Literal["model_mode"]
+    mode: Literal["train", "eval"]
+    modules: list[str] = Field(default_factory=list, description="Prefixes; empty: the model")
+    module_type: str | None = None
+
+
 Check = Annotated[
-    TrainableExactly | OptimizerHoldsTrainable | FrozenUnchangedAfterStep | Returns | Raises,
+    TrainableExactly
+    | OptimizerHoldsTrainable
+    | FrozenUnchangedAfterStep
+    | Returns
+    | Raises
+    | OptimizerIs
+    | ModuleAttribute
+    | ModelMode,
     Field(discriminator="check"),
 ]
 
@@ -87,8 +134,8 @@ class CheckOutcome(BaseModel):
     """One check's verdict, shaped like PrairieLearn's ``tests[]`` entries."""
 
     name: str
-    points: float
-    max_points: float
+    points: float = Field(ge=0, allow_inf_nan=False)
+    max_points: float = Field(ge=0, allow_inf_nan=False)
     passed: bool
     message: str
 
@@ -98,7 +145,7 @@ class GradeResult(BaseModel):
     on this server) means the attempt does not count."""
 
     gradable: bool
-    score: float = 0.0
+    score: float = Field(default=0.0, ge=0, le=1, allow_inf_nan=False)
     message: str = ""
     line: int | None = None
     tests: list[CheckOutcome] = Field(default_factory=list)

@@ -153,6 +153,16 @@ def _check_choices(question: Question, response: Response, *, most: int | None) 
         raise AnswerRejected(f"question '{question.id}' takes exactly one choice")
 
 
+def _code_score(result: GradeResult | None) -> float:
+    """The share of the checks' points the judge's outcomes earned, recomputed and kept in
+    [0, 1]: a stored or sent score is never taken on trust."""
+    if result is None or not result.tests:
+        return 0.0
+    total = sum(t.max_points for t in result.tests)
+    earned = sum(min(max(t.points, 0.0), t.max_points) for t in result.tests)
+    return min(max(earned / total, 0.0), 1.0) if total else 0.0
+
+
 def _check_code_response(question: CodeQuestion, response: Response) -> None:
     if response.choice_ids or response.value is not None:
         raise AnswerRejected(f"question '{question.id}' expects code, not choices or a number")
@@ -256,7 +266,7 @@ def grade(question: Question, response: Response) -> Grade:
             picked = response.choice_ids
             fraction = _choice_score(question, picked) if picked else 0.0
         case CodeQuestion():
-            fraction = response.code_result.score if response.code_result else 0.0
+            fraction = _code_score(response.code_result)
         case _:
             assert_never(question)
     right = question.correct_choice_ids

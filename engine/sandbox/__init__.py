@@ -19,7 +19,7 @@ API for the ``code`` question type (the pages and the quiz model build on this):
     pool.start()                     # SandboxUnavailable here: show code questions as
                                      # "can't be run on this server", never run them unjailed
     exercise = CodeExercise.model_validate(question_yaml_fields)  # id, function, checks
-    ticket = pool.submit(...)        # or simply:
+    ticket = pool.submit(child_request(exercise, code))  # or simply:
     result: GradeResult = grade_code(exercise, learner_code, pool)
 
 ``GradeResult.gradable`` False (syntax error with its ``line``, missing function, no
@@ -28,6 +28,9 @@ max_points, passed, message) as PrairieLearn's external graders report. A ``code
 question in a bank can carry a ``CodeExercise``'s fields (``function``, ``checks``) next
 to its prompt and starter code; the check types live in engine/codecheck/spec.py.
 
-Known limit: checks run in the same process as the learner's code, so a learner who
-studies the grader could forge a pass; the jail contains harm, it does not prove honesty.
+The verdict never comes from the jail: the child runs the learner's function and reports
+data only (engine/codecheck/snapshot.py: flags, modes, the optimizer's groups, a return
+value or an error); the app decides what is gradable, judges the report with the
+exercise's own checks on a model of its own (engine/codecheck/judge.py) and refuses any
+reply that is not a clean report ("could not be graded — run it again", logged).
 """

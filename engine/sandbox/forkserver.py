@@ -20,14 +20,16 @@ import shutil
 import signal
 import sys
 import time
-from dataclasses import asdict
 from typing import TextIO
 
 from engine.sandbox.jail import NOBODY, Limits
-from engine.sandbox.protocol import READY, WorkerReply
+from engine.sandbox.protocol import READY, encode_reply
 
 STARTED = b"\x01"  # the child's first byte on the result pipe: it has read its request
 STDIN_CLOSED = 3  # a collector's exit status: the pool closed our stdin, the server stops
+LEARNER_UID = NOBODY  # set from the command line: one uid per worker (jail.learner_uid)
+RESULT_FD = 3  # where the child's result pipe sits while learner code runs
+SYSV_IPC = ("/proc/sysvipc/shm", "/proc/sysvipc/sem", "/proc/sysvipc/msg")
 
 
 def _vm_size_bytes() -> int:
@@ -67,11 +69,11 @@ def _kill_everything_else() -> None:
 
 
 def _become_learner(limits: Limits, address_space: int) -> None:
-    """Drop to `nobody` (when the jail runs as root) and apply the rlimits."""
+    """Drop to this worker's learner uid (when the jail runs as root) and apply the rlimits."""
     if os.getuid() == 0:
         os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
+        os.setgid(LEARNER_UID)
+        os.setuid(LEARNER_UID)
         processes = limits.processes
     else:
         # Same uid as the server outside: count what already runs in this namespace.
@@ -100,7 +102,11 @@ def _child(limits: Limits, address_space: int, result_w: int, output_w: int) -> 
 
     os.dup2(output_w, 1)
     os.dup2(output_w, 2)
-    os.close(output_w)
+    os.dup2(result_w, RESULT_FD)
+    # Every other descriptor (the server's, the collector's) closes: the learner keeps only
+    # its request, its output and its result pipe.
+    os.closerange(RESULT_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    result_w = RESULT_FD
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
     sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
     _become_learner(limits, address_space)
@@ -110,15 +116,15 @@ def _child(limits: Limits, address_space: int, result_w: int, output_w: int) -> 
     os.dup2(devnull, 0)
     os.close(devnull)
     os.write(result_w, STARTED)
-    result = run_request(json.loads(request))
-    payload = json.dumps(result).encode()[: limits.result_bytes]
+    # Data only: what the learner's calls left behind. The judge, outside, grades it.
+    payload = json.dumps(run_request(json.loads(request))).encode()
     view = memoryview(payload)
     while view:
         view = view[os.write(result_w, view) :]
     os._exit(0)
 
 
-def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> WorkerReply:
+def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> str:
     """Wait for the child to start, then gather its bounded result and output until it exits
     or the wall clock runs out."""
     pidfd = os.pidfd_open(child)
@@ -163,39 +169,70 @@ def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> Worker
                 break
             buffers[fd] += data[: caps[fd] - len(buffers[fd])]
     os.close(pidfd)
-    return WorkerReply(
+    return encode_reply(
         timed_out=timed_out,
         exit_code=os.waitstatus_to_exitcode(status),
         cpu_seconds=round(usage.ru_utime + usage.ru_stime, 3),
-        result=buffers[result_r].decode("utf-8", "replace") or None,
+        result=bytes(buffers[result_r]),
         result_truncated=truncated[result_r],
-        output=buffers[output_r].decode("utf-8", "replace"),
+        output=bytes(buffers[output_r]),
         output_truncated=truncated[output_r],
     )
 
 
-def _sweep_tmp(limits: Limits, address_space: int) -> None:
+def _remove_tree_contents(top: str) -> None:
+    """Delete everything under ``top`` with an explicit stack: no recursion, so a tree
+    thousands of levels deep cannot stop the sweep (os.walk and shutil.rmtree recurse)."""
+    pending = [top]
+    emptied: list[str] = []
+    while pending:
+        folder = pending.pop()
+        with contextlib.suppress(OSError):
+            os.chmod(folder, 0o700)  # the learner may have locked it (chmod 0)
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        emptied.append(folder)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    for folder in reversed(emptied):  # deepest first
+        if folder != top:
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+
+
+def _sweep_tmp(limits: Limits, address_space: int) -> bool:
     """Empty /tmp between submissions, as the learner's uid (it owns what it wrote), so no
-    submission reads what an earlier one left."""
+    submission reads what an earlier one left; False if anything is left after it."""
     if not os.listdir("/tmp"):
-        return
+        return True
     pid = os.fork()
     if pid == 0:
-        _become_learner(limits, address_space)
-        # First reopen every folder the learner may have locked (chmod 0), then delete.
-        for root, dirs, _ in os.walk("/tmp"):
-            for name in dirs:
-                with contextlib.suppress(OSError):
-                    os.chmod(os.path.join(root, name), 0o700)
-        for root, dirs, files in os.walk("/tmp", topdown=False):
-            for name in files:
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(root, name))
-            for name in dirs:
-                with contextlib.suppress(OSError):
-                    os.rmdir(os.path.join(root, name))
-        os._exit(0)
-    os.waitpid(pid, 0)
+        try:
+            _become_learner(limits, address_space)
+            _remove_tree_contents("/tmp")
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0 and not os.listdir("/tmp")
+
+
+def _ipc_left() -> bool:
+    """Whether any SysV IPC object exists in this jail's IPC namespace (the seccomp filter
+    refuses creating one; if one exists anyway, the worker is replaced, which frees it)."""
+    for table in SYSV_IPC:
+        try:
+            with open(table) as listing:
+                if len(listing.read().splitlines()) > 1:  # a header line, then one per object
+                    return True
+        except FileNotFoundError:
+            continue
+    return False
 
 
 def _collector(limits: Limits, address_space: int, reply_out: TextIO) -> None:
@@ -217,7 +254,7 @@ def _collector(limits: Limits, address_space: int, reply_out: TextIO) -> None:
     os.close(result_w)
     os.close(output_w)
     reply = _collect(child, result_r, output_r, limits)
-    reply_out.write(json.dumps(asdict(reply)) + "\n")
+    reply_out.write(reply + "\n")
     reply_out.flush()
 
 
@@ -243,8 +280,12 @@ def serve(limits: Limits) -> None:
         if os.waitstatus_to_exitcode(status) == STDIN_CLOSED:
             return
         _kill_everything_else()  # the collector did; this covers a collector that failed
-        _sweep_tmp(limits, address_space)
+        if not _sweep_tmp(limits, address_space) or _ipc_left():
+            return  # fail closed: the pool sees no READY and replaces this worker
+        reply_out.write(READY + "\n")
 
 
 if __name__ == "__main__":
+    if len(sys.argv) > 2:
+        LEARNER_UID = int(sys.argv[2])
     serve(Limits(**json.loads(sys.argv[1])))

@@ -17,6 +17,8 @@ PROJECT_ROOT = Path(engine.__file__).resolve().parent.parent
 # a user namespace the learner would still be the real root, and RLIMIT_NPROC never binds
 # root, so a fork bomb would take the host's whole pid space.
 NOBODY = 65534
+# Learner uids, one per worker (learner_uid): far above any account a distribution creates.
+LEARNER_UID_BASE = 1_900_000_000
 
 
 # The environment bwrap itself runs with: the jail's pid 1 is bwrap, and its environment must
@@ -40,7 +42,7 @@ class Limits:
     file_bytes: int = 1 << 20
     processes: int = 16
     output_bytes: int = 8 << 10
-    result_bytes: int = 64 << 10
+    result_bytes: int = 256 << 10  # the child's report; encoded, it stays under MAX_REPLY_LINE
     tmp_bytes: int = 16 << 20
 
 
@@ -74,11 +76,39 @@ def _readonly_roots() -> list[Path]:
     return unique
 
 
-def jail_argv(bwrap: Path, command: list[str], limits: Limits) -> list[str]:
+def seccomp_fd() -> int:
+    """A file holding the jail's seccomp program, at offset 0, for ``bwrap --seccomp FD``
+    (bwrap reads it whole before starting the command). The caller passes it on, then
+    closes it."""
+    from engine.sandbox.seccomp import NoFilterForThisMachine, filter_program
+
+    try:
+        program = filter_program()
+    except NoFilterForThisMachine as error:
+        raise SandboxUnavailable(str(error)) from error
+    fd = os.memfd_create("tunelab-seccomp", 0)  # not CLOEXEC: bwrap inherits it
+    os.write(fd, program)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+def learner_uid(slot: int) -> int:
+    """The uid learner code runs as in one worker of this server when it runs as root: one
+    per worker, so RLIMIT_NPROC is each worker's own budget (one learner holding processes
+    no longer starves another worker), and apart from any host daemon running as nobody."""
+    return LEARNER_UID_BASE + (os.getpid() % 100_000) * 16 + slot % 16
+
+
+def jail_argv(
+    bwrap: Path, command: list[str], limits: Limits, seccomp: int | None = None
+) -> list[str]:
     """``bwrap ... command``: no network, nothing writable but a small private /tmp, a
-    cleared environment, and the worker's own pid namespace."""
+    cleared environment, the worker's own pid and IPC namespaces, and (``seccomp``, an fd
+    from seccomp_fd()) system calls learner code never needs refused."""
     privileged = os.geteuid() == 0
     argv = [str(bwrap), "--die-with-parent", "--new-session", "--clearenv"]
+    if seccomp is not None:
+        argv += ["--seccomp", str(seccomp)]
     if privileged:
         # Root keeps CAP_SETUID/SETGID only to become `nobody` in each learner process, and
         # CAP_KILL to sweep that process's leftovers; the learner itself has no capability.
@@ -120,13 +150,22 @@ def jail_argv(bwrap: Path, command: list[str], limits: Limits) -> list[str]:
 def probe(bwrap: Path | None = None) -> None:
     """Start a trivial jail; raise SandboxUnavailable with bwrap's own words if it fails."""
     bwrap = bwrap or find_bwrap()
-    argv = jail_argv(bwrap, ["-c", "print('ok')"], Limits())
+    fd = seccomp_fd()
+    argv = jail_argv(bwrap, ["-c", "print('ok')"], Limits(), seccomp=fd)
     try:
         done = subprocess.run(
-            argv, capture_output=True, text=True, timeout=30, check=False, env=JAIL_HOST_ENV
+            argv,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+            env=JAIL_HOST_ENV,
+            pass_fds=(fd,),
         )
     except (OSError, subprocess.TimeoutExpired) as error:
         raise SandboxUnavailable(f"bubblewrap could not start: {error}") from error
+    finally:
+        os.close(fd)
     if done.returncode != 0 or done.stdout.strip() != "ok":
         reason = (done.stderr.strip() or f"exit status {done.returncode}").splitlines()[-1]
         raise SandboxUnavailable(f"bubblewrap could not start a sandbox here: {reason}")

@@ -11,7 +11,7 @@ from typing import Any
 
 from engine.runtime.cpu_budget import CpuBudget, shared_budget
 from engine.runtime.process_wide import process_wide
-from engine.sandbox.jail import Limits, SandboxUnavailable, find_bwrap, probe
+from engine.sandbox.jail import Limits, SandboxUnavailable, find_bwrap, learner_uid, probe
 from engine.sandbox.protocol import WorkerReply
 from engine.sandbox.worker import JailedWorker, WorkerLost
 
@@ -127,7 +127,9 @@ class SandboxPool:
         while True:
             if worker is None:
                 try:
-                    worker = JailedWorker(self._bwrap or find_bwrap(), self.limits)
+                    worker = JailedWorker(
+                        self._bwrap or find_bwrap(), self.limits, learner_uid(slot)
+                    )
                 except (SandboxUnavailable, OSError) as error:
                     why = error if isinstance(error, SandboxUnavailable) else None
                     self._fail_all(why or SandboxUnavailable(f"bubblewrap failed: {error}"))
@@ -153,6 +155,12 @@ class SandboxPool:
                     ticket._finish(worker.run(ticket.request), None)
                 except WorkerLost as lost:
                     ticket._finish(None, lost)
+                    worker, self._workers[slot] = None, None
+                    self.restarts += 1
+                    continue
+                try:
+                    worker.wait_clean()  # fail closed: a worker left dirty is replaced
+                except WorkerLost:
                     worker, self._workers[slot] = None, None
                     self.restarts += 1
             finally:

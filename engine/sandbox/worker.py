@@ -15,11 +15,19 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from engine.sandbox.jail import JAIL_HOST_ENV, Limits, SandboxUnavailable, jail_argv
+from engine.sandbox.jail import (
+    JAIL_HOST_ENV,
+    NOBODY,
+    Limits,
+    SandboxUnavailable,
+    jail_argv,
+    seccomp_fd,
+)
 from engine.sandbox.protocol import MAX_REPLY_LINE, READY, WorkerReply, decode_reply, encode_request
 
 START_SECONDS = 180.0  # importing torch on a busy 2-core machine can take a while
 REPLY_GRACE_SECONDS = 5.0
+CLEAN_SECONDS = 30.0  # the sweep after a submission, on a busy machine
 
 
 class WorkerLost(RuntimeError):
@@ -27,20 +35,27 @@ class WorkerLost(RuntimeError):
 
 
 class JailedWorker:
-    def __init__(self, bwrap: Path, limits: Limits) -> None:
+    def __init__(self, bwrap: Path, limits: Limits, learner_uid: int = NOBODY) -> None:
         self.limits = limits
+        self.learner_uid = learner_uid  # used when the server is root
+        self._pending = bytearray()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the worker
         # -P: never put the cwd (/tmp, which the learner writes) on sys.path.
         command = ["-P", "-m", "engine.sandbox.forkserver", json.dumps(asdict(limits))]
-        argv = jail_argv(bwrap, command, limits)
-        self.process = subprocess.Popen(
-            argv,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env=JAIL_HOST_ENV,
-            start_new_session=True,  # so the wall-clock kill takes the whole group
-        )
+        command.append(str(learner_uid))
+        seccomp = seccomp_fd()
+        try:
+            self.process = subprocess.Popen(
+                jail_argv(bwrap, command, limits, seccomp=seccomp),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                env=JAIL_HOST_ENV,
+                start_new_session=True,  # so the wall-clock kill takes the whole group
+                pass_fds=(seccomp,),
+            )
+        finally:
+            os.close(seccomp)
         try:
             line = self._read_line(time.monotonic() + START_SECONDS)
         except WorkerLost as lost:
@@ -59,20 +74,23 @@ class JailedWorker:
         return text.splitlines()[-1] if text else f"exit status {self.process.poll()}"
 
     def _read_line(self, deadline: float) -> bytes:
+        """The next line from the worker: replies and READY lines may arrive in one read,
+        so what follows a line waits in a buffer for the next call."""
         assert self.process.stdout is not None
         fd = self.process.stdout.fileno()
-        data = bytearray()
-        while not data.endswith(b"\n"):
+        while b"\n" not in self._pending:
             left = deadline - time.monotonic()
             if left <= 0 or not select.select([fd], [], [], left)[0]:
                 self.kill()
                 raise WorkerLost("the worker did not answer in time")
             chunk = os.read(fd, 65536)
-            if not chunk or len(data) + len(chunk) > MAX_REPLY_LINE:
+            if not chunk or len(self._pending) + len(chunk) > MAX_REPLY_LINE:
                 self.kill()
                 raise WorkerLost("the worker stopped or sent an oversized reply")
-            data += chunk
-        return bytes(data)
+            self._pending += chunk
+        line, _, rest = bytes(self._pending).partition(b"\n")
+        self._pending = bytearray(rest)
+        return line + b"\n"
 
     def run(self, request: dict[str, Any]) -> WorkerReply:
         assert self.process.stdin is not None
@@ -89,6 +107,15 @@ class JailedWorker:
         except (ValueError, KeyError, TypeError) as error:
             self.kill()
             raise WorkerLost(f"unreadable reply: {error}") from error
+
+    def wait_clean(self) -> None:
+        """After a reply the worker sweeps what the submission left (processes, /tmp, IPC)
+        and says READY again; a worker that cannot is killed (WorkerLost) and replaced
+        before the next learner's code would run in it."""
+        line = self._read_line(time.monotonic() + CLEAN_SECONDS)
+        if line.strip() != READY.encode():
+            self.kill()
+            raise WorkerLost("the worker could not clean up after a submission")
 
     def kill(self) -> None:
         with contextlib.suppress(OSError):

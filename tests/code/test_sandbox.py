@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from engine.codecheck.grade import grade_code
+from engine.codecheck.runner import child_request
 from engine.sandbox.jail import Limits, SandboxUnavailable, jail_argv
 from engine.sandbox.pool import SandboxPool
 from engine.sandbox.protocol import decode_reply
@@ -127,20 +128,11 @@ def test_a_syntax_error_costs_no_attempt_through_the_jail() -> None:
 @pytest.mark.slow
 def test_waiting_submissions_can_read_their_place_in_the_queue() -> None:
     pool = shared_pool()
-    slow = pool.submit(
-        {
-            "exercise": exercises()["freeze_all_but_fc"].model_dump(mode="json"),
-            "code": "import time\ntime.sleep(2)\n",
-        }
-    )
+    exercise = exercises()["freeze_all_but_fc"]
+    slow = pool.submit(child_request(exercise, "import time\ntime.sleep(2)\n"))
     while not slow.running:
         time.sleep(0.01)
-    waiting = [
-        pool.submit(
-            {"exercise": exercises()["freeze_all_but_fc"].model_dump(mode="json"), "code": "pass\n"}
-        )
-        for _ in range(2)
-    ]
+    waiting = [pool.submit(child_request(exercise, "pass\n")) for _ in range(2)]
     assert [t.position for t in waiting] == [0, 1]
     assert not any(t.running for t in waiting)
     for ticket in [slow, *waiting]:

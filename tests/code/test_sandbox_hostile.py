@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.sandbox.jail import NOBODY, PROJECT_ROOT, _readonly_roots
+from engine.sandbox.jail import PROJECT_ROOT, _readonly_roots
 from tests.helpers.sandbox_pool import attack, exercises, shared_pool, solution
 
 pytestmark = pytest.mark.slow
@@ -142,9 +142,11 @@ def attack(model):
 
 
 def test_a_fork_bomb_is_stopped_and_leaves_no_process_behind() -> None:
-    # Other pools may run as `nobody` on this host (an app server a browser test started):
-    # only processes that appear during this attack count as left behind.
-    before = set(_live_processes_of(NOBODY))
+    # Other pools may run on this host (an app server a browser test started): only
+    # processes of this worker's learner uid that appear during this attack count.
+    worker = shared_pool()._workers[0]
+    uid = worker.learner_uid if worker is not None and os.geteuid() == 0 else os.geteuid()
+    before = set(_live_processes_of(uid))
     result = attack(
         """
 import os
@@ -158,7 +160,7 @@ def attack(model):
     )
     assert result.gradable and result.score == 0.0
     assert "stopped" in result.message
-    assert set(_live_processes_of(NOBODY)) - before == set()
+    assert set(_live_processes_of(uid)) - before == set()
 
 
 def _live_processes_of(uid: int) -> list[str]:
