@@ -6,6 +6,7 @@ import altair as alt
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from engine.inert_text import inert_text
 from engine.progress import (
     Grouping,
     answers_frame,
@@ -21,7 +22,7 @@ st.title("My progress")
 
 learner, db, bank = learner_store_and_bank("progress_bank")
 
-st.caption(f"Signed in as **{learner.name}** · {bank.title}")
+st.caption(f"Signed in as **{inert_text(learner.name)}** · {bank.title}")
 history = learner_history(db, learner.id, bank.id)
 answers = answers_frame(history)
 if answers.empty:
