@@ -7,10 +7,13 @@ it through `inert_text`, and code through `inert_code`. CommonMark lets any ASCI
 punctuation be backslash-escaped, and every Markdown construct (images, links, autolinks,
 raw HTML, emphasis, code spans, Streamlit's `:red[...]` and `$...$`) starts with one, so
 escaping every punctuation character leaves nothing to parse: `![n](http://x)` renders as
-those characters, and a bare `http://x` is no autolink once its ":" is escaped (GFM
-recognises `http://` and `www.` only as written). Bank text is Markdown on purpose and
-goes through engine.quiz.markdown.inert_images instead. tests/test_inert_text.py parses
-the results with a CommonMark parser.
+those characters. GFM's bare autolinks (`http://x`, `www.x`, `a@x.org`) are another matter:
+Streamlit's renderer finds them in the text *after* escapes are resolved, so an invisible
+WORD JOINER (U+2060) goes where their pattern needs two characters side by side
+(`http:⁠//`, `www⁠.`, `@⁠`): the text reads the same and links nowhere. Bank text is Markdown
+on purpose and goes through engine.quiz.markdown.inert_images instead.
+tests/test_inert_text.py parses the results with a CommonMark parser and GFM's patterns;
+tests/e2e/test_lockout_browser.py checks Streamlit's own rendering in Chromium.
 """
 
 from __future__ import annotations
@@ -21,11 +24,16 @@ import string
 _PUNCTUATION = frozenset(string.punctuation)  # exactly CommonMark's escapable characters
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _BACKTICKS = re.compile(r"`+")
+_WORD_JOINER = "\u2060"
+# Where GFM's autolink patterns (mdast-util-gfm-autolink-literal) need two characters
+# adjacent: the scheme's ":" and "//", "www" and ".", "@" and the domain.
+_AUTOLINK_JOINTS = re.compile(r"(?i)(?<=https:)(?=//)|(?<=http:)(?=//)|(?<=www)(?=\.)|(?<=@)")
 
 
 def inert_text(value: object) -> str:
     """``value`` as Markdown that renders as its plain characters, line breaks kept."""
-    escaped = "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in str(value))
+    unlinked = _AUTOLINK_JOINTS.sub(_WORD_JOINER, str(value))
+    escaped = "".join(f"\\{ch}" if ch in _PUNCTUATION else ch for ch in unlinked)
     # A hard break ("  " + newline) keeps each line of a message on its own line.
     return _LINE_END.sub("  \n", escaped)
 

@@ -81,6 +81,8 @@ def test_the_oracle_sees_what_unescaped_learner_text_would_do():
     assert live_markup(f"```python\n{HOSTILE_CODE}\n```") != []
     assert live_markup(HOSTILE_MESSAGE) != []
     assert live_markup(f"Welcome, {EVIL}/bare") != []
+    # Escaping alone leaves a bare address: Streamlit links it after resolving escapes.
+    assert live_markup("Welcome, http\\:\\/\\/evil\\.example/bare") != []
     assert live_markup("**Ada's answer:**\n\n```python\nprint('![x](y)')\n```") == []
 
 

@@ -5,8 +5,9 @@ Markdown reaches the browser in an element's ``body`` (st.markdown, captions, al
 ``label`` (widgets, expanders) and ``help``; st.code, st.text, dataframes and st.html are
 not Markdown and are left out (st.html carries this server's own script, never learner
 text). The parser is markdown-it-py in CommonMark mode; GFM's autolinks (``http://...``,
-``www.``, addresses with "@"), which CommonMark does not know, are looked for in the source
-outside code blocks, since GFM links them only when written out plainly.
+``www.``, addresses with "@"), which CommonMark does not know, are looked for the way
+Streamlit's renderer finds them: in the text of the parsed document, escapes resolved, code
+left out (mdast-util-gfm-autolink-literal runs on text nodes).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from streamlit.testing.v1 import AppTest
 
 MARKDOWN_FIELDS = {"body", "label", "help"}
 NOT_MARKDOWN = {"code", "text", "html", "arrow_data_frame", "dataframe", "json", "exception"}
-GFM_AUTOLINK = re.compile(r"(?i)(?:https?://|www\.)\S|[\w.+-]@[\w-]+\.\w")
+# mdast-util-gfm-autolink-literal's patterns (JavaScript's \w is ASCII only).
+GFM_AUTOLINK = re.compile(r"(?i)(?:https?://|www\.)[-.\w]|[-.\w+]@[-\w]+\.[-\w]", re.ASCII)
 
 
 def markdown_strings(at: AppTest) -> list[str]:
@@ -58,14 +60,9 @@ def _tokens(text: str) -> list[Any]:
     return tokens
 
 
-def outside_code(text: str) -> str:
-    """``text`` with the lines of fenced and indented code blocks blanked out."""
-    lines = text.split("\n")
-    for token in _tokens(text):
-        if token.type in ("fence", "code_block") and token.map:
-            start, end = token.map
-            lines[start:end] = [""] * (end - start)
-    return "\n".join(lines)
+def prose(text: str) -> str:
+    """The text a reader sees outside code, escapes resolved, one line per paragraph."""
+    return "\n".join(t.content for t in _tokens(text) if t.type == "text")
 
 
 def live_markup(text: str) -> list[str]:
@@ -75,7 +72,7 @@ def live_markup(text: str) -> list[str]:
         for token in _tokens(text)
         if token.type in ("image", "link_open", "html_inline", "html_block")
     ]
-    found += [f"autolink {m.group(0)!r}" for m in GFM_AUTOLINK.finditer(outside_code(text))]
+    found += [f"autolink {m.group(0)!r}" for m in GFM_AUTOLINK.finditer(prose(text))]
     return found
 
 
