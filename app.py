@@ -1,11 +1,15 @@
 """TuneLab: a router only. Each page is a script in lessons/; logic lives in engine/."""
 
+import logging
+import secrets
+
 import streamlit as st
 
 from engine.store import StoreError
 from lessons.components.routes import Routes, pages_once
 
 st.set_page_config(page_title="TuneLab", page_icon="🎛️", layout="centered")
+_log = logging.getLogger("tunelab")
 
 
 # Icons are Material Symbols, bundled with Streamlit: emoji depend on the learner's fonts
@@ -82,4 +86,15 @@ except StoreError as exc:
     st.error(
         f"This page needs the TuneLab database, which failed: {exc}. "
         "Lessons and practice without sign-in keep working."
+    )
+except Exception:
+    # Anything else is a fault of this server. A learner sees a plain sentence and a short
+    # reference; the traceback (with server paths and code) goes only to the server's log,
+    # where the reference finds it. (.streamlit/config.toml hides Streamlit's own details
+    # too, for errors raised outside this handler.)
+    reference = secrets.token_hex(4)
+    _log.exception("Page failed (reference %s)", reference)
+    st.error(
+        "Something went wrong on this page, and it was not your doing. Reload to try again; "
+        f"if it keeps happening, tell your instructor the reference **{reference}**."
     )

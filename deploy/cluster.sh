@@ -108,8 +108,12 @@ start_apps() {
   local i=0
   for port in "${APP_PORTS[@]}"; do
     i=$((i + 1))
+    # HAProxy reaches the apps from loopback and names the browser in X-Forwarded-For:
+    # trusted from there only, by TuneLab's gates and by uvicorn (Streamlit's server) alike.
     spawn "app$i" env TUNELAB_DATABASE_URL="$(database_url)" TUNELAB_RAY_ADDRESS="$RAY_ADDRESS" \
       STREAMLIT_SERVER_COOKIE_SECRET="$(cat "$secret_file")" \
+      TUNELAB_TRUSTED_PROXIES="${TUNELAB_TRUSTED_PROXIES:-127.0.0.1}" \
+      FORWARDED_ALLOW_IPS="${TUNELAB_TRUSTED_PROXIES:-127.0.0.1}" \
       "$PY" -m streamlit run "$ROOT/app.py" --server.headless true --server.port "$port" \
       --server.address 127.0.0.1 --browser.gatherUsageStats false \
       --server.fileWatcherType none

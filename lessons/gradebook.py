@@ -19,6 +19,7 @@ from engine.learners.gradebook import (
     learner_tests,
     sort_gradebook,
 )
+from engine.quiz.inert_text import inert_text
 from engine.quiz.models import QuestionBank, Verdict
 from engine.store import Store
 from lessons.components.banks import catalog
@@ -102,7 +103,7 @@ picked = st.selectbox(
 learner_id, learner_name, bank_id = pairs[picked or 0]
 tests = learner_tests(db, int(learner_id), banks.get(bank_id), bank_id)
 if not tests:
-    st.info(f"{learner_name} has not finished a test at {bank_id} yet.")
+    st.info(f"{inert_text(learner_name)} has not finished a test at {inert_text(bank_id)} yet.")
     st.stop()
 
 
@@ -140,6 +141,7 @@ for review in report.reviews:
     ):
         st.markdown(question.prompt)
         st.markdown(
-            f"**{learner_name}'s answer:**\n\n" + describe_response(question, review.response)
+            f"**{inert_text(learner_name)}'s answer:**\n\n"
+            + describe_response(question, review.response)
         )
         explain_grade(question, graded, show_verdict=False)

@@ -1,10 +1,11 @@
-"""Learners' sign-in, for instructors: reset a forgotten PIN."""
+"""Learners' sign-in, for instructors: reset a forgotten PIN, clear a name's lock."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from engine.identity.signin import reset_pin
+from engine.identity.signin import clear_pin_lock, reset_pin
+from engine.quiz.inert_text import inert_text
 from lessons.components.learner import auth_configured
 from lessons.components.passcode import instructor_store
 
@@ -28,12 +29,36 @@ if go:
     try:
         learner = reset_pin(db, name)
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(inert_text(exc))
     else:
         if learner is None:
-            st.warning(f"No learner is called {name.strip()!r}: check the spelling.")
+            st.warning(
+                f"No learner is called {inert_text(repr(name.strip()))}: check the spelling."
+            )
         else:
             st.success(
-                f"The PIN of **{learner.name}** is reset: tell them to sign in with their name "
-                "and choose a new PIN."
+                f"The PIN of **{inert_text(learner.name)}** is reset: tell them to sign in with "
+                "their name and choose a new PIN."
             )
+
+st.subheader("A name locked by wrong PINs")
+st.markdown(
+    "After wrong PINs at a name, browsers that never signed in with it wait before the next "
+    "try (a stranger guessing, or the learner on a new computer). Their own browsers are "
+    "never held back. Clearing the lock lets the next try through at once; the PIN stays."
+)
+with st.form("clear_lock", clear_on_submit=True):
+    locked_name = st.text_input("Learner's name", key="clear_lock_name", max_chars=40)
+    clear = st.form_submit_button("Clear the lock", key="clear_lock_submit")
+if clear:
+    try:
+        cleared = clear_pin_lock(db, locked_name)
+    except ValueError as exc:
+        st.error(inert_text(exc))
+    else:
+        if cleared is None:
+            st.warning(
+                f"No learner is called {inert_text(repr(locked_name.strip()))}: check the spelling."
+            )
+        else:
+            st.success(f"**{inert_text(cleared.name)}** can sign in again now.")

@@ -12,6 +12,7 @@ from engine.identity.my_data import (
     learner_record,
     record_json,
 )
+from engine.quiz.inert_text import inert_text
 from lessons.components.learner import current_learner, secret, sign_out, store
 
 st.title("My data")
@@ -23,7 +24,7 @@ if learner is None or db is None:
 record = learner_record(db, learner)
 answered = sum(len(attempt["answers"]) for attempt in record["attempts"])
 st.markdown(
-    f"TuneLab keeps, for **{learner.name}**: {len(record['attempts'])} attempt(s), "
+    f"TuneLab keeps, for **{inert_text(learner.name)}**: {len(record['attempts'])} attempt(s), "
     f"{answered} answer(s) and {len(record['review_cards'])} review card(s). Your PIN is "
     "kept only as a one-way hash, which is not included."
 )

@@ -14,6 +14,7 @@ from engine.learners.progress import (
     score_by,
     weak_questions,
 )
+from engine.quiz.inert_text import inert_text
 from lessons.components.banks import learner_store_and_bank
 from lessons.components.charts import BLUE, ORANGE
 
@@ -21,7 +22,7 @@ st.title("My progress")
 
 learner, db, bank = learner_store_and_bank("progress_bank")
 
-st.caption(f"Signed in as **{learner.name}** · {bank.title}")
+st.caption(f"Signed in as **{inert_text(learner.name)}** · {bank.title}")
 history = learner_history(db, learner.id, bank.id)
 answers = answers_frame(history)
 if answers.empty:

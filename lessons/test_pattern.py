@@ -15,6 +15,7 @@ from engine.learners.pattern_test import (
     start_test,
 )
 from engine.quiz.grading import AnswerRejected
+from engine.quiz.inert_text import inert_text
 from engine.quiz.models import Verdict
 from engine.quiz.plan import present, question_in_plan
 from engine.quiz.report import TestReport
@@ -41,7 +42,7 @@ learner = current_learner()
 if db is not None and learner is None:
     st.stop()  # the name form is on the page; a test is recorded against a learner
 if learner is not None:
-    st.caption(f"Signed in as **{learner.name}**; your answers are saved as you go.")
+    st.caption(f"Signed in as **{inert_text(learner.name)}**; your answers are saved as you go.")
 
 # The test (with its answer key) lives only in server-side session state; the browser
 # receives the rendered question and nothing else until the report.
@@ -168,7 +169,7 @@ if response is not None:
     try:
         attempt.check(qid, response)
     except AnswerRejected as exc:
-        st.error(str(exc))
+        st.error(inert_text(exc))
     else:
         assert question is not None
         # The grade is stored for statistics and shown only at the end.

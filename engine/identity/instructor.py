@@ -6,12 +6,14 @@ from the ``FREE_TRIES``-th failure on, every failure locks that address out for
 try is refused without looking at it (and does not count), so guessing is no faster than
 the lock allows. A right passcode resets the count.
 
-Why per address, plus a server-wide gate: one gate for the whole server let anyone who
-guessed three times keep the real instructor out for up to 15 minutes. Per address, a
-guesser locks out only themselves. Addresses can be many (or spoofed behind a proxy), so a
-server-wide gate with a larger allowance (``SERVER_FREE_TRIES``) still bounds the total
-rate of guesses. A new browser session does not reset either count: both live in the
-server process, never in a session.
+Why per address only: one gate for the whole server let anyone who guessed three times
+keep the real instructor out for up to 15 minutes, and a server-wide gate with a larger
+allowance let ten addresses do the same (issue 19). Per address, a guesser locks out only
+themselves; behind a proxy the address is the browser's (engine.identity.addresses). What
+bounds guessing from many addresses is the passcode itself: a long generated one (see the
+README) is out of reach of any number of guessers at these rates. A new browser session
+does not reset a count: it lives on the server (the database, or this process while the
+database is unavailable), never in a session.
 
 Time is passed in (``now``, seconds on a monotonic clock), so the rule is tested without
 sleeping and pages never sleep either.
@@ -28,7 +30,6 @@ from enum import StrEnum
 PASSCODE_ENV = "TUNELAB_INSTRUCTOR_PASSCODE"
 PASSCODE_SECRET = "instructor_passcode"
 FREE_TRIES = 3
-SERVER_FREE_TRIES = 20
 MAX_ADDRESSES = 10_000  # gates remembered at once; the oldest unlocked are forgotten first
 MAX_LOCK_S = 900.0
 
@@ -100,29 +101,18 @@ class PasscodeGate:
 
 @dataclass
 class GateKeeper:
-    """A gate per client address, and one for the whole server with a larger allowance."""
+    """A gate per client address (in this process, while the database is unavailable)."""
 
-    server: PasscodeGate = field(default_factory=lambda: PasscodeGate(free_tries=SERVER_FREE_TRIES))
     by_address: dict[str, PasscodeGate] = field(default_factory=dict)
     max_addresses: int = MAX_ADDRESSES
 
     def wait_s(self, address: str, now: float) -> float:
         gate = self.by_address.get(address)
-        return max(self.server.wait_s(now), gate.wait_s(now) if gate else 0.0)
+        return gate.wait_s(now) if gate else 0.0
 
     def attempt(self, address: str, given: str, expected: str, *, now: float) -> Verdict:
-        """Check ``given`` from ``address`` unless that address or the server is locked."""
-        gate = self._gate(address, now)
-        wait = self.wait_s(address, now)
-        if wait > 0:
-            return Verdict(Outcome.LOCKED, gate.failures, wait)
-        if passcode_matches(given, expected):
-            gate.reset()
-            self.server.reset()
-            return Verdict(Outcome.ACCEPTED, 0, 0.0)
-        gate.fail(now)
-        self.server.fail(now)
-        return Verdict(Outcome.REFUSED, gate.failures, self.wait_s(address, now))
+        """Check ``given`` from ``address`` unless that address is locked."""
+        return self._gate(address, now).attempt(given, expected, now=now)
 
     def _gate(self, address: str, now: float) -> PasscodeGate:
         gate = self.by_address.get(address)

@@ -18,6 +18,9 @@ from engine.store.models import DISPLAY_NAME_MAX
 
 INSTRUCTORS_SECTION = "instructors"  # [instructors] in .streamlit/secrets.toml
 INSTRUCTOR_EMAILS_ENV = "TUNELAB_INSTRUCTOR_EMAILS"  # comma-separated
+# For a provider that only ever issues addresses it verified and so sends no
+# `email_verified` claim: "1" (or `trust_unverified_email = true` under [instructors]).
+TRUST_UNVERIFIED_EMAIL_ENV = "TUNELAB_TRUST_UNVERIFIED_EMAIL"
 
 
 @dataclass(frozen=True)
@@ -25,6 +28,9 @@ class InstructorAllowlist:
     emails: frozenset[str] = frozenset()
     role_claim: str | None = None  # e.g. "roles" or "groups"
     role: str | None = None  # the value in that claim that makes an instructor
+    # False: an email counts only with `email_verified` true. True: only an explicit
+    # `email_verified: false` refuses it (providers that never send the claim).
+    trust_unverified_email: bool = False
 
     @property
     def empty(self) -> bool:
@@ -34,28 +40,32 @@ class InstructorAllowlist:
 def allowlist_from_config(
     section: Mapping[str, object] | None, env: Mapping[str, str] = os.environ
 ) -> InstructorAllowlist:
-    """`[instructors] emails = [...]`, `role_claim = "roles"`, `role = "instructor"`, plus
-    $TUNELAB_INSTRUCTOR_EMAILS; emails compare case-insensitively."""
+    """`[instructors] emails = [...]`, `role_claim = "roles"`, `role = "instructor"`,
+    `trust_unverified_email = true`, plus $TUNELAB_INSTRUCTOR_EMAILS and
+    $TUNELAB_TRUST_UNVERIFIED_EMAIL; emails compare case-insensitively."""
     section = section or {}
     listed = section.get("emails") or []
     emails = [e for e in listed if isinstance(e, str)] if isinstance(listed, list) else []
     emails += env.get(INSTRUCTOR_EMAILS_ENV, "").split(",")
     role_claim, role = section.get("role_claim"), section.get("role")
+    trust = section.get("trust_unverified_email") is True or env.get(
+        TRUST_UNVERIFIED_EMAIL_ENV, ""
+    ).strip().lower() in {"1", "true", "yes"}
     return InstructorAllowlist(
         frozenset(e.strip().casefold() for e in emails if e.strip()),
         role_claim if isinstance(role_claim, str) and role_claim else None,
         role if isinstance(role, str) and role else None,
+        trust,
     )
 
 
 def is_instructor(claims: Mapping[str, object], allowlist: InstructorAllowlist) -> bool:
     email = claims.get("email")
-    # An address the provider says it has not verified proves nothing about who typed it.
-    if (
-        isinstance(email, str)
-        and claims.get("email_verified", True) is not False
-        and email.strip().casefold() in allowlist.emails
-    ):
+    # An address the provider has not said it verified proves nothing about who typed it:
+    # many providers let anyone put any address on an account.
+    verified = claims.get("email_verified")
+    vouched = verified is not False if allowlist.trust_unverified_email else verified is True
+    if isinstance(email, str) and vouched and email.strip().casefold() in allowlist.emails:
         return True
     if allowlist.role_claim and allowlist.role:
         held = claims.get(allowlist.role_claim)

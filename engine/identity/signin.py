@@ -3,6 +3,12 @@
 Typing a name proves nothing: a name with a PIN needs that PIN; a new name is created with
 the PIN typed; a name recorded before PINs existed (or whose PIN an instructor reset) is
 claimed by the first sign-in that sets a PIN, and the page says so.
+
+Wrong guesses are throttled so that they never refuse the innocent (issue 19): the right
+PIN for a name without recent failures is always checked; a browser that signed in as the
+name before (its device token) has its own gate, so a stranger's guesses never keep the
+owner out there; one address that keeps guessing is slowed, not the class behind the same
+router; and an instructor can clear a name's lock. New names are throttled per address.
 """
 
 from __future__ import annotations
@@ -15,8 +21,23 @@ from enum import StrEnum
 
 from engine.identity.instructor import Outcome
 from engine.identity.pins import check_new_pin, hash_pin, pin_matches
-from engine.identity.throttle import guarded, pin_rules
-from engine.identity.tokens import TokenRefused, read_token, sign_token
+from engine.identity.throttle import (
+    ADDRESS_MEMORY_S,
+    Escalating,
+    Windowed,
+    guarded,
+    name_gate,
+    pin_rules,
+    signup_gate,
+    wait_s,
+)
+from engine.identity.tokens import (
+    TokenRefused,
+    read_device_token,
+    read_token,
+    sign_device_token,
+    sign_token,
+)
 from engine.store import Learner, Store
 from engine.store.accounts import NO_PIN
 from engine.store.models import clean_display_name, display_name_key
@@ -31,7 +52,9 @@ class SignInOutcome(StrEnum):
     CREATED = "created"  # a new name, with the PIN just chosen
     CLAIMED = "claimed"  # a name without a PIN (older record or a reset) now has one
     WRONG_PIN = "wrong_pin"
-    LOCKED = "locked"  # not even checked: too many wrong PINs for now
+    LOCKED = "locked"  # not even checked: too many wrong PINs at this name for now
+    SLOWED = "slowed"  # not even checked: too many wrong PINs from this address for now
+    TOO_MANY_NEW_NAMES = "too_many_new_names"  # from this address, for now
 
 
 @dataclass(frozen=True)
@@ -57,13 +80,31 @@ def token_secret(
     return db.accounts().server_secret(_STORED_SECRET, lambda: secrets.token_urlsafe(32))
 
 
-def sign_in_with_pin(db: Store, name: str, pin: str, *, now: float) -> SignIn:
+def sign_in_with_pin(
+    db: Store,
+    name: str,
+    pin: str,
+    *,
+    now: float,
+    address: str | None = None,
+    device: str | None = None,
+    secret: str | None = None,
+) -> SignIn:
     """Check (or, for a name without one, set) the PIN; ValueError for an unusable name or
-    new PIN, with what to change. Every try passes the per-name and server-wide gates."""
+    new PIN, with what to change.
+
+    ``address`` is the browser's (engine.identity.addresses); None for callers that are no
+    browser (the command line, tests, benches), which pass no per-address gate.
+    ``device`` is the device token the browser holds, if any, checked with ``secret``."""
     cleaned = clean_display_name(name)
     key = display_name_key(cleaned)
     accounts = db.accounts()
     found: dict[str, SignIn] = {}
+    existing = db.learner_by_key(key)
+    if existing is None and address is not None:
+        wait = wait_s(accounts, {signup_gate(address): Windowed()}, now=now)
+        if wait > 0:
+            return SignIn(SignInOutcome.TOO_MANY_NEW_NAMES, None, 0, wait)
 
     def check() -> bool:
         learner = db.learner_by_key(key)
@@ -81,11 +122,65 @@ def sign_in_with_pin(db: Store, name: str, pin: str, *, now: float) -> SignIn:
         found["result"] = SignIn(outcome, learner)
         return True
 
-    verdict = guarded(accounts, pin_rules(key), check, now=now)
+    device_id = _trusted_device(device, secret, existing)
+    rules = pin_rules(
+        key,
+        address=address,
+        device_id=device_id,
+        slow_address=_recently_failed(db, key, now),
+    )
+    verdict = guarded(accounts, rules, check, now=now)
     if verdict.outcome is Outcome.ACCEPTED:
-        return found["result"]
-    outcome = SignInOutcome.LOCKED if verdict.outcome is Outcome.LOCKED else SignInOutcome.WRONG_PIN
-    return SignIn(outcome, None, verdict.failures, verdict.wait_s)
+        result = found["result"]
+        if result.outcome is SignInOutcome.CREATED and address is not None:
+            _count_signup(db, address, now)
+        return result
+    if verdict.outcome is Outcome.LOCKED:
+        held_by_name = wait_s(accounts, {next(iter(rules)): Escalating()}, now=now) > 0
+        outcome = SignInOutcome.LOCKED if held_by_name else SignInOutcome.SLOWED
+        return SignIn(outcome, None, verdict.failures, verdict.wait_s)
+    return SignIn(SignInOutcome.WRONG_PIN, None, verdict.failures, verdict.wait_s)
+
+
+def _trusted_device(device: str | None, secret: str | None, learner: Learner | None) -> str | None:
+    """The device id of a device token signed for this very learner, else None."""
+    if device is None or secret is None or learner is None:
+        return None
+    claims = read_device_token(device, secret=secret)
+    return claims.device_id if claims is not None and claims.learner_id == learner.id else None
+
+
+def _recently_failed(db: Store, key: str, now: float) -> bool:
+    # A name without a wrong PIN in the last hour is never slowed down by its address: the
+    # class behind one router signs in whatever a classmate there is guessing.
+    gate = name_gate(key)
+    state = db.accounts().update_gates([gate], lambda states: (states[gate], {}))
+    return state.failures > 0 and now < state.window_start + ADDRESS_MEMORY_S
+
+
+def _count_signup(db: Store, address: str, now: float) -> None:
+    gate, rule = signup_gate(address), Windowed()
+    db.accounts().update_gates([gate], lambda states: (None, {gate: rule.fail(states[gate], now)}))
+
+
+def device_token(db: Store, learner: Learner, secret: str, held: str | None = None) -> str:
+    """The device token this browser keeps for ``learner``: the one it holds when that was
+    signed for them (its gate keeps its count), else a new one."""
+    claims = None if held is None else read_device_token(held, secret=secret)
+    if held is not None and claims is not None and claims.learner_id == learner.id:
+        return held
+    return sign_device_token(learner.id, secrets.token_urlsafe(16), secret=secret)
+
+
+def clear_pin_lock(db: Store, name: str) -> Learner | None:
+    """An instructor's unlock: the name's wrong-PIN count starts afresh (a stranger's
+    guesses, or a learner who forgot and has remembered). None when no learner has that
+    name."""
+    key = display_name_key(clean_display_name(name))
+    learner = db.learner_by_key(key)
+    if learner is not None:
+        db.accounts().forget_gate(name_gate(key))
+    return learner
 
 
 def issue_token(db: Store, learner: Learner, secret: str, *, now: float) -> str:

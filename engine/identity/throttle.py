@@ -1,9 +1,14 @@
 """Wrong-guess gates kept in the database, so every server counts the same guesses.
 
-Two rules: `Escalating` is the instructor passcode's (a few free tries, then a lock that
-doubles, see engine.identity.instructor) and also holds per learner name; `Windowed` bounds a
-whole server to a number of wrong guesses per window, however many names or addresses
-they are spread over.
+Three rules. `Escalating` is the instructor passcode's (a few free tries, then a lock that
+doubles, see engine.identity.instructor); it also holds per learner name for browsers that
+never signed in as that name, and per trusted browser. `Slowdown` makes one address that
+keeps guessing wait longer and longer (never forever, never anyone else). `Windowed`
+counts events per window (new names made from one address).
+
+No gate is server-wide: a server-wide lock let one guesser (with a few throwaway accounts)
+refuse the right PIN or passcode to everyone. The bound on guessing is per name (about a
+dozen PINs checked per name per hour, tests/test_identity_lockout.py) and per address.
 
 An escalating try is counted *before* the secret is checked and forgiven if it was right,
 so concurrent tries at one name (several sessions, several servers) cannot all spend the
@@ -21,11 +26,17 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-from engine.identity.instructor import FREE_TRIES, SERVER_FREE_TRIES, Outcome, Verdict, lock_seconds
+from engine.identity.instructor import FREE_TRIES, Outcome, Verdict, lock_seconds
 from engine.store.accounts import Accounts, GateState
 
-SERVER_PIN_FAILURES = 30  # wrong PINs per window, all names together
-SERVER_PIN_WINDOW_S = 60.0
+# One address's wrong PINs: this many in an hour cost nothing (a class behind one school
+# router mistypes too), then each makes the next try from there wait 2 s, 4 s ... 60 s.
+ADDRESS_FREE_FAILURES = 10
+ADDRESS_MAX_WAIT_S = 60.0
+ADDRESS_MEMORY_S = 3600.0  # an hour without a wrong PIN from there and it starts afresh
+# New names made from one address per hour: a whole class's first lesson fits.
+SIGNUPS_PER_ADDRESS = 100
+SIGNUP_WINDOW_S = 3600.0
 
 
 class Rule(Protocol):
@@ -53,9 +64,40 @@ class Escalating:
 
 
 @dataclass(frozen=True)
+class Slowdown:
+    """Failures counted after the check (right tries in flight never fill it) and never
+    forgiven by a right one (a guesser's own account would wipe its count): the wait grows
+    with the failures and is capped, so an address is slowed, never shut out for long.
+
+    ``enforced=False`` counts without holding anyone back (see engine.identity.signin)."""
+
+    free_failures: int = ADDRESS_FREE_FAILURES
+    max_wait_s: float = ADDRESS_MAX_WAIT_S
+    memory_s: float = ADDRESS_MEMORY_S
+    enforced: bool = True
+    counted_before_check: bool = False
+
+    def wait_s(self, state: GateState, now: float) -> float:
+        if not self.enforced or now >= state.window_start + self.memory_s:
+            return 0.0
+        return max(0.0, state.locked_until - now)
+
+    def fail(self, state: GateState, now: float) -> GateState:
+        # window_start holds the time of the last failure: the count fades after silence.
+        fresh = now >= state.window_start + self.memory_s
+        failures = 1 if fresh else state.failures + 1
+        over = failures - self.free_failures
+        wait = 0.0 if over <= 0 else min(float(2**over), self.max_wait_s)
+        return GateState(failures, now + wait, now)
+
+    def forgive(self, state: GateState) -> GateState:
+        return state
+
+
+@dataclass(frozen=True)
 class Windowed:
-    limit: int = SERVER_PIN_FAILURES
-    window_s: float = SERVER_PIN_WINDOW_S
+    limit: int = SIGNUPS_PER_ADDRESS
+    window_s: float = SIGNUP_WINDOW_S
     counted_before_check: bool = False
 
     def _current(self, state: GateState, now: float) -> GateState:
@@ -75,15 +117,47 @@ class Windowed:
         return GateState(max(0, state.failures - 1), state.locked_until, state.window_start)
 
 
-def pin_rules(name_key: str) -> dict[str, Rule]:
-    return {f"pin:name:{name_key}": Escalating(), "pin:server": Windowed()}
+def name_gate(name_key: str) -> str:
+    return f"pin:name:{name_key}"[:200]
+
+
+def device_gate(device_id: str) -> str:
+    return f"pin:device:{device_id}"[:200]
+
+
+def address_gate(address: str) -> str:
+    return f"pin:address:{address}"[:200]
+
+
+def signup_gate(address: str) -> str:
+    return f"signup:address:{address}"[:200]
+
+
+def pin_rules(
+    name_key: str,
+    *,
+    address: str | None = None,
+    device_id: str | None = None,
+    slow_address: bool = True,
+) -> dict[str, Rule]:
+    """The gates one PIN try passes, the one whose count is reported first.
+
+    A browser that signed in as this learner before (``device_id``, from its device
+    token) has a gate of its own, so a stranger's guesses at the name never hold it back
+    (OWASP's "device cookies"); any other browser shares the name's gate. The address's
+    slowdown counts every wrong PIN from there and, with ``slow_address``, holds tries back.
+    ``address`` None: a caller that is not a browser (the command line, tests, benches)."""
+    first = device_gate(device_id) if device_id else name_gate(name_key)
+    rules: dict[str, Rule] = {first: Escalating()}
+    if address is not None:
+        rules[address_gate(address)] = Slowdown(enforced=slow_address and not device_id)
+    return rules
 
 
 def passcode_rules(address: str) -> dict[str, Rule]:
-    return {
-        f"passcode:address:{address}"[:200]: Escalating(),
-        "passcode:server": Escalating(SERVER_FREE_TRIES),
-    }
+    # Per address only: a long generated passcode (README) makes guessing it hopeless
+    # without a server-wide lock, which let ten addresses lock the instructor out.
+    return {f"passcode:address:{address}"[:200]: Escalating()}
 
 
 def guarded(

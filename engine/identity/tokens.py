@@ -53,3 +53,33 @@ def read_token(token: str, *, secret: str, now: float) -> TokenClaims:
     if now >= claims.expires_at:
         raise TokenRefused("The sign-in link has expired: sign in again.")
     return claims
+
+
+# Device tokens -----------------------------------------------------------------------
+# A browser that signed in as a learner keeps one (a cookie): ``d1.<learner id>.<device
+# id>.<HMAC-SHA256>``. It lets nobody in by itself; it only says which wrong-guess gate a
+# PIN try from that browser passes (engine.identity.throttle.pin_rules), so a stranger's
+# guesses at the name cannot keep its owner out. It never expires and survives sign-out.
+_DEVICE_SHAPE = re.compile(r"d1\.(\d{1,12})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})")
+
+
+@dataclass(frozen=True)
+class DeviceClaims:
+    learner_id: int
+    device_id: str
+
+
+def sign_device_token(learner_id: int, device_id: str, *, secret: str) -> str:
+    payload = f"d1.{learner_id}.{device_id}"
+    return f"{payload}.{_signature(payload, secret)}"
+
+
+def read_device_token(token: object, *, secret: str) -> DeviceClaims | None:
+    """The claims of a device token this server signed, else None (a device token that
+    does not check out only means an unknown browser)."""
+    if not isinstance(token, str) or (match := _DEVICE_SHAPE.fullmatch(token)) is None:
+        return None
+    payload = token.rsplit(".", 1)[0]
+    if not hmac.compare_digest(_signature(payload, secret), match.group(3)):
+        return None
+    return DeviceClaims(int(match.group(1)), match.group(2))

@@ -240,6 +240,14 @@ class Accounts:
                 return self._write(work)
         return self._write(work)
 
+    def forget_gate(self, gate: str) -> None:
+        """Clear one counter (an instructor clearing a learner's lock)."""
+        self._write(
+            lambda conn: conn.execute(
+                delete(t.throttle_gates).where(t.throttle_gates.c.gate == gate)
+            )
+        )
+
     def forget_gates(self) -> None:
         """Clear every counter (an operator's reset after an incident; tests)."""
         self._write(lambda conn: conn.execute(delete(t.throttle_gates)))

@@ -15,6 +15,7 @@ from engine.lab.freeze import FreezePlan
 from engine.lab.plan_exercise import STARTER_CODE as PLAN_STARTER_CODE
 from engine.lab.plan_exercise import plan_exercise
 from engine.learners.code_answers import run_code_answer
+from engine.quiz.inert_text import inert_text
 from engine.quiz.markdown import inert_images
 from engine.quiz.models import CodeQuestion
 from engine.quiz.parsing import ParsedInput
@@ -111,19 +112,21 @@ def code_answer(question: CodeQuestion, key: str) -> tuple[ParsedInput, bool]:
 
 def show_check_results(result: GradeResult) -> None:
     """Each check passed or failed, with what was expected and what the code did."""
+    # A message quotes the learner's code or errors (`raise Exception("![m](http://...)")`):
+    # it is shown as the characters it holds, never as Markdown. Check names are the bank's.
+    message = inert_text(result.message)
     if not result.gradable:
-        st.warning(result.message)
+        st.warning(message)
         return
     if result.score == 1.0:
-        st.success(result.message)
+        st.success(message)
     else:
-        st.error(result.message)
+        st.error(message)
     for test in result.tests:
         mark = ":green[**✓ passed**]" if test.passed else ":red[**✗ failed**]"
-        # Messages can quote the learner's own code or errors: images stay links.
         st.markdown(
             f"{mark} · **{inert_images(test.name)}** ({test.points:g} / {test.max_points:g})  \n"
-            f"{inert_images(test.message)}"
+            f"{inert_text(test.message)}"
         )
     if result.output:
         with st.expander("What your code printed"):

@@ -1,11 +1,14 @@
 """Who is learning: name + PIN, or the identity provider's account when `[auth]` is set.
 
 What survives a reload is a signed, expiring token in the URL (`?session=...`), never a name.
+A browser that signed in keeps a device token in a cookie: it lets nobody in, but a PIN
+try from that browser is counted apart from a stranger's guesses at the same name.
 """
 
 from __future__ import annotations
 
 import math
+import re
 import time
 
 import streamlit as st
@@ -16,6 +19,7 @@ from engine.identity.signin import (
     TOKEN_SECRET_KEY,
     SignIn,
     SignInOutcome,
+    device_token,
     issue_token,
     learner_from_token,
     revoke_tokens,
@@ -23,11 +27,18 @@ from engine.identity.signin import (
     token_secret,
 )
 from engine.identity.tokens import TokenRefused
+from engine.quiz.inert_text import inert_text
 from engine.store import Learner, Store, StoreError, StoreUnavailable
+from lessons.components.address import browser_address
 
 TOKEN_PARAM = "session"
 _TOKEN_KEY = "session_token"
 _WELCOME_KEY = "sign_in_welcome"
+DEVICE_COOKIE = "tunelab_device"
+_DEVICE_KEY = "device_token"  # this session's copy (the cookie is read when it connects)
+_DEVICE_TO_STORE = "device_token_to_store"
+_DEVICE_SHAPE = re.compile(r"[A-Za-z0-9_.-]{1,200}")
+DEVICE_COOKIE_DAYS = 400  # browsers cap cookie lifetimes at 400 days
 
 
 @st.cache_resource(show_spinner=False)
@@ -58,6 +69,7 @@ def current_learner(*, ask: bool = True) -> Learner | None:
         learner = db.get_learner(learner_id)
         if learner is not None:
             _keep_token_in_url()
+            _store_device_token()
             _sign_out_button()
             welcome = st.session_state.pop(_WELCOME_KEY, None)
             if welcome:
@@ -71,7 +83,7 @@ def current_learner(*, ask: bool = True) -> Learner | None:
             learner = learner_from_token(db, token, _token_secret(db), now=time.time())
         except TokenRefused as exc:
             del st.query_params[TOKEN_PARAM]
-            st.warning(str(exc))
+            st.warning(str(exc))  # the server's own words, never learner text
         else:
             st.session_state["learner_id"] = learner.id
             st.session_state[_TOKEN_KEY] = token
@@ -98,10 +110,14 @@ def _pin_form(db: Store) -> None:
         go = st.form_submit_button("Continue", key="sign_in_submit", type="primary")
     if not go:
         return
+    secret = _token_secret(db)
+    held = _held_device_token()
     try:
-        result = sign_in_with_pin(db, name, pin, now=time.time())
+        result = sign_in_with_pin(
+            db, name, pin, now=time.time(), address=browser_address(), device=held, secret=secret
+        )
     except ValueError as exc:
-        st.error(str(exc))
+        st.error(inert_text(exc))
         return
     except StoreError as exc:
         # A locked or failing database: say so, and let them try again.
@@ -110,7 +126,11 @@ def _pin_form(db: Store) -> None:
     if result.learner is None:
         _explain_refusal(result)
         return
-    token = issue_token(db, result.learner, _token_secret(db), now=time.time())
+    token = issue_token(db, result.learner, secret, now=time.time())
+    device = device_token(db, result.learner, secret, held)
+    st.session_state[_DEVICE_KEY] = device
+    if device != held:
+        st.session_state[_DEVICE_TO_STORE] = device
     st.session_state["learner_id"] = result.learner.id
     st.session_state[_TOKEN_KEY] = token
     st.query_params[TOKEN_PARAM] = token
@@ -118,9 +138,34 @@ def _pin_form(db: Store) -> None:
     st.rerun()
 
 
+def _held_device_token() -> str | None:
+    held = st.session_state.get(_DEVICE_KEY)
+    if isinstance(held, str):
+        return held
+    cookies = st.context.cookies
+    cookie = cookies.get(DEVICE_COOKIE) if hasattr(cookies, "get") else None
+    return cookie if isinstance(cookie, str) else None
+
+
+def _store_device_token() -> None:
+    """Write a device token signed at this session's sign-in into the browser's cookie."""
+    token = st.session_state.pop(_DEVICE_TO_STORE, None)
+    if not isinstance(token, str) or not _DEVICE_SHAPE.fullmatch(token):
+        return
+    # Streamlit has no API to set a cookie; one line of script on the page does. The token
+    # is this server's own signature (letters, digits, "._-"), never learner text.
+    st.html(
+        "<script>document.cookie = "
+        f'"{DEVICE_COOKIE}={token}; path=/; max-age={DEVICE_COOKIE_DAYS * 86400}; '
+        'samesite=strict" + (location.protocol === "https:" ? "; secure" : "");</script>',
+        unsafe_allow_javascript=True,
+        width="content",
+    )
+
+
 def _welcome(result: SignIn) -> str:
     assert result.learner is not None
-    name = result.learner.name
+    name = inert_text(result.learner.name)
     if result.outcome is SignInOutcome.CLAIMED:
         return (
             f"The name **{name}** had no PIN yet (it was used before PINs, or an instructor "
@@ -132,10 +177,25 @@ def _welcome(result: SignIn) -> str:
 
 
 def _explain_refusal(result: SignIn) -> None:
+    wait = math.ceil(result.wait_s)
     if result.outcome is SignInOutcome.LOCKED:
         st.warning(
-            f"Too many wrong PINs: try again in {math.ceil(result.wait_s)} s. Tries before "
+            f"Too many wrong PINs for this name: try again in {wait} s. Tries before then "
+            "are refused without being checked. On a browser where you signed in with this "
+            "name before, your PIN works now; or ask an instructor to clear the lock "
+            "(Learners page)."
+        )
+        return
+    if result.outcome is SignInOutcome.SLOWED:
+        st.warning(
+            f"Too many wrong PINs from this network: try again in {wait} s. Tries before "
             "then are refused without being checked."
+        )
+        return
+    if result.outcome is SignInOutcome.TOO_MANY_NEW_NAMES:
+        st.warning(
+            "Too many new names were made from this network in the last hour: try again in "
+            f"{math.ceil(result.wait_s / 60)} min, or sign in with a name you already have."
         )
         return
     st.error(

@@ -1,5 +1,6 @@
 """The instructor gate: the identity provider's allowlist when `[auth]` is configured,
-otherwise a passcode from secrets or the environment, with a lockout kept in the database."""
+otherwise a passcode from secrets or the environment, with a lockout per browser address
+(proxy-aware) kept in the database. Instructors signed in by the provider never meet it."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from engine.identity.oidc import (
 from engine.identity.oidc import is_instructor as account_is_instructor
 from engine.identity.throttle import guarded, passcode_rules, wait_s
 from engine.store import Store
+from lessons.components.address import browser_address
 from lessons.components.learner import auth_configured, store
 
 _UNLOCKED_KEY = "instructor_unlocked"
@@ -35,13 +37,6 @@ _UNLOCKED_KEY = "instructor_unlocked"
 def _server_gates() -> tuple[GateKeeper, threading.Lock]:
     # The fallback while the database is unavailable: per server, not per session.
     return GateKeeper(), threading.Lock()
-
-
-def _client_address() -> str:
-    # None means a browser on this machine (Streamlit hides loopback addresses); anything
-    # but a string (AppTest hands out a mock) is treated the same way.
-    address = st.context.ip_address
-    return address if isinstance(address, str) and address else "this machine"
 
 
 def _secrets() -> dict[str, object]:
@@ -92,7 +87,7 @@ def instructor_gate() -> bool:
             st.session_state.pop(_UNLOCKED_KEY)
             st.rerun()
         return True
-    address = _client_address()
+    address = browser_address()
     with st.form("instructor_login"):
         given = st.text_input("Instructor passcode", type="password", key="instructor_passcode")
         submitted = st.form_submit_button("Unlock", key="instructor_unlock", type="primary")

@@ -9,6 +9,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from engine.quiz.grading import Grade, Response, share_text
+from engine.quiz.inert_text import inert_code
 from engine.quiz.models import (
     LESSON_IDS,
     CodeQuestion,
@@ -134,7 +135,8 @@ def describe_response(shown: PresentedQuestion, response: Response) -> str:
     if response.is_empty:
         return "no answer"
     if response.code is not None:
-        return f"```python\n{response.code}\n```"
+        # The learner's code may hold fences of its own: none of them can close this one.
+        return inert_code(response.code, "python")
     if response.value is not None:
         return f"{response.value:g}"
     by_id = {o.choice_id: o for o in shown.options}

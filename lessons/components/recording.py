@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
@@ -9,10 +10,12 @@ import streamlit as st
 
 from engine.learners.recording import record_answer
 from engine.quiz.grading import Grade, Response, grade
+from engine.quiz.inert_text import inert_text
 from engine.quiz.models import Question
 from engine.store import AnswerRefused, AttemptNotFound, Store, StoreError
 
 SHOWN_AT = "question_shown_at"
+_log = logging.getLogger(__name__)
 
 
 def mark_shown(question_id: str) -> None:
@@ -58,12 +61,21 @@ def save_answer(
             seconds=seconds_on(question.id),
         )
     except (AnswerRefused, AttemptNotFound) as exc:
-        st.error(f"This answer was not accepted: {exc}")
+        st.error(f"This answer was not accepted: {inert_text(exc)}")
         return None
     except StoreError as exc:
         st.error(
             f"Your answer could not be saved: {exc}. Nothing was "
             "recorded and your choice is still selected: submit again once that is fixed."
+        )
+        return None
+    except (ValueError, TypeError) as exc:
+        # The store refuses what no answer should carry (a score above the maximum, a
+        # response it cannot keep): a fault of this server's grading, not the learner's.
+        _log.exception("The store refused an answer to %s", question.id)
+        st.error(
+            "This answer could not be recorded (the server graded it in a way the records "
+            f"refuse: {inert_text(exc)}). Nothing was recorded: tell your instructor."
         )
         return None
     return graded

@@ -19,6 +19,7 @@ from helpers.template_bank import write_widget_answered_template
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "cluster.sh"
 PROXY_PORT = 8700
+PASSCODE = "cluster passcode 7c2e"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -71,6 +72,7 @@ def cluster() -> Iterator[Cluster]:
         "TUNELAB_CLUSTER_PG_PORT": "5439",
         "TUNELAB_CLUSTER_RAY_PORT": "6389",
         "TUNELAB_QUIZ_DIR": str(quizzes),
+        "TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE,
     }
     cluster = Cluster(f"http://127.0.0.1:{PROXY_PORT}", env)
     try:

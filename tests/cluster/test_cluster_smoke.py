@@ -5,7 +5,8 @@ over both servers, Ann leaves a test half done for the lab, her run trains on th
 the worker dies mid-run (plain message, run again works) while Cai waits behind her and is
 told his place, an identical run on the other server is replayed from the shared store, and
 Ann's server dies: her browser comes back through the proxy with its token, lands on the
-other server signed in, and her test resumes where she left it.
+other server signed in, and her test resumes where she left it. Before all that, learners
+guessing the instructor passcode through the proxy each lock out only their own browser.
 """
 
 import time
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 from helpers.st_ws import Render, StreamlitSession, trigger
 from helpers.ws_answers import legit_answer, sign_in
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 
 # Starting the cluster alone takes a minute or two on a busy machine.
 pytestmark = [pytest.mark.cluster, pytest.mark.slow, pytest.mark.timeout(900)]
@@ -64,6 +66,36 @@ def wait_until(predicate, limit_s: float, what: str) -> None:
     while not predicate():
         assert time.monotonic() < deadline, f"waited {limit_s:.0f} s for {what}"
         time.sleep(0.2)
+
+
+def guess_passcode(session: StreamlitSession, passcode: str) -> Render:
+    form = session.rerun("instructor_banks")
+    field = next(e for e in form.of_kind("text_input") if e.text_input.label.startswith("Instr"))
+    return session.rerun(
+        "instructor_banks",
+        [
+            WidgetState(id=field.text_input.id, string_value=passcode),
+            trigger(form.button("Unlock")),
+        ],
+    )
+
+
+def test_behind_the_proxy_each_learner_has_their_own_passcode_count(cluster):
+    # Issue 19: every browser reached Streamlit from HAProxy's address, so one learner's
+    # three wrong passcodes locked the instructor out. Each browser here has an address of
+    # its own on loopback (127.0.0.2, .3, .4), which HAProxy names in X-Forwarded-For.
+    def browser(source: str) -> StreamlitSession:
+        return StreamlitSession(cluster.url, timeout=240, source=source)
+
+    with browser("127.0.0.2") as first, browser("127.0.0.3") as second:
+        for number in (1, 2, 3):
+            page = guess_passcode(first, f"wrong {number}")
+        assert "Too many wrong passcodes" in page.text, page.text[:800]
+        page = guess_passcode(second, "wrong")
+        assert "Wrong passcode (1 failed try)." in page.text, page.text[:800]
+    with browser("127.0.0.4") as instructor:
+        page = guess_passcode(instructor, cluster.env["TUNELAB_INSTRUCTOR_PASSCODE"])
+        assert "Too many wrong passcodes" not in page.text and "is valid" in page.text, page.text
 
 
 def test_a_class_on_the_cluster_survives_a_lost_worker_and_a_lost_server(cluster):

@@ -8,6 +8,7 @@ Streamlit sets after the callback is per host.
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,16 +19,22 @@ from oidc_provider_mock import User, run_server_in_thread
 from playwright.sync_api import Page, expect
 
 from engine.identity.oidc import learner_key
+from engine.identity.throttle import guarded, passcode_rules, wait_s
 from engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[2]
 ADA = User(sub="ada-0001", claims={"email": "ada@uni.example", "name": "Ada Lovelace"})
-PROF = User(sub="prof-0001", claims={"email": "prof@uni.example", "name": "Professor X"})
+PROF = User(
+    sub="prof-0001",
+    claims={"email": "prof@uni.example", "email_verified": True, "name": "Professor X"},
+)
+# The professor's address on an account whose provider never said it verified it.
+IMPOSTOR = User(sub="imp-0001", claims={"email": "prof@uni.example", "name": "Not the Prof"})
 
 
 @pytest.fixture(scope="module")
 def provider() -> Iterator[str]:
-    with run_server_in_thread(port=free_port(), user_claims=[ADA, PROF]) as server:
+    with run_server_in_thread(port=free_port(), user_claims=[ADA, PROF, IMPOSTOR]) as server:
         yield f"http://localhost:{server.server_port}"
 
 
@@ -106,10 +113,19 @@ def test_a_learner_logs_in_with_the_provider_and_out_again(page: Page, oidc_app,
 
 
 def test_only_an_allowlisted_account_opens_instructor_pages(page: Page, oidc_app):
-    app_url, _ = oidc_app
+    app_url, db_path = oidc_app
     log_in(page, app_url, "instructor_stats", ADA)
     expect(page.get_by_text("not on the instructor list")).to_be_visible()
     log_out(page, app_url)
+    # Issue 19: an allowlisted address counts only when the provider says it verified it.
+    log_in(page, app_url, "instructor_stats", IMPOSTOR)
+    expect(page.get_by_text("not on the instructor list")).to_be_visible()
+    log_out(page, app_url)
+    # Passcode guesses from this machine (locked now) never touch a provider's instructor.
+    with Store.open(f"sqlite:///{db_path}") as db:
+        for _ in range(5):
+            guarded(db.accounts(), passcode_rules("127.0.0.1"), lambda: False, now=time.time())
+        assert wait_s(db.accounts(), passcode_rules("127.0.0.1"), now=time.time()) > 0
     log_in(page, app_url, "instructor_stats", PROF)
     expect(page.get_by_text("not on the instructor list")).to_have_count(0)
     expect(page.get_by_role("heading", name="Item statistics")).to_be_visible()

@@ -72,6 +72,7 @@ class StreamlitSession:
         query_string: str = "",
         timeout: float = 60.0,
         headers: dict[str, str] | None = None,  # e.g. a proxy's sticky-session cookie
+        source: str | None = None,  # e.g. "127.0.0.2": another browser, on loopback
     ) -> None:
         self.query_string = query_string
         self.timeout = timeout
@@ -84,6 +85,7 @@ class StreamlitSession:
                 open_timeout=timeout,
                 close_timeout=0.5,
                 additional_headers=headers,
+                **({"source_address": (source, 0)} if source else {}),
             )
         )
 

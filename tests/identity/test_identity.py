@@ -22,7 +22,6 @@ from engine.identity.signin import (
     sign_in_with_pin,
     token_secret,
 )
-from engine.identity.throttle import SERVER_PIN_FAILURES, SERVER_PIN_WINDOW_S
 from engine.identity.tokens import TokenRefused, read_token, sign_token
 from engine.store import Store
 
@@ -202,18 +201,14 @@ def test_wrong_pins_for_one_name_lock_that_name_with_a_doubling_wait(db):
     assert sign_in_with_pin(db, "Ada", "right pin", now=NOW + 26).signed_in
 
 
-def test_wrong_pins_spread_over_many_names_are_bounded_server_wide(db):
-    names = [f"Learner {i}" for i in range(SERVER_PIN_FAILURES)]
+def test_wrong_pins_spread_over_many_names_refuse_nobody_else(db):
+    # Issue 19: this used to fill a server-wide window and refuse everyone for a minute.
+    names = [f"Learner {i}" for i in range(30)]
     for name in names:
         db.accounts().claim(db.learner(name).id, hash_pin("their own pin", CHEAP))
     refused = [sign_in_with_pin(db, name, "not it", now=NOW) for name in names]
     assert all(r.outcome is SignInOutcome.WRONG_PIN for r in refused)
-    assert len(refused) == SERVER_PIN_FAILURES
-    blocked = sign_in_with_pin(db, "Someone Else", "a fine pin", now=NOW + 1)
-    assert blocked.outcome is SignInOutcome.LOCKED
-    assert blocked.wait_s == SERVER_PIN_WINDOW_S - 1
-    later = NOW + SERVER_PIN_WINDOW_S
-    assert sign_in_with_pin(db, "Someone Else", "a fine pin", now=later).signed_in
+    assert sign_in_with_pin(db, "Someone Else", "a fine pin", now=NOW + 1).signed_in
 
 
 def test_the_counts_live_in_the_database_so_a_second_server_sees_them(tmp_path):
@@ -256,9 +251,11 @@ def test_instructors_come_from_a_verified_email_or_a_role_claim():
         env={"TUNELAB_INSTRUCTOR_EMAILS": "ta@uni.edu, "},
     )
     assert allow.emails == {"prof@uni.edu", "ta@uni.edu"}
-    assert is_instructor({"email": "prof@uni.edu"}, allow)
+    # Issue 19: an address counts only when the provider says it verified it.
+    assert not is_instructor({"email": "prof@uni.edu"}, allow)
     assert is_instructor({"email": "TA@uni.edu", "email_verified": True}, allow)
     assert not is_instructor({"email": "prof@uni.edu", "email_verified": False}, allow)
+    assert not is_instructor({"email": "prof@uni.edu", "email_verified": "true"}, allow)
     assert is_instructor({"email": "x@y", "roles": ["student", "instructor"]}, allow)
     assert not is_instructor({"email": "x@y", "roles": "student"}, allow)
     assert allowlist_from_config(None, env={}).empty
