@@ -20,7 +20,7 @@ import pytest
 from engine.families import GENERATORS
 from engine.families.core import OneOf
 
-GOLDEN = Path(__file__).parent / "fixtures" / "family_variants.json"
+GOLDEN = Path(__file__).parents[1] / "fixtures" / "family_variants.json"
 DEFAULT_SEEDS = (0, 1, 2)
 
 

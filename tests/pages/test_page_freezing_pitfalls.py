@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = "../lessons/freezing_pitfalls.py"
+PAGE = "../../lessons/freezing_pitfalls.py"
 
 
 def page() -> AppTest:

@@ -16,7 +16,7 @@ from sqlalchemy import make_url
 
 from engine.store import Store
 
-HELPER = Path(__file__).parent / "helpers" / "record_until_killed.py"
+HELPER = Path(__file__).parents[1] / "helpers" / "record_until_killed.py"
 # Kill after this many acknowledgements, so the child is surely inside its loop.
 KILL_AFTER = 150
 
