@@ -8,6 +8,7 @@ Everything runs in one transaction, from the store's own connection: no alembic.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -118,8 +119,14 @@ def alembic_config(conn: Connection | None = None) -> Config:
     return config
 
 
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    # Read once per process: the revisions ship with the code and never change under it.
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None, "the versions folder always holds the baseline"
     return head
 
@@ -137,8 +144,10 @@ def upgrade(engine: Engine) -> str:
     """
     with engine.execution_options(tunelab_write=True).begin() as conn:
         _lock(conn)
-        config = alembic_config(conn)
         revision = current_revision(conn)
+        if revision == head_revision():  # the usual case: nothing to load or run
+            return revision
+        config = alembic_config(conn)
         if revision is None:
             legacy = current_version(conn)
             if legacy:
@@ -146,7 +155,7 @@ def upgrade(engine: Engine) -> str:
                 command.stamp(config, BASELINE_REVISION)
         else:
             try:
-                ScriptDirectory.from_config(config).get_revision(revision)
+                _scripts().get_revision(revision)
             except CommandError:
                 raise _newer_than_this_tunelab(f"at revision {revision!r}") from None
         command.upgrade(config, "head")
