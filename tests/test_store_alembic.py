@@ -4,6 +4,7 @@ Each test runs on SQLite, and on PostgreSQL when TUNELAB_TEST_PG_URL is set."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
@@ -140,3 +141,15 @@ def test_every_revision_downgrades_to_an_empty_database_and_upgrades_again(store
         assert store.schema_revision() == head_revision()
         assert answers.name in inspect(store.engine).get_table_names()
         assert drift(store.engine) == []
+
+
+def test_a_dba_can_have_the_whole_history_as_sql_without_a_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("TUNELAB_DATABASE_URL", f"sqlite:///{tmp_path / 'never-opened.db'}")
+    config = alembic_config()
+    config.output_buffer = io.StringIO()
+    command.upgrade(config, "head", sql=True)
+    sql = config.output_buffer.getvalue()
+    assert "CREATE TABLE learners" in sql
+    assert "CREATE TABLE IF NOT EXISTS lab_stored_runs" in sql
+    assert f"UPDATE alembic_version SET version_num='{head_revision()}'" in sql
+    assert not (tmp_path / "never-opened.db").exists()
