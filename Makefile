@@ -3,7 +3,8 @@
 # fresh machine gets exactly what CI tested. They reinstall only when a lock changed (the stamp
 # files track that). `make run` installs the app alone (requirements.lock); `make test` adds
 # the cluster's and the developer's tools (requirements-dev.lock). After editing
-# requirements*.txt, `make lock` recompiles both locks (a test fails until it has).
+# requirements*.txt, `make lock` recompiles both locks (a test fails until it has). The locks
+# are resolved for the platform CI runs on (Linux x86_64, CPython 3.11: torch's CUDA wheels).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
