@@ -1,4 +1,5 @@
-"""Command line: `python -m engine COMMAND ...`; `--help` lists the commands."""
+"""Command line: `python -m engine COMMAND ...` (installed: `tunelab COMMAND ...`); `--help`
+lists the commands."""
 
 from __future__ import annotations
 
@@ -169,6 +170,11 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
 
 
+def _program_name() -> str:
+    """`tunelab` when started by the installed command, `python -m engine` otherwise."""
+    return "tunelab" if Path(sys.argv[0]).name == "tunelab" else "python -m engine"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     # Subcommands with their own parsers get their arguments untouched: argparse's
@@ -185,7 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         from engine.codecheck.cli import main as run_code_main
 
         return run_code_main(argv[1:])
-    parser = argparse.ArgumentParser(prog="python -m engine", description=__doc__)
+    if argv[:1] == ["run"]:
+        from engine.cli.launch import main as run_main
+
+        return run_main(argv[1:])
+    parser = argparse.ArgumentParser(prog=_program_name(), description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     p_validate = sub.add_parser("validate", help="check bank files (default: quizzes/)")
     p_validate.add_argument("paths", nargs="*", help="bank files or folders")
@@ -212,6 +222,8 @@ def main(argv: list[str] | None = None) -> int:
         "run-code", help="grade a code file in the sandbox (BANK QUESTION_ID FILE)"
     )
     p_run_code.add_argument("rest", nargs=argparse.REMAINDER)
+    p_run = sub.add_parser("run", help="serve the app with Streamlit (flags go to Streamlit)")
+    p_run.add_argument("rest", nargs=argparse.REMAINDER)
 
     args = parser.parse_args(argv)
     if args.command == "validate":

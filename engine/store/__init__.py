@@ -9,7 +9,7 @@ from engine.store.errors import (
     StoreUnavailable,
     explain_database_error,
 )
-from engine.store.migrations import LATEST_VERSION, MIGRATIONS, migrate
+from engine.store.migrations import LATEST_VERSION, MIGRATIONS, head_revision, migrate, upgrade
 from engine.store.models import Answer, Attempt, Learner, ReviewCard
 from engine.store.store import Store
 
@@ -29,5 +29,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailable",
     "explain_database_error",
+    "head_revision",
     "migrate",
+    "upgrade",
 ]

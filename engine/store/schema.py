@@ -151,3 +151,42 @@ server_secrets = Table(
 )
 
 TABLES_V3: tuple[Table, ...] = (credentials, throttle_gates, server_secrets)
+
+# The lab's tables (engine/lab/run_cache.py, engine/lab/cluster_queue.py): derived data that
+# can always be recomputed, in the same database and the same migration history. Defined here
+# so Alembic and the model check see them without importing torch.
+lab_stored_runs = Table(
+    "lab_stored_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("checkpoint_sha", String(64), nullable=False),
+    Column("config_digest", String(64), nullable=False),
+    Column("seed", Integer, nullable=False),
+    Column("device_kind", String(16), nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("result", JSON, nullable=False),  # the RunResult without history or network
+    Column("stored_at", UTCDateTime, nullable=False),
+    # Two servers finishing the same new run at once: the database keeps the first.
+    UniqueConstraint(
+        "checkpoint_sha", "config_digest", "seed", "device_kind", name="uq_lab_stored_run_key"
+    ),
+)
+
+lab_stored_run_epochs = Table(
+    "lab_stored_run_epochs",
+    metadata,
+    Column("run_id", Integer, ForeignKey("lab_stored_runs.id"), primary_key=True),
+    Column("epoch", Integer, primary_key=True),
+    Column("stats", JSON, nullable=False),
+)
+
+# Seconds since the epoch, like throttle_gates: every server compares them with its own clock.
+lab_cluster_runs = Table(
+    "lab_cluster_runs",
+    metadata,
+    Column("id", Integer, primary_key=True),  # increasing: the order runs were submitted in
+    Column("owner", String(64), nullable=False),  # the browser session's run owner
+    Column("submitted_at", Float, nullable=False),
+    Column("started_at", Float, nullable=True),  # None while the task waits for a worker
+    Column("seen_at", Float, nullable=False),  # heartbeat from the server following the run
+)

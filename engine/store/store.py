@@ -29,7 +29,7 @@ from engine.store.errors import (
     explain_database_error,
     explain_open_failure,
 )
-from engine.store.migrations import current_version, migrate
+from engine.store.migrations import current_revision, current_version, upgrade
 from engine.store.models import (
     Answer,
     Attempt,
@@ -97,7 +97,7 @@ class Store:
         where = describe(resolved)
         engine = make_engine(resolved, busy_timeout_s=busy_timeout_s)
         try:
-            migrate(engine)
+            upgrade(engine)
         except DBAPIError as exc:
             engine.dispose()
             raise StoreUnavailable(
@@ -156,8 +156,14 @@ class Store:
             raise StoreError(explain_database_error(exc)) from exc
 
     def schema_version(self) -> int:
+        """The pre-Alembic version number (4 for every database since the baseline)."""
         with self.reading() as conn:
             return current_version(conn)
+
+    def schema_revision(self) -> str | None:
+        """The Alembic revision the database is at (after ``open``: the newest one)."""
+        with self.reading() as conn:
+            return current_revision(conn)
 
     # Learners ------------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from engine.store import (
     Store,
     StoreError,
     StoreUnavailable,
+    head_revision,
     migrate,
 )
 from engine.store.connect import make_engine
@@ -195,14 +196,24 @@ def test_a_version_2_database_gains_the_variant_seed_of_each_answer(store_url): 
 
 def test_a_database_from_a_newer_tunelab_is_refused(store_url):  # noqa: F811
     with Store.open(store_url) as store, store.sql_engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    with pytest.raises(
+        StoreUnavailable,
+        match=rf"revision '9999', newer than this TuneLab understands \(up to {head_revision()}\)",
+    ):
+        Store.open(store_url)
+
+
+def test_a_pre_alembic_database_from_a_newer_tunelab_is_refused(store_url):  # noqa: F811
+    engine = make_engine(make_url(store_url), busy_timeout_s=5)
+    migrate(engine)
+    with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO schema_version (version, description, applied_at) "
             "VALUES (99, 'future', '2030-01-01 00:00:00')"
         )
-    with pytest.raises(
-        StoreUnavailable,
-        match=rf"version 99, newer than this TuneLab understands \(up to {LATEST_VERSION}\)",
-    ):
+    engine.dispose()
+    with pytest.raises(StoreUnavailable, match=r"version 99, newer than this TuneLab understands"):
         Store.open(store_url)
 
 

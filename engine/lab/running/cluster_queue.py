@@ -12,38 +12,14 @@ seconds since the epoch, passed in, so every server must keep its clock in sync 
 
 from __future__ import annotations
 
-from sqlalchemy import (
-    Column,
-    Engine,
-    Float,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    delete,
-    func,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Engine, delete, func, insert, select, update
 
-from engine.lab.running.stored import create_tables_once
 from engine.store.connect import with_retries
+from engine.store.migrations import upgrade
+from engine.store.schema import lab_cluster_runs as cluster_runs
 
 # A server refreshes its rows about once a second; ten missed refreshes means it is gone.
 STALE_AFTER_S = 10.0
-
-metadata = MetaData()
-
-cluster_runs = Table(
-    "lab_cluster_runs",
-    metadata,
-    Column("id", Integer, primary_key=True),  # increasing: the order runs were submitted in
-    Column("owner", String(64), nullable=False),  # the browser session's run owner
-    Column("submitted_at", Float, nullable=False),
-    Column("started_at", Float, nullable=True),  # None while the task waits for a worker
-    Column("seen_at", Float, nullable=False),  # heartbeat from the server following the run
-)
 
 
 class ClusterQueue:
@@ -52,7 +28,7 @@ class ClusterQueue:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._writer = engine.execution_options(tunelab_write=True)
-        create_tables_once(metadata, self._writer)
+        upgrade(engine)  # the table is in the store's migration history
 
     def submit(self, owner: str, now: float) -> int:
         """Record a run just handed to the cluster; its id orders it among the others."""

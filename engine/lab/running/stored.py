@@ -4,8 +4,8 @@ Identical means the same checkpoint (its sha256), configuration, seed and device
 is seeded, so those decide every number the learner reads. Only complete runs are stored, in
 one transaction with their epochs, so a run stopped or lost half way leaves nothing behind.
 
-The tables sit beside the store's own (same database, their own metadata) and are created on
-first use; they hold derived data that can always be recomputed, so no migration guards them.
+The tables sit beside the store's own, in the same database and migration history
+(engine/store/schema.py, engine/store/alembic): opening a RunStore brings the schema up to date.
 """
 
 from __future__ import annotations
@@ -16,21 +16,8 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Column,
-    DateTime,
-    Engine,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    UniqueConstraint,
-    insert,
-    select,
-)
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from engine.lab.results import RunResult
 from engine.lab.running.api import ExecutedRun, Executor, RunRequest
@@ -43,48 +30,9 @@ from engine.lab.running.wire import (
 from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
 from engine.store.connect import with_retries
-
-metadata = MetaData()
-
-stored_runs = Table(
-    "lab_stored_runs",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("checkpoint_sha", String(64), nullable=False),
-    Column("config_digest", String(64), nullable=False),
-    Column("seed", Integer, nullable=False),
-    Column("device_kind", String(16), nullable=False),
-    Column("config", JSON, nullable=False),
-    Column("result", JSON, nullable=False),  # the RunResult without history or network
-    Column("stored_at", DateTime(timezone=False), nullable=False),
-    # Two servers finishing the same new run at once: the database keeps the first.
-    UniqueConstraint(
-        "checkpoint_sha", "config_digest", "seed", "device_kind", name="uq_lab_stored_run_key"
-    ),
-)
-
-stored_epochs = Table(
-    "lab_stored_run_epochs",
-    metadata,
-    Column("run_id", Integer, ForeignKey("lab_stored_runs.id"), primary_key=True),
-    Column("epoch", Integer, primary_key=True),
-    Column("stats", JSON, nullable=False),
-)
-
-
-def create_tables_once(tables: MetaData, writer: Engine, attempts: int = 3) -> None:
-    """Create ``tables`` unless they exist, when several servers may start at once."""
-    # Two app servers starting together both see no table and both CREATE it; on
-    # PostgreSQL the loser fails on pg_type's unique index (measured in bench.cluster).
-    # Looking again finds the winner's table.
-    for attempt in range(attempts):
-        try:
-            with_retries(lambda: tables.create_all(writer, checkfirst=True))
-            return
-        except DBAPIError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.2 * (attempt + 1))
+from engine.store.migrations import upgrade
+from engine.store.schema import lab_stored_run_epochs as stored_epochs
+from engine.store.schema import lab_stored_runs as stored_runs
 
 
 @dataclass(frozen=True)
@@ -106,7 +54,7 @@ class RunStore:
         self._engine = engine
         # BEGIN IMMEDIATE on SQLite (see engine.store.connect): no write fails half way.
         self._writer = engine.execution_options(tunelab_write=True)
-        create_tables_once(metadata, self._writer)
+        upgrade(engine)
 
     def put(self, key: RunKey, config: FinetuneConfig, result: RunResult) -> bool:
         """Store a complete run; False when it is not complete or the key is already stored."""
@@ -125,7 +73,7 @@ class RunStore:
                         device_kind=key.device_kind,
                         config=config_to_dict(config),
                         result=body,
-                        stored_at=datetime.now(UTC).replace(tzinfo=None),
+                        stored_at=datetime.now(UTC),
                     )
                 )
                 run_id = inserted.inserted_primary_key[0]  # type: ignore[index]
