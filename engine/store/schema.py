@@ -152,7 +152,7 @@ server_secrets = Table(
 
 TABLES_V3: tuple[Table, ...] = (credentials, throttle_gates, server_secrets)
 
-# The lab's tables (engine/lab/run_cache.py, engine/lab/cluster_queue.py): derived data that
+# The lab's tables (engine/lab/running/stored.py, engine/lab/running/cluster_queue.py): derived data that
 # can always be recomputed, in the same database and the same migration history. Defined here
 # so Alembic and the model check see them without importing torch.
 lab_stored_runs = Table(
