@@ -152,8 +152,8 @@ server_secrets = Table(
 
 TABLES_V3: tuple[Table, ...] = (credentials, throttle_gates, server_secrets)
 
-# The lab's tables (engine/lab/running/stored.py, engine/lab/running/cluster_queue.py): derived data that
-# can always be recomputed, in the same database and the same migration history. Defined here
+# The lab's tables (engine/lab/running/stored.py and cluster_queue.py): derived data that can
+# always be recomputed, in the same database and the same migration history. Defined here
 # so Alembic and the model check see them without importing torch.
 lab_stored_runs = Table(
     "lab_stored_runs",
