@@ -118,7 +118,7 @@ def describe_response(shown: PresentedQuestion, response: Response) -> str:
     if response.code is not None:
         return f"```python\n{response.code}\n```"
     if response.value is not None:
-        return f"{response.value:g}"
+        return f"{response.value:.15g}"  # what was typed, never e-notation for 1150470
     by_id = {o.choice_id: o for o in shown.options}
     return "\n\n".join(
         choice_markdown(by_id[c].letter, by_id[c].text)
