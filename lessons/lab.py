@@ -20,25 +20,32 @@ from engine.lab.freeze import (
     build_model,
     preset_plan,
 )
-from engine.lab.jobs import shared_queue
+from engine.lab.judging import judged_runs_table
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
 from engine.lab.results import (
     LabRun,
     classification_report,
     rare_class_validation,
-    runs_table,
     validation_losses,
     weights_label,
 )
-from engine.lab.seeds import SPREAD_SEEDS, seed_spread
+from engine.lab.seeds import SPREAD_SEEDS
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance
+from engine.lab.tuning import LR_GRID, SWEEP_EPOCHS, tuned_plan
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 from lessons.components.code_exercise import write_the_plan_yourself
+from lessons.components.lab_judging import (
+    accuracy_chart,
+    interval_caption,
+    paired_comparison,
+    seed_spread_section,
+    spreads_by_run,
+)
 from lessons.components.pretrained import from_pretrained
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
-LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
+LEARNING_RATES = list(LR_GRID)
 TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is it an 8? (rare)"}
 IMBALANCE_LABELS = {
     Imbalance.NONE: "none",
@@ -92,7 +99,8 @@ st.subheader("1. Choose a strategy")
 preset = st.selectbox(
     "Preset", list(Preset), format_func=PRESET_LABELS.get, index=0, key="lab_preset"
 )
-base = preset_plan(preset)
+# Each preset starts at the rates its own validation sweep chose (engine.lab.tuning).
+base = tuned_plan(preset)
 trainable = set(base.trainable)
 if preset is Preset.CUSTOM:
     st.caption("Tick the blocks that learn. The head is the new 10-way (or 2-way) layer.")
@@ -133,7 +141,11 @@ train_size = c2.select_slider(
     "Training images", TRAIN_SIZES, 200, key="lab_train_size",
     help=f"{TRAIN_POOL_SIZE} = every training image.",
 )  # fmt: skip
-epochs = c3.slider("Epochs", 1, 30, 8, key="lab_epochs")
+epochs = c3.slider(
+    "Epochs", 1, 30, SWEEP_EPOCHS, key="lab_epochs",
+    help="An upper bound: with early stopping a run ends once validation loss stops "
+    "improving. The tuned rates were chosen with this budget.",
+)  # fmt: skip
 batch_size = c4.selectbox("Batch size", BATCH_SIZES, index=1, key="lab_batch")
 d1, d2, d3 = st.columns([2, 1, 1])
 device = d1.selectbox(
@@ -249,33 +261,7 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     just_trained = True
 
 with st.expander(f"How much is the seed? Run this plan over {len(SPREAD_SEEDS)} seeds"):
-    st.markdown(
-        "A seed picks the training subset, the head's first weights and the batch order. "
-        "Train the same plan once per seed and see how far validation accuracy moves: a gap "
-        "between two runs smaller than this spread says little about the strategies."
-    )
-    if not config.uses_cached_features:
-        st.caption(
-            "Offered for frozen-backbone plans with BatchNorm in eval mode (a linear probe), "
-            "whose cached features make each run take about a second."
-        )
-    elif st.button("Train over seeds", key="lab_seeds"):
-        seeds_progress = st.progress(0.0, text="Seed 1…")
-        with shared_queue().slot(owner):
-            spread = seed_spread(
-                config,
-                checkpoint.model,
-                on_seed=lambda done: seeds_progress.progress(done / len(SPREAD_SEEDS)),
-            )
-        st.session_state["lab_spread"] = spread
-    spread = st.session_state.get("lab_spread")
-    if spread is not None:
-        st.dataframe(pd.DataFrame(spread.rows()), hide_index=True)
-        st.markdown(
-            f"Validation accuracy over seeds {', '.join(map(str, spread.seeds))}: mean "
-            f"**{spread.mean:.3f}**, standard deviation **{spread.std:.3f}**, from "
-            f"**{spread.low:.3f}** to **{spread.high:.3f}**."
-        )
+    seed_spread_section(config, checkpoint, owner, session_runs)
 
 if not session_runs:
     st.caption("Press Train: the first chart point appears after one epoch (a second or two).")
@@ -299,6 +285,7 @@ r1.metric("Validation accuracy", f"{result.val_accuracy:.3f}")
 r2.metric("Validation macro-F1", f"{result.val_macro_f1:.3f}")
 r3.metric("Best epoch (lowest val loss)", result.best_epoch)
 r4.metric("Seconds per epoch", f"{result.seconds_per_epoch:.3f}", help=f"device: {result.device}")
+interval_caption(result)
 st.caption(
     f"Device: {result.device}. Cached features: {'yes' if result.used_cached_features else 'no'}. "
     f"Whole run: {result.total_s:.1f} s."
@@ -380,7 +367,12 @@ def reveal(label: str) -> None:
         st.session_state["lab_peeks"] = st.session_state.get("lab_peeks", 0) + 1
 
 
-st.dataframe(pd.DataFrame(runs_table(session_runs, revealed)), hide_index=True)
+st.dataframe(
+    pd.DataFrame(judged_runs_table(session_runs, revealed, spreads_by_run(session_runs))),
+    hide_index=True,
+)
+accuracy_chart(session_runs)
+paired_comparison(session_runs)
 hidden = [run for run in session_runs if run.label not in revealed]
 for column, run in zip(st.columns(max(1, min(4, len(hidden)))) * 3, hidden, strict=False):
     column.button(

@@ -1,0 +1,147 @@
+"""The lab's honest-comparison widgets: intervals on the results, a chart of every run's
+validation accuracy with its interval, a paired comparison of two runs, the seed spread."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from engine.lab.checkpoint import Pretrained
+from engine.lab.executors import lab_executor
+from engine.lab.judging import (
+    accuracy_intervals,
+    compare_runs,
+    interval_text,
+    validation_intervals,
+)
+from engine.lab.results import LabRun, RunResult
+from engine.lab.seed_runs import SeedRuns, estimate_cost, run_over_seeds, same_but_seed
+from engine.lab.seeds import SPREAD_SEEDS, SeedSpread
+from engine.lab.train import FinetuneConfig
+from lessons.components.charts import BLUE
+
+
+def interval_caption(result: RunResult) -> None:
+    judged = validation_intervals(result)
+    if judged is None:
+        return
+    st.caption(
+        f"95 % intervals on the {judged.n_items} validation items: accuracy "
+        f"{interval_text(judged.accuracy)} (Wilson), macro-F1 {interval_text(judged.macro_f1)} "
+        "(bootstrap over items). Two runs whose intervals overlap this much may differ by "
+        "luck alone; compare them item by item below."
+    )
+
+
+def accuracy_chart(runs: list[LabRun]) -> None:
+    points = pd.DataFrame(accuracy_intervals(runs))
+    if points.empty:
+        return
+    base = alt.Chart(points, title="Validation accuracy of every run, with its 95 % interval")
+    order = list(points["run"])
+    bars = base.mark_rule(color=BLUE).encode(
+        y=alt.Y("run:N", sort=order, title=None),
+        x=alt.X("low:Q", title="validation accuracy", scale=alt.Scale(zero=False)),
+        x2="high:Q",
+    )
+    dots = base.mark_point(filled=True, color=BLUE, size=60).encode(
+        y=alt.Y("run:N", sort=order),
+        x="validation accuracy:Q",
+        tooltip=[
+            "run",
+            alt.Tooltip("validation accuracy:Q", format=".3f"),
+            alt.Tooltip("low:Q", format=".3f"),
+            alt.Tooltip("high:Q", format=".3f"),
+        ],
+    )
+    st.altair_chart(bars + dots)
+    with st.expander("Show the intervals as a table"):
+        st.dataframe(points.round(3), hide_index=True)
+
+
+def paired_comparison(runs: list[LabRun]) -> None:
+    """Pick two runs on the same task; McNemar on their validation items says if the gap
+    is more than the luck of which items landed in validation."""
+    with_items = [r for r in runs if len(r.result.val_labels)]
+    if len(with_items) < 2:
+        return
+    st.markdown("**Is the gap between two runs more than noise?**")
+    labels = [r.label for r in with_items]
+    left, right = st.columns(2)
+    first = left.selectbox("Run", labels, index=len(labels) - 2, key="lab_compare_a")
+    second = right.selectbox("against run", labels, index=len(labels) - 1, key="lab_compare_b")
+    if first == second:
+        st.caption("Pick two different runs.")
+        return
+    by_label = {r.label: r for r in with_items}
+    try:
+        comparison = compare_runs(by_label[first], by_label[second])
+    except ValueError as err:
+        st.caption(str(err))
+        return
+    if comparison.within_noise:
+        st.warning(comparison.verdict())
+    else:
+        st.info(comparison.verdict())
+
+
+def seed_spread_section(
+    config: FinetuneConfig, checkpoint: Pretrained, owner: str, past: list[LabRun]
+) -> None:
+    """Train the plan on screen once per seed, through the same executor as Train."""
+    n = len(SPREAD_SEEDS)
+    st.markdown(
+        "A seed picks the training subset, the head's first weights and the batch order. "
+        "Train the same plan once per seed and see how far validation accuracy moves: a gap "
+        "between two runs smaller than this spread says little about the strategies."
+    )
+    st.caption(estimate_cost(config, past, n).text(n))
+    if st.button("Train over seeds", key="lab_seeds"):
+        wait_note = st.empty()
+        bar = st.progress(0.0, text=f"Seed 1 of {n}…")
+
+        def on_wait(position: int) -> None:
+            if position:
+                wait_note.info(
+                    f"Other learners are training. You are number {position} in the queue."
+                )
+            else:
+                wait_note.info("Waiting for a free worker in the training cluster…")
+
+        def on_progress(fraction: float, seed: int) -> None:
+            wait_note.empty()
+            bar.progress(
+                min(1.0, fraction), text=f"Seed {seed} ({SPREAD_SEEDS.index(seed) + 1} of {n})"
+            )
+
+        runs = run_over_seeds(
+            config, checkpoint, owner, lab_executor(), on_wait=on_wait, on_progress=on_progress
+        )
+        if not runs.cancelled:
+            st.session_state["lab_spread"] = runs.accuracy
+            spreads: list[tuple[FinetuneConfig, SeedRuns]] = st.session_state.setdefault(
+                "lab_spreads", []
+            )
+            spreads[:] = [*[(c, s) for c, s in spreads if c != config][-11:], (config, runs)]
+            if runs.replayed:
+                st.caption(f"{runs.replayed} of {n} seeds replayed from the run store.")
+    spread = st.session_state.get("lab_spread")
+    if spread is not None:
+        st.dataframe(pd.DataFrame(spread.rows()), hide_index=True)
+        st.markdown(
+            f"Validation accuracy over seeds {', '.join(map(str, spread.seeds))}: mean "
+            f"**{spread.mean:.3f}**, standard deviation **{spread.std:.3f}**, from "
+            f"**{spread.low:.3f}** to **{spread.high:.3f}**."
+        )
+
+
+def spreads_by_run(runs: list[LabRun]) -> dict[str, SeedSpread]:
+    """Each run's seed spread: the spread of the same plan and data, whatever its seed."""
+    spreads: list[tuple[FinetuneConfig, SeedRuns]] = st.session_state.get("lab_spreads", [])
+    found = {}
+    for run in runs:
+        for config, seed_runs in spreads:
+            if same_but_seed(config, run.config):
+                found[run.label] = seed_runs.accuracy
+    return found
