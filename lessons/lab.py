@@ -20,7 +20,7 @@ from engine.lab.freeze import (
     build_model,
     preset_plan,
 )
-from engine.lab.judging import judged_runs_table
+from engine.lab.judging import baseline_row, judged_runs_table
 from engine.lab.params import parameter_table
 from engine.lab.plan_code import plan_code
 from engine.lab.results import (
@@ -37,7 +37,9 @@ from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, 
 from lessons.components.code_exercise import write_the_plan_yourself
 from lessons.components.lab_judging import (
     accuracy_chart,
+    baselines_for,
     interval_caption,
+    learning_curve_section,
     paired_comparison,
     seed_spread_section,
     spreads_by_run,
@@ -367,9 +369,18 @@ def reveal(label: str) -> None:
         st.session_state["lab_peeks"] = st.session_state.get("lab_peeks", 0) + 1
 
 
+baselines = baselines_for(session_runs)
 st.dataframe(
-    pd.DataFrame(judged_runs_table(session_runs, revealed, spreads_by_run(session_runs))),
+    pd.DataFrame(
+        judged_runs_table(session_runs, revealed, spreads_by_run(session_runs))
+        + [baseline_row(b, revealed) for b in baselines]
+    ),
     hide_index=True,
+)
+st.caption(
+    "The last rows are baselines without any network: logistic regression and an RBF SVM on "
+    "the raw 8×8 pixels of the same training digits, their one setting chosen on the same "
+    "validation items. Fine-tuning is worth its cost only if it beats them by more than noise."
 )
 accuracy_chart(session_runs)
 paired_comparison(session_runs)
@@ -381,6 +392,14 @@ for column, run in zip(st.columns(max(1, min(4, len(hidden)))) * 3, hidden, stri
         on_click=reveal,
         args=(run.label,),
     )
+for column, baseline in zip(st.columns(2), baselines, strict=False):
+    if baseline.label not in revealed:
+        column.button(
+            f"Reveal test score of the {baseline.kind.value.replace('_', ' ')} baseline",
+            key=f"lab_reveal_baseline_{baseline.kind}_{baseline.train_size}_{baseline.task}",
+            on_click=reveal,
+            args=(baseline.label,),
+        )
 peeks = st.session_state.get("lab_peeks", 0)
 if peeks:
     st.info(
@@ -394,6 +413,8 @@ overlay = pd.DataFrame(validation_losses(session_runs))
 st.altair_chart(runs_chart(overlay, title="Validation loss of every run", value="validation loss"))
 with st.expander("Show every run's validation loss as a table"):
     st.dataframe(overlay, hide_index=True)
+with st.expander("Was fine-tuning worth it? A learning curve against a pixel SVM"):
+    learning_curve_section(checkpoint, owner, session_runs)
 if st.button("Clear my runs", key="lab_clear"):
     session_runs.clear()
     st.rerun()

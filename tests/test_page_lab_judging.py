@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from engine.lab.baselines import BaselineKind, fit_baseline
+from engine.lab.data import TaskKind
 from engine.lab.judging import compare_runs, validation_intervals
 
 PAGE = str(Path(__file__).resolve().parents[1] / "lessons" / "lab.py")
@@ -67,6 +70,13 @@ def test_two_runs_show_intervals_and_a_paired_verdict_on_the_same_validation_ite
     verdict = compare_runs(first, second).verdict()
     shown = [w.value for w in at.warning] + [i.value for i in at.info]
     assert verdict in shown
+    # Baselines on the same 50 training digits close the table, their test hidden too.
+    svm = fit_baseline(BaselineKind.RBF_SVM, TaskKind.DIGITS, 50, 0)
+    rows = table.set_index("run")
+    assert rows.loc[svm.label, "validation accuracy"] == round(svm.val_accuracy, 3)
+    assert pd.isna(rows.loc[svm.label, "test accuracy"])
+    assert at.button(key="lab_curve")
+    assert "runs and 4 SVM fits: at most" in " ".join(c.value for c in at.caption)
 
 
 @pytest.mark.slow

@@ -22,6 +22,7 @@ from engine.evaluation import (
     paired_bootstrap_difference,
     wilson_interval,
 )
+from engine.lab.baselines import BaselineResult
 from engine.lab.results import LabRun, RunResult, runs_table
 from engine.lab.seeds import SeedSpread
 
@@ -181,3 +182,42 @@ def accuracy_intervals(
             }
         )
     return out
+
+
+def baseline_intervals(baseline: BaselineResult) -> ValidationIntervals:
+    n = len(baseline.val_labels)
+    n_classes = int(max(baseline.val_labels.max(), baseline.val_predictions.max())) + 1
+    return ValidationIntervals(
+        n,
+        wilson_interval(int(np.sum(baseline.val_predictions == baseline.val_labels)), n),
+        bootstrap_macro_f1(
+            baseline.val_labels, baseline.val_predictions, n_classes, resamples=INTERVAL_RESAMPLES
+        ),
+    )
+
+
+def baseline_row(
+    baseline: BaselineResult, revealed: Collection[str] = ()
+) -> dict[str, str | int | float | None]:
+    """A baseline as a row of the judged runs table: network-only columns left empty."""
+    judged = baseline_intervals(baseline)
+    return {
+        "run": baseline.label,
+        "task": baseline.task.value,
+        "train images": baseline.train_size,
+        "epochs": None,
+        "weights from": f"C = {baseline.c:g}, chosen on validation",
+        "trainable": None,
+        "validation accuracy": round(baseline.val_accuracy, 3),
+        "validation accuracy 95% interval": interval_text(judged.accuracy),
+        "validation macro-F1": round(baseline.val_macro_f1, 3),
+        "validation macro-F1 95% interval": interval_text(judged.macro_f1),
+        "validation recall (rare)": None,
+        "validation AP (rare)": None,
+        "glyphs (original head)": None,
+        "glyphs (re-fitted probe)": None,
+        "s/epoch": None,
+        "test accuracy": (round(baseline.test_accuracy, 3) if baseline.label in revealed else None),
+        "validation accuracy over seeds (mean ± sd)": None,
+        "over seeds (range)": None,
+    }

@@ -3,12 +3,18 @@ validation accuracy with its interval, a paired comparison of two runs, the seed
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
+
 import altair as alt
 import pandas as pd
 import streamlit as st
 
+from engine.lab.baselines import BaselineKind, BaselineResult, fit_baseline, learning_curve
 from engine.lab.checkpoint import Pretrained
-from engine.lab.executors import lab_executor
+from engine.lab.data import TRAIN_SIZES, TaskKind
+from engine.lab.executors import RunRequest, lab_executor
+from engine.lab.freeze import PRESET_LABELS, Preset
 from engine.lab.judging import (
     accuracy_intervals,
     compare_runs,
@@ -19,7 +25,8 @@ from engine.lab.results import LabRun, RunResult
 from engine.lab.seed_runs import SeedRuns, estimate_cost, run_over_seeds, same_but_seed
 from engine.lab.seeds import SPREAD_SEEDS, SeedSpread
 from engine.lab.train import FinetuneConfig
-from lessons.components.charts import BLUE
+from engine.lab.tuning import SWEEP_EPOCHS, SWEEP_PATIENCE, tuned_plan
+from lessons.components.charts import BLUE, series_colours
 
 
 def interval_caption(result: RunResult) -> None:
@@ -145,3 +152,90 @@ def spreads_by_run(runs: list[LabRun]) -> dict[str, SeedSpread]:
             if same_but_seed(config, run.config):
                 found[run.label] = seed_runs.accuracy
     return found
+
+
+@st.cache_data(show_spinner="Fitting the pixel baselines…", max_entries=32)
+def cached_baseline(
+    kind: BaselineKind, task: TaskKind, train_size: int, seed: int
+) -> BaselineResult:
+    return fit_baseline(kind, task, train_size, seed)
+
+
+def baselines_for(runs: list[LabRun]) -> list[BaselineResult]:
+    """Both baselines on the data of the latest run (its task, size and seed)."""
+    if not runs:
+        return []
+    config = runs[-1].config
+    return [
+        cached_baseline(kind, TaskKind(config.task), config.train_size, config.seed)
+        for kind in BaselineKind
+    ]
+
+
+CURVE_PRESETS = (Preset.LINEAR_PROBE, Preset.PARTIAL, Preset.SCRATCH)
+
+
+def learning_curve_section(checkpoint: Pretrained, owner: str, past: list[LabRun]) -> None:
+    """Validation accuracy against training-set size: pretrained vs scratch vs the SVM,
+    each preset at its tuned rates and budget, trained through the lab's executor."""
+    configs = {
+        PRESET_LABELS[preset]: FinetuneConfig(
+            tuned_plan(preset),
+            epochs=SWEEP_EPOCHS,
+            patience=SWEEP_PATIENCE,
+            measure_retention=False,
+        )
+        for preset in CURVE_PRESETS
+    }
+    seconds = sum(
+        estimate_cost(dataclasses.replace(c, train_size=size), past, 1).seconds
+        for c in configs.values()
+        for size in TRAIN_SIZES
+    )
+    st.markdown(
+        "Does pretraining pay? Train each strategy, at its own tuned rates, on "
+        f"{', '.join(map(str, TRAIN_SIZES))} images and compare with an RBF SVM on the raw "
+        "pixels. Pretrained features matter most when labelled data is scarce; with enough "
+        "data the gap to a simple model or to training from scratch narrows."
+    )
+    st.caption(
+        f"{len(configs) * len(TRAIN_SIZES)} runs and {len(TRAIN_SIZES)} SVM fits: at most "
+        f"about **{seconds:.0f} s** on this server (early stopping ends most runs sooner; "
+        "runs already stored are replayed)."
+    )
+    if st.button("Draw the learning curve", key="lab_curve"):
+        bar = st.progress(0.0, text="Starting…")
+
+        def network(config: FinetuneConfig) -> Callable[[int], float]:
+            def train(size: int) -> float:
+                request = RunRequest(
+                    dataclasses.replace(config, train_size=size), checkpoint, owner
+                )
+                return lab_executor().run(request).result.val_accuracy
+
+            return train
+
+        def on_point(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"{done} of {total}")
+
+        st.session_state["lab_curve"] = learning_curve(
+            TRAIN_SIZES,
+            {name: network(config) for name, config in configs.items()},
+            on_point=on_point,
+        )
+    curve = st.session_state.get("lab_curve")
+    if curve:
+        frame = pd.DataFrame([dataclasses.asdict(p) for p in curve])
+        st.altair_chart(
+            alt.Chart(frame, title="Validation accuracy against training images")
+            .mark_line(point=True)
+            .encode(
+                x=alt.X("train_size:Q", scale=alt.Scale(type="log"), title="training images"),
+                y=alt.Y("val_accuracy:Q", scale=alt.Scale(zero=False), title="validation accuracy"),
+                color=alt.Color("model:N", scale=series_colours()),
+                strokeDash="model:N",
+                tooltip=["model", "train_size", alt.Tooltip("val_accuracy:Q", format=".3f")],
+            )
+        )
+        with st.expander("Show the learning curve as a table"):
+            st.dataframe(frame.round(3), hide_index=True)
