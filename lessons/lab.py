@@ -22,7 +22,6 @@ from engine.lab.freeze import (
 )
 from engine.lab.judging import baseline_row, judged_runs_table
 from engine.lab.params import parameter_table
-from engine.lab.plan_code import plan_code
 from engine.lab.results import (
     LabRun,
     classification_report,
@@ -30,6 +29,7 @@ from engine.lab.results import (
     validation_losses,
     weights_label,
 )
+from engine.lab.run_code import run_code
 from engine.lab.seeds import SPREAD_SEEDS
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance
 from engine.lab.tuning import LR_GRID, SWEEP_EPOCHS, tuned_plan
@@ -41,6 +41,7 @@ from lessons.components.lab_judging import (
     interval_caption,
     learning_curve_section,
     paired_comparison,
+    schedule_chart,
     seed_spread_section,
     spreads_by_run,
 )
@@ -199,8 +200,13 @@ if config.uses_cached_features:
         "The whole backbone is frozen and its BatchNorm is in eval mode, so its features never "
         "change: they are computed once and only the head trains on them."
     )
+schedule_chart(config)
 with st.expander("The PyTorch code for this plan"):
-    st.code(plan_code(plan, num_classes=n_classes, epochs=epochs), language="python")
+    st.caption(
+        "The whole run, schedule, warm-up and early stopping included: run it and it gives "
+        "the numbers Train gives for the same seed (a test holds the two together)."
+    )
+    st.code(run_code(config), language="python")
 write_the_plan_yourself(plan)
 
 if not table.trainable_scalars:

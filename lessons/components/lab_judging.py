@@ -22,6 +22,7 @@ from engine.lab.judging import (
     validation_intervals,
 )
 from engine.lab.results import LabRun, RunResult
+from engine.lab.run_code import learning_rates, schedule_summary
 from engine.lab.seed_runs import SeedRuns, estimate_cost, run_over_seeds, same_but_seed
 from engine.lab.seeds import SPREAD_SEEDS, SeedSpread
 from engine.lab.train import FinetuneConfig
@@ -239,3 +240,31 @@ def learning_curve_section(checkpoint: Pretrained, owner: str, past: list[LabRun
         )
         with st.expander("Show the learning curve as a table"):
             st.dataframe(frame.round(3), hide_index=True)
+
+
+def schedule_chart(config: FinetuneConfig) -> None:
+    """The learning rate of each optimizer group at every planned step, and the rule."""
+    frame = pd.DataFrame([dataclasses.asdict(r) for r in learning_rates(config)])
+    st.markdown("**The learning rate at every step of this plan**")
+    st.caption(schedule_summary(config))
+    if frame.empty:
+        return
+    st.altair_chart(
+        alt.Chart(frame)
+        .mark_line()
+        .encode(
+            x=alt.X("step:Q", title="optimizer step"),
+            y=alt.Y("learning_rate:Q", title="learning rate"),
+            color=alt.Color("group:N", scale=series_colours(["head", "backbone"])),
+            strokeDash="group:N",
+            tooltip=["step", "epoch", "group", alt.Tooltip("learning_rate:Q", format=".2e")],
+        )
+        .properties(height=180)
+    )
+    st.caption(
+        "With PyTorch's own schedulers this is `LinearLR(optimizer, start_factor=1 / warmup_steps, "
+        "total_iters=warmup_steps - 1)` for the warm-up times `CosineAnnealingLR(optimizer, "
+        "T_max=total_steps)`, stepped after every batch. Other common shapes: `StepLR` "
+        "multiplies the rate by `gamma` every `step_size` epochs; `ExponentialLR` multiplies "
+        "it by `gamma` every epoch."
+    )
