@@ -33,6 +33,7 @@ from engine.lab.run_code import run_code
 from engine.lab.seeds import SPREAD_SEEDS
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance
 from engine.lab.tuning import LR_GRID, SWEEP_EPOCHS, tuned_plan
+from engine.lab.warmup_evidence import warmup_claim
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 from lessons.components.code_exercise import write_the_plan_yourself
 from lessons.components.lab_judging import (
@@ -44,6 +45,7 @@ from lessons.components.lab_judging import (
     schedule_chart,
     seed_spread_section,
     spreads_by_run,
+    tune_section,
 )
 from lessons.components.pretrained import from_pretrained
 
@@ -166,7 +168,7 @@ w1, w2 = st.columns(2)
 warmup = w1.number_input(
     "Warm-up epochs", 0, 10, 0, key="lab_warmup",
     help="The learning rate climbs linearly from almost 0 over these epochs, so the new "
-    "head's first, random gradients do not shake the pretrained backbone.",
+    "head's first, random gradients move the pretrained backbone less. " + warmup_claim(),
 )  # fmt: skip
 imbalance = Imbalance.NONE
 if task is TaskKind.RARE_EIGHT:
@@ -177,7 +179,8 @@ if task is TaskKind.RARE_EIGHT:
     )  # fmt: skip
 st.caption(
     "Learning rates for fine-tuning: a backbone rate below the head's (the *Discriminative* "
-    "preset: 0.001 vs 0.01) moves pretrained features less; warm-up avoids a violent start; "
+    "preset: 0.001 vs 0.01) moves pretrained features less; warm-up softens the start, "
+    "which matters at high rates (see its help); "
     "*LP-FT* trains the head alone for 3 epochs, then everything, so the backbone's first "
     "updates follow a useful head rather than a random one."
 )
@@ -268,6 +271,8 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     del session_runs[:-MAX_RUNS_KEPT]
     just_trained = True
 
+with st.expander("Tune the learning rate on validation"):
+    tune_section(config, checkpoint, owner, session_runs)
 with st.expander(f"How much is the seed? Run this plan over {len(SPREAD_SEEDS)} seeds"):
     seed_spread_section(config, checkpoint, owner, session_runs)
 

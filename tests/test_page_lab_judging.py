@@ -92,3 +92,16 @@ def test_a_partial_plan_over_seeds_puts_its_spread_in_the_runs_table():
         f"{spread.mean:.3f} ± {spread.std:.3f}"
     )
     assert table["over seeds (range)"][0] == f"{spread.low:.3f}–{spread.high:.3f}"
+
+
+@pytest.mark.slow
+def test_tuning_the_rate_on_validation_offers_the_chosen_rates_to_the_sliders():
+    at = tiny_lab()
+    assert "3 runs (rates ×⅓, as set, ×3" in " ".join(c.value for c in at.caption)
+    press(at, "lab_tune")
+    preset, sweep = at.session_state["lab_sweep"]
+    table = next(d.value for d in at.dataframe if "chosen" in d.value.columns)
+    assert list(table["head lr"]) == [p.head_lr for p in sweep.points]
+    press(at, "lab_use_tuned")
+    assert at.select_slider(key=f"lab_head_lr_{preset}").value == sweep.chosen.head_lr
+    assert not at.session_state["lab_runs"]  # a sweep is not a run to compare on test

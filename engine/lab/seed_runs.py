@@ -19,17 +19,17 @@ from engine.lab.seeds import SPREAD_SEEDS, SeedSpread
 from engine.lab.train import FinetuneConfig
 
 # Seconds per epoch at 200 training images, batch 32, one thread, on the shared 2-core build
-# machine (bench/tune_presets.py's timings; bench/RESULTS.md). Only a fallback: a session
-# that has trained the plan uses its own measured figure.
+# machine: the median over bench/tune_presets.py's sweep (bench/tuned_presets.json; a test
+# holds them equal). Only a fallback: a session that has trained the plan uses its own.
 BENCH_SECONDS_PER_EPOCH: dict[Preset, float] = {
-    Preset.LINEAR_PROBE: 0.01,
-    Preset.PARTIAL: 0.12,
-    Preset.FULL: 0.30,
-    Preset.DISCRIMINATIVE: 0.30,
-    Preset.GRADUAL: 0.15,
-    Preset.LP_FT: 0.25,
-    Preset.SCRATCH: 0.30,
-    Preset.CUSTOM: 0.20,
+    Preset.LINEAR_PROBE: 0.036,
+    Preset.PARTIAL: 0.2,
+    Preset.FULL: 0.725,
+    Preset.DISCRIMINATIVE: 0.295,
+    Preset.GRADUAL: 0.257,
+    Preset.LP_FT: 0.266,
+    Preset.SCRATCH: 0.714,
+    Preset.CUSTOM: 0.725,  # not swept: at most what full fine-tuning costs
 }
 SETUP_SECONDS = 0.3  # per run: copying the network, loading the split, the last evaluation
 

@@ -44,12 +44,12 @@ class TunedRates:
 
 # Chosen by bench/tune_presets.py (bench/tuned_presets.json; tests hold the two equal).
 TUNED_RATES: dict[Preset, TunedRates] = {
-    Preset.LINEAR_PROBE: TunedRates(0.1, 0.1),
-    Preset.PARTIAL: TunedRates(0.003, 0.003),
-    Preset.FULL: TunedRates(0.001, 0.001),
+    Preset.LINEAR_PROBE: TunedRates(0.03, 0.03),
+    Preset.PARTIAL: TunedRates(0.01, 0.01),
+    Preset.FULL: TunedRates(0.003, 0.003),
     Preset.DISCRIMINATIVE: TunedRates(0.01, 0.001),
     Preset.GRADUAL: TunedRates(0.003, 0.001),
-    Preset.LP_FT: TunedRates(0.01, 0.001),
+    Preset.LP_FT: TunedRates(0.003, 0.0003),
     Preset.SCRATCH: TunedRates(0.003, 0.003),
 }
 

@@ -26,7 +26,14 @@ from engine.lab.run_code import learning_rates, schedule_summary
 from engine.lab.seed_runs import SeedRuns, estimate_cost, run_over_seeds, same_but_seed
 from engine.lab.seeds import SPREAD_SEEDS, SeedSpread
 from engine.lab.train import FinetuneConfig
-from engine.lab.tuning import SWEEP_EPOCHS, SWEEP_PATIENCE, tuned_plan
+from engine.lab.tuning import (
+    SWEEP_EPOCHS,
+    SWEEP_PATIENCE,
+    Sweep,
+    sweep_configs,
+    sweep_learning_rate,
+    tuned_plan,
+)
 from lessons.components.charts import BLUE, series_colours
 
 
@@ -268,3 +275,54 @@ def schedule_chart(config: FinetuneConfig) -> None:
         "multiplies the rate by `gamma` every `step_size` epochs; `ExponentialLR` multiplies "
         "it by `gamma` every epoch."
     )
+
+
+def tune_section(
+    config: FinetuneConfig, checkpoint: Pretrained, owner: str, past: list[LabRun]
+) -> None:
+    """Sweep the plan on screen over its rates one step down, as set and one step up, judge
+    on validation only, and offer the chosen rates back to the sliders."""
+    st.markdown(
+        "Strategies are compared **each at its own best**. A linear probe trains a single "
+        "layer and wants a large rate; full fine-tuning moves 300 thousand pretrained "
+        "weights and wants a small one. Give both one rate and the comparison ranks the "
+        "rate, not the strategy. So tune each on validation first; the test set stays "
+        "untouched until you have chosen."
+    )
+    candidates = sweep_configs(config)
+    seconds = sum(estimate_cost(c, past, 1).seconds for c in candidates)
+    st.caption(
+        f"{len(candidates)} runs (rates ×⅓, as set, ×3, their ratio kept): at most about "
+        f"**{seconds:.0f} s**."
+    )
+    if st.button("Tune the learning rate on validation", key="lab_tune", disabled=not candidates):
+        bar = st.progress(0.0, text="Starting…")
+
+        def train(candidate: FinetuneConfig) -> RunResult:
+            return lab_executor().run(RunRequest(candidate, checkpoint, owner)).result
+
+        def on_run(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"{done} of {total} runs")
+
+        st.session_state["lab_sweep"] = (
+            config.plan.preset,
+            sweep_learning_rate(config, train, on_run=on_run),
+        )
+    stored = st.session_state.get("lab_sweep")
+    if stored is None or stored[0] != config.plan.preset:
+        return
+    sweep: Sweep = stored[1]
+    st.dataframe(pd.DataFrame(sweep.rows()), hide_index=True)
+    best = sweep.chosen
+    st.markdown(
+        f"Chosen on validation: head **{best.head_lr}**, backbone **{best.backbone_lr}** "
+        f"(validation accuracy {best.val_accuracy:.3f}). Points within a validation item or "
+        "two of each other are a tie in all but name; the seed spread tells you how much."
+    )
+    preset = config.plan.preset
+
+    def use_chosen() -> None:
+        st.session_state[f"lab_head_lr_{preset}"] = best.head_lr
+        st.session_state[f"lab_bb_lr_{preset}"] = best.backbone_lr
+
+    st.button("Use these rates", key="lab_use_tuned", on_click=use_chosen)
