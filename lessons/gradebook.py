@@ -16,6 +16,7 @@ from engine.learners.gradebook import (
     gradebook,
     gradebook_csv,
     gradebook_frame,
+    interval_words,
     learner_tests,
     sort_gradebook,
 )
@@ -69,7 +70,7 @@ st.dataframe(
     column_config={
         **{
             c: st.column_config.ProgressColumn(c, format="percent", min_value=0.0, max_value=1.0)
-            for c in ("best", "last")
+            for c in ("last", "mean")
         },
         **{d: st.column_config.NumberColumn(d, format="percent") for d in DIFFICULTIES},
         "topics": st.column_config.TextColumn("topics (weakest first)"),
@@ -78,8 +79,12 @@ st.dataframe(
 )
 st.caption(
     f"{len(shown)} of {len(frame)} row(s), read in the last 30 s. Scores are shares of the "
-    "points of finished tests; difficulty and topic shares count every recorded answer, "
-    "practice included. A verdict needs the test's bank version to still be on disk."
+    "points of finished tests: the last one with its 95 % interval (Wilson, over its "
+    "questions), and the mean over all of them, not the best: the best of several noisy "
+    "scores flatters, as the best of N runs on one test set does. A verdict rests on the "
+    "questions of one test only ('verdict from'). Difficulty and topic shares count every "
+    "recorded answer, practice included. A verdict needs the test's bank version to still "
+    "be on disk."
 )
 st.download_button(
     "Gradebook (CSV)",
@@ -128,9 +133,12 @@ if report is None:
     )
     st.stop()
 banner = {Verdict.STRONG: st.success, Verdict.DEVELOPING: st.warning, Verdict.NOT_YET: st.error}
+picked_test = tests[number - 1]
 banner[report.verdict](
     f"**Pattern {report.verdict.value}** — {report.overall.score:g} / "
-    f"{report.overall.max_score:g}. {report.reason}"
+    f"{report.overall.max_score:g}. {report.reason} This verdict comes from "
+    f"{picked_test.questions} questions: the score's 95 % interval is "
+    f"{interval_words(picked_test.fraction, picked_test.questions)}."
 )
 # The same question, letters and explanation the learner's own review showed them.
 for review in report.reviews:

@@ -18,28 +18,40 @@ from engine.lab.freeze import (
     build_model,
     preset_plan,
 )
+from engine.lab.judging import baseline_row, judged_runs_table
 from engine.lab.params import parameter_table
-from engine.lab.plan_code import plan_code
 from engine.lab.results import (
     LabRun,
     classification_report,
     rare_class_validation,
-    runs_table,
     validation_losses,
     weights_label,
 )
+from engine.lab.run_code import run_code
 from engine.lab.running.api import RunLost, RunRequest
 from engine.lab.running.choose import lab_executor
-from engine.lab.running.run_queue import shared_queue
-from engine.lab.seeds import SPREAD_SEEDS, seed_spread
+from engine.lab.seeds import SPREAD_SEEDS
 from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance
+from engine.lab.tuning import LR_GRID, SWEEP_EPOCHS, tuned_plan
+from engine.lab.warmup_evidence import warmup_claim
 from engine.metrics.training_curves import EpochRecord
 from lessons.components.charts import count_heatmap, curves_chart, epoch_frame, runs_chart
 from lessons.components.code_exercise import write_the_plan_yourself
+from lessons.components.lab_judging import (
+    accuracy_chart,
+    baselines_for,
+    interval_caption,
+    learning_curve_section,
+    paired_comparison,
+    schedule_chart,
+    seed_spread_section,
+    spreads_by_run,
+    tune_section,
+)
 from lessons.components.pretrained import from_pretrained
 
 MAX_RUNS_KEPT = 12  # per session, oldest dropped first: enough to compare every preset
-LEARNING_RATES = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
+LEARNING_RATES = list(LR_GRID)
 TASK_LABELS = {TaskKind.DIGITS: "Digits (10 classes)", TaskKind.RARE_EIGHT: "Is it an 8? (rare)"}
 IMBALANCE_LABELS = {
     Imbalance.NONE: "none",
@@ -93,7 +105,8 @@ st.subheader("1. Choose a strategy")
 preset = st.selectbox(
     "Preset", list(Preset), format_func=PRESET_LABELS.get, index=0, key="lab_preset"
 )
-base = preset_plan(preset)
+# Each preset starts at the rates its own validation sweep chose (engine.lab.tuning).
+base = tuned_plan(preset)
 trainable = set(base.trainable)
 if preset is Preset.CUSTOM:
     st.caption("Tick the blocks that learn. The head is the new 10-way (or 2-way) layer.")
@@ -134,7 +147,11 @@ train_size = c2.select_slider(
     "Training images", TRAIN_SIZES, 200, key="lab_train_size",
     help=f"{TRAIN_POOL_SIZE} = every training image.",
 )  # fmt: skip
-epochs = c3.slider("Epochs", 1, 30, 8, key="lab_epochs")
+epochs = c3.slider(
+    "Epochs", 1, 30, SWEEP_EPOCHS, key="lab_epochs",
+    help="An upper bound: with early stopping a run ends once validation loss stops "
+    "improving. The tuned rates were chosen with this budget.",
+)  # fmt: skip
 batch_size = c4.selectbox("Batch size", BATCH_SIZES, index=1, key="lab_batch")
 d1, d2, d3 = st.columns([2, 1, 1])
 device = d1.selectbox(
@@ -152,7 +169,7 @@ w1, w2 = st.columns(2)
 warmup = w1.number_input(
     "Warm-up epochs", 0, 10, 0, key="lab_warmup",
     help="The learning rate climbs linearly from almost 0 over these epochs, so the new "
-    "head's first, random gradients do not shake the pretrained backbone.",
+    "head's first, random gradients move the pretrained backbone less. " + warmup_claim(),
 )  # fmt: skip
 imbalance = Imbalance.NONE
 if task is TaskKind.RARE_EIGHT:
@@ -163,7 +180,8 @@ if task is TaskKind.RARE_EIGHT:
     )  # fmt: skip
 st.caption(
     "Learning rates for fine-tuning: a backbone rate below the head's (the *Discriminative* "
-    "preset: 0.001 vs 0.01) moves pretrained features less; warm-up avoids a violent start; "
+    "preset: 0.001 vs 0.01) moves pretrained features less; warm-up softens the start, "
+    "which matters at high rates (see its help); "
     "*LP-FT* trains the head alone for 3 epochs, then everything, so the backbone's first "
     "updates follow a useful head rather than a random one."
 )
@@ -186,8 +204,13 @@ if config.uses_cached_features:
         "The whole backbone is frozen and its BatchNorm is in eval mode, so its features never "
         "change: they are computed once and only the head trains on them."
     )
+schedule_chart(config)
 with st.expander("The PyTorch code for this plan"):
-    st.code(plan_code(plan, num_classes=n_classes, epochs=epochs), language="python")
+    st.caption(
+        "The whole run, schedule, warm-up and early stopping included: run it and it gives "
+        "the numbers Train gives for the same seed (a test holds the two together)."
+    )
+    st.code(run_code(config), language="python")
 write_the_plan_yourself(plan)
 
 if not table.trainable_scalars:
@@ -249,34 +272,10 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     del session_runs[:-MAX_RUNS_KEPT]
     just_trained = True
 
+with st.expander("Tune the learning rate on validation"):
+    tune_section(config, checkpoint, owner, session_runs)
 with st.expander(f"How much is the seed? Run this plan over {len(SPREAD_SEEDS)} seeds"):
-    st.markdown(
-        "A seed picks the training subset, the head's first weights and the batch order. "
-        "Train the same plan once per seed and see how far validation accuracy moves: a gap "
-        "between two runs smaller than this spread says little about the strategies."
-    )
-    if not config.uses_cached_features:
-        st.caption(
-            "Offered for frozen-backbone plans with BatchNorm in eval mode (a linear probe), "
-            "whose cached features make each run take about a second."
-        )
-    elif st.button("Train over seeds", key="lab_seeds"):
-        seeds_progress = st.progress(0.0, text="Seed 1…")
-        with shared_queue().slot(owner):
-            spread = seed_spread(
-                config,
-                checkpoint.model,
-                on_seed=lambda done: seeds_progress.progress(done / len(SPREAD_SEEDS)),
-            )
-        st.session_state["lab_spread"] = spread
-    spread = st.session_state.get("lab_spread")
-    if spread is not None:
-        st.dataframe(pd.DataFrame(spread.rows()), hide_index=True)
-        st.markdown(
-            f"Validation accuracy over seeds {', '.join(map(str, spread.seeds))}: mean "
-            f"**{spread.mean:.3f}**, standard deviation **{spread.std:.3f}**, from "
-            f"**{spread.low:.3f}** to **{spread.high:.3f}**."
-        )
+    seed_spread_section(config, checkpoint, owner, session_runs)
 
 if not session_runs:
     st.caption("Press Train: the first chart point appears after one epoch (a second or two).")
@@ -300,6 +299,7 @@ r1.metric("Validation accuracy", f"{result.val_accuracy:.3f}")
 r2.metric("Validation macro-F1", f"{result.val_macro_f1:.3f}")
 r3.metric("Best epoch (lowest val loss)", result.best_epoch)
 r4.metric("Seconds per epoch", f"{result.seconds_per_epoch:.3f}", help=f"device: {result.device}")
+interval_caption(result)
 st.caption(
     f"Device: {result.device}. Cached features: {'yes' if result.used_cached_features else 'no'}. "
     f"Whole run: {result.total_s:.1f} s."
@@ -381,7 +381,21 @@ def reveal(label: str) -> None:
         st.session_state["lab_peeks"] = st.session_state.get("lab_peeks", 0) + 1
 
 
-st.dataframe(pd.DataFrame(runs_table(session_runs, revealed)), hide_index=True)
+baselines = baselines_for(session_runs)
+st.dataframe(
+    pd.DataFrame(
+        judged_runs_table(session_runs, revealed, spreads_by_run(session_runs))
+        + [baseline_row(b, revealed) for b in baselines]
+    ),
+    hide_index=True,
+)
+st.caption(
+    "The last rows are baselines without any network: logistic regression and an RBF SVM on "
+    "the raw 8×8 pixels of the same training digits, their one setting chosen on the same "
+    "validation items. Fine-tuning is worth its cost only if it beats them by more than noise."
+)
+accuracy_chart(session_runs)
+paired_comparison(session_runs)
 hidden = [run for run in session_runs if run.label not in revealed]
 for column, run in zip(st.columns(max(1, min(4, len(hidden)))) * 3, hidden, strict=False):
     column.button(
@@ -390,6 +404,14 @@ for column, run in zip(st.columns(max(1, min(4, len(hidden)))) * 3, hidden, stri
         on_click=reveal,
         args=(run.label,),
     )
+for column, baseline in zip(st.columns(2), baselines, strict=False):
+    if baseline.label not in revealed:
+        column.button(
+            f"Reveal test score of the {baseline.kind.value.replace('_', ' ')} baseline",
+            key=f"lab_reveal_baseline_{baseline.kind}_{baseline.train_size}_{baseline.task}",
+            on_click=reveal,
+            args=(baseline.label,),
+        )
 peeks = st.session_state.get("lab_peeks", 0)
 if peeks:
     st.info(
@@ -403,6 +425,8 @@ overlay = pd.DataFrame(validation_losses(session_runs))
 st.altair_chart(runs_chart(overlay, title="Validation loss of every run", value="validation loss"))
 with st.expander("Show every run's validation loss as a table"):
     st.dataframe(overlay, hide_index=True)
+with st.expander("Was fine-tuning worth it? A learning curve against a pixel SVM"):
+    learning_curve_section(checkpoint, owner, session_runs)
 if st.button("Clear my runs", key="lab_clear"):
     session_runs.clear()
     st.rerun()

@@ -99,6 +99,16 @@ def check_train_size(train_size: int) -> None:
         )
 
 
+def split_indices(train_size: int, seed: int) -> dict[str, np.ndarray]:
+    """Indices into scikit-learn's ``load_digits()`` of the training subset ``load_task``
+    draws for this size and seed, and of the fixed validation and test items: what lets a
+    baseline fit on exactly the same digits as a run."""
+    check_train_size(train_size)
+    _images, labels, index = _digit_pool()
+    train = index["train"][stratified_subset(labels[index["train"]], train_size, seed)]
+    return {"train": train, "val": index["val"], "test": index["test"]}
+
+
 def load_task(task: TaskKind, train_size: int = 200, seed: int = 0) -> TaskData:
     """The digits task (10 classes) or 'is it an 8?' (2 classes, ~10 % positives).
 

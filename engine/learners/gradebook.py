@@ -1,5 +1,10 @@
 """The class gradebook: one row per learner and bank, and a learner's test as they saw it.
 
+A learner is shown by their **last** test with a 95 % interval, and the mean over their
+tests, never by the best of N: the best of several noisy scores overstates a learner just as
+the best of N runs on one test set overstates a model (the selection-bias lesson). A verdict
+says how many questions it rests on; 10 questions cannot tell 80 % mastery from 60 % often.
+
 Scores come from the recorded answers; a test taken at the bank's current version is
 re-scored with `engine.quiz.report.score_test` over its recorded plan, so its score and
 verdict are exactly the report the learner read. A test from an older version keeps its
@@ -18,6 +23,7 @@ import pandas as pd
 from engine.learners.progress import NOT_IN_BANK, Grouping, History, learner_history
 from engine.learners.recording import response_from_record
 from engine.learners.review import review_due
+from engine.metrics.uncertainty import wilson_interval
 from engine.modes import AttemptMode
 from engine.quiz.models import Difficulty, QuestionBank
 from engine.quiz.plan import AttemptPlan, missing_questions
@@ -30,9 +36,11 @@ COLUMNS = (
     "learner",
     "bank",
     "tests",
-    "best",
     "last",
+    "last 95% interval",
+    "mean",
     "verdict",
+    "verdict from",
     *DIFFICULTIES,
     "topics",
     "due_reviews",
@@ -49,12 +57,35 @@ class GradebookRow:
     learner: str
     bank_id: str
     tests: int  # finished tests
+    # Best of the finished tests: kept for exports that ask, never shown as the learner's
+    # level (the best of N noisy scores is optimistic).
     best: float | None  # fractions of the points; None before the first finished test
     last: float | None
     verdict: str  # of the last finished test, else NO_VERDICT
     by_difficulty: dict[str, float]  # share of points over every recorded answer
     by_topic: dict[str, float]
     due_reviews: int
+    mean: float | None = None  # over the finished tests
+    last_questions: int = 0  # how many questions the last test (and its verdict) rests on
+
+    @property
+    def last_interval(self) -> tuple[float, float] | None:
+        """Wilson 95 % interval of the last score, read as right answers out of its questions."""
+        return score_interval(self.last, self.last_questions)
+
+
+def score_interval(fraction: float | None, questions: int) -> tuple[float, float] | None:
+    """A test score's 95 % Wilson interval, the score read as ``fraction × questions`` right
+    out of ``questions`` (partial credit rounds to the nearest whole answer)."""
+    if fraction is None or questions < 1:
+        return None
+    found = wilson_interval(round(fraction * questions), questions)
+    return found.low, found.high
+
+
+def interval_words(fraction: float | None, questions: int) -> str | None:
+    found = score_interval(fraction, questions)
+    return None if found is None else f"{found[0]:.0%}–{found[1]:.0%}"
 
 
 @dataclass(frozen=True)
@@ -63,15 +94,23 @@ class FinishedTest:
     fraction: float
     verdict: str
     report: TestReport | None  # None when the bank has moved on since the test
+    questions: int = 0  # questions the score (and verdict) rest on
 
 
 def scored(bank: QuestionBank | None, attempt: Attempt, answers: list[Answer]) -> FinishedTest:
     """A finished test's score and verdict, as the learner's report gave them when possible."""
     report = report_as_seen(bank, attempt, answers)
     if report is not None:
-        return FinishedTest(attempt, report.overall.fraction, report.verdict.value, report)
+        return FinishedTest(
+            attempt,
+            report.overall.fraction,
+            report.verdict.value,
+            report,
+            report.overall.questions,
+        )
     score, max_score = sum(a.score for a in answers), sum(a.max_score for a in answers)
-    return FinishedTest(attempt, score / max_score if max_score else 0.0, NO_VERDICT, None)
+    fraction = score / max_score if max_score else 0.0
+    return FinishedTest(attempt, fraction, NO_VERDICT, None, len(answers))
 
 
 def report_as_seen(
@@ -129,6 +168,8 @@ def gradebook(db: Store, banks: Mapping[str, QuestionBank], *, now: datetime) ->
                 best=max((r.fraction for r in tests), default=None),
                 last=tests[-1].fraction if tests else None,
                 verdict=tests[-1].verdict if tests else NO_VERDICT,
+                mean=sum(r.fraction for r in tests) / len(tests) if tests else None,
+                last_questions=tests[-1].questions if tests else 0,
                 by_difficulty=_shares(history, bank, Grouping.DIFFICULTY),
                 by_topic=_shares(history, bank, Grouping.TOPIC),
                 due_reviews=len(review_due(db, learner_id, bank_id, now=now)),
@@ -160,9 +201,11 @@ def gradebook_frame(rows: Iterable[GradebookRow]) -> pd.DataFrame:
             "learner": row.learner,
             "bank": row.bank_id,
             "tests": row.tests,
-            "best": row.best,
             "last": row.last,
+            "last 95% interval": interval_words(row.last, row.last_questions),
+            "mean": row.mean,
             "verdict": row.verdict,
+            "verdict from": f"{row.last_questions} questions" if row.last_questions else None,
             **{d: row.by_difficulty.get(d) for d in DIFFICULTIES},
             "topics": "; ".join(
                 f"{topic} {share:.0%}"
@@ -174,7 +217,7 @@ def gradebook_frame(rows: Iterable[GradebookRow]) -> pd.DataFrame:
         for row in rows
     ]
     frame = pd.DataFrame(records, columns=list(COLUMNS))
-    numeric = ("best", "last", *DIFFICULTIES)
+    numeric = ("last", "mean", *DIFFICULTIES)
     return frame.astype({**dict.fromkeys(numeric, float), "tests": int, "due_reviews": int})
 
 

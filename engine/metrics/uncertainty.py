@@ -1,9 +1,10 @@
-"""How sure is a test score? Bootstrap intervals, McNemar's exact test, and selection bias."""
+"""How sure is a score? Wilson and bootstrap intervals, McNemar's exact test, selection bias."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -43,6 +44,58 @@ def _percentile_interval(
     tail = (1.0 - confidence) / 2 * 100
     low, high = np.percentile(resampled, [tail, 100 - tail])
     return Interval(estimate, float(low), float(high), confidence)
+
+
+def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interval:
+    """A proportion with Wilson's score interval: unlike estimate ± 1.96·SE it stays inside
+    [0, 1] and keeps its coverage near 0 or 1, where a fine-tuned model's accuracy lives."""
+    _check_confidence(confidence)
+    if n < 1 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n and n >= 1; got {successes} of {n}")
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z / (1 + z * z / n) * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return Interval(p, max(0.0, centre - half), min(1.0, centre + half), confidence)
+
+
+def macro_f1_from_counts(matrices: NDArray[np.int64]) -> NDArray[np.float64]:
+    """Macro-F1 of one or many confusion matrices (..., K, K), as scikit-learn's
+    ``f1_score(average="macro", zero_division=0)``: classes that appear neither as a label
+    nor as a prediction are left out of the mean."""
+    tp = np.diagonal(matrices, axis1=-2, axis2=-1).astype(np.float64)
+    true_count, predicted_count = matrices.sum(axis=-1), matrices.sum(axis=-2)
+    denominator = true_count + predicted_count  # 2TP + FP + FN
+    present = denominator > 0
+    f1 = np.where(present, 2 * tp / np.maximum(denominator, 1), 0.0)
+    return f1.sum(axis=-1) / np.maximum(present.sum(axis=-1), 1)
+
+
+def bootstrap_macro_f1(
+    labels: ArrayLike,
+    predicted: ArrayLike,
+    n_classes: int,
+    confidence: float = 0.95,
+    resamples: int = DEFAULT_RESAMPLES,
+    seed: int = 0,
+) -> Interval:
+    """Macro-F1 with a percentile-bootstrap interval over items: macro-F1 is not a mean
+    over items, so it has no closed-form interval. One confusion matrix per resample,
+    counted at once with bincount (thousands of resamples in milliseconds)."""
+    _check_confidence(confidence)
+    y, p = np.asarray(labels, dtype=np.int64), np.asarray(predicted, dtype=np.int64)
+    if y.shape != p.shape or y.ndim != 1 or len(y) == 0:
+        raise ValueError(f"labels and predictions must be equal 1-D arrays: {y.shape}, {p.shape}")
+    cells = y * n_classes + p
+    rng = np.random.default_rng(seed)
+    draws = cells[rng.integers(0, len(y), size=(resamples, len(y)))]
+    offsets = np.arange(resamples)[:, None] * n_classes * n_classes
+    counts = np.bincount((draws + offsets).ravel(), minlength=resamples * n_classes**2)
+    matrices = counts.reshape(resamples, n_classes, n_classes)
+    point = np.bincount(cells, minlength=n_classes**2).reshape(n_classes, n_classes)
+    return _percentile_interval(
+        float(macro_f1_from_counts(point)), macro_f1_from_counts(matrices), confidence
+    )
 
 
 def bootstrap_accuracy(

@@ -22,6 +22,8 @@ from engine.quiz.models import (
 # Without an instructor-given tolerance a numeric answer must match to this relative
 # precision: tight enough to be "the" number, loose enough to survive float printing.
 DEFAULT_RELATIVE_TOLERANCE = 1e-6
+# A key with at most this many decimals was typed by an author: show it as written.
+AUTHORED_DECIMALS = 6
 
 
 class AnswerRejected(ValueError):
@@ -227,6 +229,29 @@ def tolerance_text(question: NumericQuestion) -> str:
     return ""
 
 
+def key_text(question: NumericQuestion) -> str:
+    """The key as the learner reads it, with just enough digits that typing exactly what is
+    shown is graded right: whole numbers in full ("2628107", never "2.62811e+06"), others
+    as written when short (an author's 0.6886), else to the fewest decimals that stay
+    within half the accepted error of the key (a computed 0.8928571428571428 as 0.893)."""
+    value = float(question.answer)
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    written = repr(value)
+    if "e" not in written and len(written.partition(".")[2]) <= AUTHORED_DECIMALS:
+        return written
+    if question.tolerance is not None:
+        allowed = question.tolerance
+    else:
+        rel = question.relative_tolerance
+        allowed = abs(value) * (DEFAULT_RELATIVE_TOLERANCE if rel is None else rel)
+    for decimals in range(1, 18):
+        text = f"{value:.{decimals}f}"
+        if abs(float(text) - value) <= allowed / 2 and _numeric_score(question, float(text)):
+            return text
+    return repr(value)
+
+
 def answer_text(question: Question) -> str:
     """The right answer in words: the number with its tolerance, the right choices, or
     the reference solution as a code block."""
@@ -235,7 +260,7 @@ def answer_text(question: Question) -> str:
             return f"\n\n```python\n{question.reference_solution}\n```"
         case NumericQuestion():
             tolerance = tolerance_text(question)
-            return f"{question.answer:g}" + (f" ({tolerance})" if tolerance else "")
+            return key_text(question) + (f" ({tolerance})" if tolerance else "")
         case SingleChoiceQuestion() | MultipleSelectQuestion() | TrueFalseQuestion():
             right = question.correct_choice_ids
             return "; ".join(c.text for c in question.choices if c.id in right)

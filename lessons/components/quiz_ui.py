@@ -138,7 +138,7 @@ def describe_response(shown: PresentedQuestion, response: Response) -> str:
         # The learner's code may hold fences of its own: none of them can close this one.
         return inert_code(response.code, "python")
     if response.value is not None:
-        return f"{response.value:g}"
+        return f"{response.value:.15g}"  # what was typed, never e-notation for 1150470
     by_id = {o.choice_id: o for o in shown.options}
     return "\n\n".join(
         choice_markdown(by_id[c].letter, by_id[c].text)
