@@ -232,7 +232,7 @@ if st.button("Train", type="primary", key="lab_train", disabled=not table.traina
     history: list[EpochRecord] = []
 
     def on_wait(position: int) -> None:
-        if not position:  # 0: the place could not be counted (see engine.lab.running.cluster_queue)
+        if not position:  # 0: the place could not be counted (see engine.store.cluster_queue)
             wait_note.info("Waiting for a free worker in the training cluster…")
             return
         running, _waiting = lab_executor().queue_counts()

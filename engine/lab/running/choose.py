@@ -8,13 +8,15 @@ With a RunStore in front, a run identical to a stored one is replayed instead of
 from __future__ import annotations
 
 import os
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from engine.lab.running.api import Executor
 from engine.lab.running.inline import InlineExecutor
 from engine.lab.running.stored import RunStore, StoredRunsExecutor
 from engine.runtime.process_wide import process_wide
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 RAY_ADDRESS_ENV = "TUNELAB_RAY_ADDRESS"
 RUN_STORE_ENV = "TUNELAB_RUN_STORE"  # "on" stores and replays runs without Ray too
@@ -23,8 +25,8 @@ RUN_STORE_ENV = "TUNELAB_RUN_STORE"  # "on" stores and replays runs without Ray 
 def executor_from_env(env: dict[str, str]) -> Executor:
     address = env.get(RAY_ADDRESS_ENV, "").strip()
     if address:
-        from engine.lab.running.cluster_queue import ClusterQueue
         from engine.lab.running.ray_cluster import RayExecutor
+        from engine.store.cluster_queue import ClusterQueue
 
         engine = _database_engine()
         return StoredRunsExecutor(RayExecutor(address, ClusterQueue(engine)), RunStore(engine))

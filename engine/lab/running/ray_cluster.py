@@ -24,11 +24,9 @@ from ray.exceptions import (
     RayError,
     WorkerCrashedError,
 )
-from sqlalchemy.exc import SQLAlchemyError
 
 from engine.lab.device import pick_device
 from engine.lab.running.api import ExecutedRun, RunLost, RunRequest, RunStopped
-from engine.lab.running.cluster_queue import ClusterQueue
 from engine.lab.running.wire import (
     config_from_dict,
     config_to_dict,
@@ -37,6 +35,8 @@ from engine.lab.running.wire import (
 )
 from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
+from engine.store.cluster_queue import ClusterQueue
+from engine.store.errors import StoreError
 
 # A small run needs one core; a GPU holds many small runs at once (measured in bench/RESULTS.md).
 CPUS_PER_RUN = float(os.environ.get("TUNELAB_RAY_CPUS_PER_RUN", "1"))
@@ -64,7 +64,7 @@ def train_streaming(config_data: dict[str, Any], checkpoint_sha: str) -> Iterato
             f"this worker's checkpoint is {pretrained.meta.get('sha256')}, the page asked for "
             f"{checkpoint_sha}: deploy the same weights to every machine"
         )
-    # The worker has taken the run: it leaves the line (see engine.lab.running.cluster_queue).
+    # The worker has taken the run: it leaves the line (see engine.store.cluster_queue).
     yield {"started": True}
     epochs: list[EpochRecord] = []
     done = threading.Event()
@@ -198,7 +198,7 @@ class RayExecutor:
             return fallback
         try:
             return call(self.queue)
-        except SQLAlchemyError:
+        except StoreError:
             return fallback
 
 

@@ -13,11 +13,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
-from typing import Any
-
-from sqlalchemy import Engine, insert, select
-from sqlalchemy.exc import IntegrityError
+from typing import TYPE_CHECKING
 
 from engine.lab.results import RunResult
 from engine.lab.running.api import ExecutedRun, Executor, RunRequest
@@ -29,10 +25,10 @@ from engine.lab.running.wire import (
 )
 from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
-from engine.store.connect import with_retries
-from engine.store.migrations import upgrade
-from engine.store.schema import lab_stored_run_epochs as stored_epochs
-from engine.store.schema import lab_stored_runs as stored_runs
+from engine.store.lab_runs import StoredRunKey, StoredRunRows
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass(frozen=True)
@@ -51,10 +47,7 @@ class RunStore:
     """Finished runs by RunKey, in any SQLAlchemy database (the app's own, normally)."""
 
     def __init__(self, engine: Engine) -> None:
-        self._engine = engine
-        # BEGIN IMMEDIATE on SQLite (see engine.store.connect): no write fails half way.
-        self._writer = engine.execution_options(tunelab_write=True)
-        upgrade(engine)
+        self._rows = StoredRunRows(engine)
 
     def put(self, key: RunKey, config: FinetuneConfig, result: RunResult) -> bool:
         """Store a complete run; False when it is not complete or the key is already stored."""
@@ -62,55 +55,18 @@ class RunStore:
             return False
         body = result_to_dict(result)
         epochs = body.pop("history")
-
-        def transaction() -> None:
-            with self._writer.begin() as conn:
-                inserted = conn.execute(
-                    insert(stored_runs).values(
-                        checkpoint_sha=key.checkpoint_sha,
-                        config_digest=key.config_digest,
-                        seed=key.seed,
-                        device_kind=key.device_kind,
-                        config=config_to_dict(config),
-                        result=body,
-                        stored_at=datetime.now(UTC),
-                    )
-                )
-                run_id = inserted.inserted_primary_key[0]  # type: ignore[index]
-                conn.execute(
-                    insert(stored_epochs),
-                    [{"run_id": run_id, "epoch": e["epoch"], "stats": e} for e in epochs],
-                )
-
-        try:
-            with_retries(transaction)
-        except IntegrityError:
-            return False
-        return True
+        return self._rows.put(_row_key(key), config_to_dict(config), body, epochs)
 
     def get(self, key: RunKey) -> RunResult | None:
-        with self._engine.connect() as conn:
-            row = conn.execute(
-                select(stored_runs.c.id, stored_runs.c.result).where(
-                    stored_runs.c.checkpoint_sha == key.checkpoint_sha,
-                    stored_runs.c.config_digest == key.config_digest,
-                    stored_runs.c.seed == key.seed,
-                    stored_runs.c.device_kind == key.device_kind,
-                )
-            ).first()
-            if row is None:
-                return None
-            epochs = conn.execute(
-                select(stored_epochs.c.stats)
-                .where(stored_epochs.c.run_id == row.id)
-                .order_by(stored_epochs.c.epoch)
-            ).scalars()
-            body: dict[str, Any] = dict(row.result) | {"history": list(epochs)}
-        return result_from_dict(body)
+        body = self._rows.get(_row_key(key))
+        return None if body is None else result_from_dict(body)
 
     def count(self) -> int:
-        with self._engine.connect() as conn:
-            return len(conn.execute(select(stored_runs.c.id)).all())
+        return self._rows.count()
+
+
+def _row_key(key: RunKey) -> StoredRunKey:
+    return StoredRunKey(key.checkpoint_sha, key.config_digest, key.seed, key.device_kind)
 
 
 def replay(

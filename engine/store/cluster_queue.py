@@ -15,6 +15,7 @@ from __future__ import annotations
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from engine.store.connect import with_retries
+from engine.store.errors import translate_database_errors
 from engine.store.migrations import upgrade
 from engine.store.schema import lab_cluster_runs as cluster_runs
 
@@ -22,6 +23,7 @@ from engine.store.schema import lab_cluster_runs as cluster_runs
 STALE_AFTER_S = 10.0
 
 
+@translate_database_errors
 class ClusterQueue:
     """Runs submitted to the cluster by every app server, in one shared database."""
 

@@ -2,7 +2,7 @@
 
 from sqlalchemy import create_engine
 
-from engine.lab.running.cluster_queue import STALE_AFTER_S, ClusterQueue
+from engine.store.cluster_queue import STALE_AFTER_S, ClusterQueue
 
 
 def two_servers(tmp_path) -> tuple[ClusterQueue, ClusterQueue]:
