@@ -5,6 +5,8 @@ import secrets
 
 import streamlit as st
 
+from engine.runtime.logs import configure_logging
+from engine.runtime.settings import SettingsInvalid, load_settings
 from engine.store import StoreError
 from lessons.components.routes import Routes, pages_once
 
@@ -75,10 +77,19 @@ def routes() -> Routes:
 
 
 try:
+    configure_logging(load_settings().log_level)
+except SettingsInvalid as invalid:
+    # A bad setting is the operator's to fix: say which, and route no page that would trip on it.
+    st.error("TuneLab's configuration has a bad value; fix it and restart the server.")
+    st.code(str(invalid), language="text", wrap_lines=True)
+    st.stop()
+
+try:
     # expanded: with more than ten pages Streamlit hides the rest behind "View more", and a
     # course whose lessons are half hidden reads as a shorter course than it is.
     st.navigation(pages_once(routes), expanded=True).run()
 except StoreError as exc:
+    _log.warning("Page could not use the database: %s", exc)
     # The safety net for a database that fails mid-page (full disk, read-only, gone): the
     # page says what is wrong instead of a traceback, and every other page keeps working.
     # Writes that a learner waits on (answers, sign-in, starting a test) are caught

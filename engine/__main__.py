@@ -170,6 +170,21 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
     )
 
 
+def show_config() -> int:
+    """Print each setting as `VARIABLE=value` (secrets masked); name every bad one and return 1."""
+    from engine.runtime.settings import SettingsInvalid, effective, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsInvalid as invalid:
+        for problem in invalid.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    for name, value in effective(settings).items():
+        print(f"{name}={value}")
+    return 0
+
+
 def _program_name() -> str:
     """`tunelab` when started by the installed command, `python -m engine` otherwise."""
     return "tunelab" if Path(sys.argv[0]).name == "tunelab" else "python -m engine"
@@ -224,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     p_run_code.add_argument("rest", nargs=argparse.REMAINDER)
     p_run = sub.add_parser("run", help="serve the app with Streamlit (flags go to Streamlit)")
     p_run.add_argument("rest", nargs=argparse.REMAINDER)
+    sub.add_parser("config", help="print the settings in force (secrets masked); 1 if one is bad")
 
     args = parser.parse_args(argv)
     if args.command == "validate":
@@ -234,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
         return write_schema(args.out)
     if args.command == "export":
         return export(args)
+    if args.command == "config":
+        return show_config()
     return 2  # pragma: no cover - pretrain returns above; argparse enforces the rest
 
 

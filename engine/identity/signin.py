@@ -13,6 +13,7 @@ router; and an instructor can clear a name's lock. New names are throttled per a
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -41,6 +42,8 @@ from engine.identity.tokens import (
 from engine.store import Learner, Store
 from engine.store.accounts import NO_PIN
 from engine.store.models import clean_display_name, display_name_key
+
+log = logging.getLogger(__name__)
 
 TOKEN_SECRET_ENV = "TUNELAB_TOKEN_SECRET"
 TOKEN_SECRET_KEY = "token_secret"  # in .streamlit/secrets.toml
@@ -81,6 +84,26 @@ def token_secret(
 
 
 def sign_in_with_pin(
+    db: Store,
+    name: str,
+    pin: str,
+    *,
+    now: float,
+    address: str | None = None,
+    device: str | None = None,
+    secret: str | None = None,
+) -> SignIn:
+    """``_sign_in_with_pin``, with its outcome in the log (never the PIN, never a token)."""
+    result = _sign_in_with_pin(
+        db, name, pin, now=now, address=address, device=device, secret=secret
+    )
+    learner = result.learner.id if result.learner else None
+    level = logging.INFO if learner is not None else logging.WARNING
+    log.log(level, "sign-in %s: learner %s from %s", result.outcome.value, learner, address)
+    return result
+
+
+def _sign_in_with_pin(
     db: Store,
     name: str,
     pin: str,
@@ -192,9 +215,14 @@ def issue_token(db: Store, learner: Learner, secret: str, *, now: float) -> str:
 
 def learner_from_token(db: Store, token: str, secret: str, *, now: float) -> Learner:
     """The learner a valid token stands for, else TokenRefused (a PIN reset revokes)."""
-    claims = read_token(token, secret=secret, now=now)
+    try:
+        claims = read_token(token, secret=secret, now=now)
+    except TokenRefused as refused:
+        log.info("sign-in token refused: %s", refused)
+        raise
     credential = db.accounts().credential(claims.learner_id)
     if credential is None or credential.generation != claims.generation:
+        log.info("sign-in token refused: learner %s's links were revoked", claims.learner_id)
         raise TokenRefused(
             "The sign-in link was revoked (signed out, or the PIN was reset): sign in again."
         )

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import torch
 
+from engine.runtime.settings import load_settings
+
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
 # One intra-op thread by default. Measured on the shared 2-core machine under load: a 3-epoch
 # partial run took 1.6 s with 1 thread and 10-20 s with 2 (OpenMP threads wait for each other
 # whenever another process holds a core). One thread also leaves a core to serve the pages.
-DEFAULT_TRAIN_THREADS = int(os.environ.get("TUNELAB_TRAIN_THREADS", "1"))
+DEFAULT_TRAIN_THREADS = load_settings().train_threads
 
 
 def pick_device(requested: str = "auto") -> torch.device:

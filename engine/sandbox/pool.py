@@ -4,6 +4,7 @@ at once, and a waiting caller can read its place."""
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 from collections import deque
 from pathlib import Path
@@ -14,6 +15,8 @@ from engine.runtime.process_wide import process_wide
 from engine.sandbox.jail import Limits, SandboxUnavailable, find_bwrap, learner_uid, probe
 from engine.sandbox.protocol import WorkerReply
 from engine.sandbox.worker import JailedWorker, WorkerLost
+
+log = logging.getLogger(__name__)
 
 
 class Ticket:
@@ -154,13 +157,15 @@ class SandboxPool:
                 try:
                     ticket._finish(worker.run(ticket.request), None)
                 except WorkerLost as lost:
+                    log.warning("sandbox worker %s lost during a submission: %s", slot, lost)
                     ticket._finish(None, lost)
                     worker, self._workers[slot] = None, None
                     self.restarts += 1
                     continue
                 try:
                     worker.wait_clean()  # fail closed: a worker left dirty is replaced
-                except WorkerLost:
+                except WorkerLost as dirty:
+                    log.warning("sandbox worker %s replaced, not clean: %s", slot, dirty)
                     worker, self._workers[slot] = None, None
                     self.restarts += 1
             finally:

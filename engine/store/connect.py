@@ -15,6 +15,7 @@ from sqlalchemy import URL, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.pool import StaticPool
 
+from engine.runtime.settings import load_settings
 from engine.store.errors import StoreUnavailable
 
 DATABASE_URL_ENV = "TUNELAB_DATABASE_URL"
@@ -27,7 +28,9 @@ T = TypeVar("T")
 
 def resolve_url(url: str | None) -> URL:
     """``url``, else $TUNELAB_DATABASE_URL, else SQLite at $TUNELAB_DATA_DIR/tunelab.db."""
-    chosen = url or os.environ.get(DATABASE_URL_ENV)
+    settings = load_settings()
+    configured = settings.database_url
+    chosen = url or (configured.get_secret_value() if configured else None)
     if chosen:
         try:
             return make_url(chosen)
@@ -37,7 +40,7 @@ def resolve_url(url: str | None) -> URL:
                 "such as sqlite:///data/tunelab.db or "
                 "postgresql+psycopg://user:password@host:5432/dbname."
             ) from exc
-    data_dir = Path(os.environ.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR)
+    data_dir = settings.data_dir
     return URL.create("sqlite", database=str(data_dir / DATABASE_FILE))
 
 

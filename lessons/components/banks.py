@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import os
+import logging
 from pathlib import Path
 
 import streamlit as st
 
 from engine.quiz.bank import BankCatalog, load_catalog
 from engine.quiz.models import QuestionBank
+from engine.runtime.settings import load_settings
 from engine.store import Learner, Store
 from lessons.components.learner import current_learner, store
 from lessons.components.passcode import is_instructor
@@ -16,9 +17,12 @@ from lessons.components.passcode import is_instructor
 SHIPPED_QUIZ_DIR = Path(__file__).resolve().parents[2] / "quizzes"
 
 
+_log = logging.getLogger(__name__)
+
+
 def quiz_dir() -> Path:
     """Where banks are read from: $TUNELAB_QUIZ_DIR, or the shipped quizzes/ folder."""
-    return Path(os.environ.get("TUNELAB_QUIZ_DIR") or SHIPPED_QUIZ_DIR)
+    return load_settings().quiz_dir or Path(SHIPPED_QUIZ_DIR)
 
 
 Signature = tuple[tuple[str, int, int], ...]
@@ -40,7 +44,14 @@ def _signature(folder: Path) -> Signature:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _catalog(folder: str, signature: Signature) -> BankCatalog:
     del signature  # part of the cache key only
-    return load_catalog(folder)
+    loaded = load_catalog(folder)
+    _log.info(
+        "banks (re)loaded from %s: %d valid, %d refused",
+        folder,
+        len(loaded.banks),
+        len(loaded.errors),
+    )
+    return loaded
 
 
 @st.cache_resource(show_spinner=False)

@@ -4,6 +4,7 @@ otherwise a passcode from secrets or the environment, with a lockout per browser
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 import time
@@ -37,6 +38,9 @@ _UNLOCKED_KEY = "instructor_unlocked"
 def _server_gates() -> tuple[GateKeeper, threading.Lock]:
     # The fallback while the database is unavailable: per server, not per session.
     return GateKeeper(), threading.Lock()
+
+
+_log = logging.getLogger(__name__)
 
 
 def _secrets() -> dict[str, object]:
@@ -123,6 +127,18 @@ def instructor_store() -> Store:
 # Kept on the server, never in the session or the browser: in the database, so every server
 # counts the same guesses; in this process only while the database is unavailable.
 def _attempt(address: str, given: str, expected: str) -> Verdict:
+    verdict = _checked(address, given, expected)
+    if verdict.outcome is not Outcome.ACCEPTED:  # never the passcode, only where and how often
+        _log.warning(
+            "instructor passcode %s from %s (%d failures)",
+            verdict.outcome.value,
+            address,
+            verdict.failures,
+        )
+    return verdict
+
+
+def _checked(address: str, given: str, expected: str) -> Verdict:
     db = store()
     if db is not None:
         return guarded(

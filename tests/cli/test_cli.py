@@ -114,3 +114,19 @@ def test_sampling_a_family_names_the_generator_and_the_seed_that_fails():
     problems = [str(p) for p in family_problems([unfair], seeds=3, workers=1)[0]]
     assert problems[0].startswith("confusion_metric (seed 0) params: ")
     assert "no draw" in problems[0]
+
+
+def test_config_prints_the_settings_in_force_with_secrets_masked(monkeypatch, capsys):
+    monkeypatch.setenv("TUNELAB_TOKEN_SECRET", "hunter2-hunter2")
+    monkeypatch.setenv("TUNELAB_TRAIN_THREADS", "2")
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert "TUNELAB_TRAIN_THREADS=2" in out
+    assert "TUNELAB_TOKEN_SECRET=(set, hidden)" in out
+    assert "hunter2" not in out
+
+
+def test_config_names_a_bad_value_and_exits_1(monkeypatch, capsys):
+    monkeypatch.setenv("TUNELAB_RAY_GPU_PER_RUN", "lots")
+    assert main(["config"]) == 1
+    assert "TUNELAB_RAY_GPU_PER_RUN: got 'lots'; expected a number" in capsys.readouterr().err

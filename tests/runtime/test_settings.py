@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.runtime.settings import SettingsInvalid, load_settings
+from engine.runtime.settings import Settings, SettingsInvalid, load_settings
 
 NO_SECRETS = Path("/nonexistent/secrets.toml")
 
@@ -73,3 +73,22 @@ def test_a_secrets_file_that_is_not_toml_is_named(tmp_path):
     secrets.write_text("token_secret = \n")
     with pytest.raises(SettingsInvalid, match=rf"{secrets}: not valid TOML"):
         load_settings({}, secrets)
+
+
+def test_the_readme_configuration_table_is_drawn_from_the_settings_class():
+    from readme_settings import README, block
+
+    assert block() in README.read_text(), "run PYTHONPATH=. python tests/runtime/readme_settings.py"
+
+
+def test_every_tunelab_variable_the_code_reads_is_a_setting():
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    known = {f"TUNELAB_{name.upper()}" for name in Settings.model_fields}
+    # Read by the tests, the benchmarks and deploy/cluster.sh only, never by a server.
+    tooling = {"TUNELAB_TEST_PG_URL", "TUNELAB_CLUSTER_SMOKE", "TUNELAB_FUZZ_DOCUMENTS"}
+    read = set()
+    for path in [*(root / "engine").rglob("*.py"), *(root / "lessons").rglob("*.py")]:
+        read |= set(re.findall(r'"(TUNELAB_[A-Z_]+)"', path.read_text()))
+    assert read - known - tooling == set()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from engine.lab.device import pick_device
 from engine.lab.running.api import ExecutedRun, RunRequest
 from engine.lab.running.run_queue import shared_queue
 from engine.lab.train import FinetuneConfig, finetune
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,7 +27,9 @@ class InlineExecutor:
         return shared_queue().counts()
 
     def run(self, request: RunRequest) -> ExecutedRun:
+        log.info("lab run queued: %s, seed %s", request.config.plan.preset, request.config.seed)
         with shared_queue().slot(request.owner, on_wait=request.on_wait) as ticket:
+            log.info("lab run started: %s", request.config.plan.preset)
             result = finetune(
                 request.config,
                 request.pretrained.model,
@@ -32,4 +37,10 @@ class InlineExecutor:
                 on_batch=request.on_batch,
                 should_stop=lambda: ticket.cancel_requested.is_set() or request.should_stop(),
             )
+        log.info(
+            "lab run %s: %s, %d epochs",
+            "stopped" if result.cancelled else "finished",
+            request.config.plan.preset,
+            len(result.history),
+        )
         return ExecutedRun(result)

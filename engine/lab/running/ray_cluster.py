@@ -9,7 +9,6 @@ Stop (a Streamlit rerun) interrupts promptly; leaving early cancels the task.
 from __future__ import annotations
 
 import contextlib
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -35,12 +34,13 @@ from engine.lab.running.wire import (
 )
 from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
+from engine.runtime.settings import load_settings
 from engine.store.cluster_queue import ClusterQueue
 from engine.store.errors import StoreError
 
 # A small run needs one core; a GPU holds many small runs at once (measured in bench/RESULTS.md).
-CPUS_PER_RUN = float(os.environ.get("TUNELAB_RAY_CPUS_PER_RUN", "1"))
-GPU_SHARE_PER_RUN = float(os.environ.get("TUNELAB_RAY_GPU_PER_RUN", "0.125"))
+CPUS_PER_RUN = load_settings().ray_cpus_per_run
+GPU_SHARE_PER_RUN = load_settings().ray_gpu_per_run
 T = TypeVar("T")
 POLL_S = 0.2
 WAIT_NOTE_EVERY_S = 1.0
