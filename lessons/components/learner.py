@@ -196,8 +196,8 @@ def _explain_refusal(result: SignIn) -> None:
         return
     if result.outcome is SignInOutcome.TOO_MANY_NEW_NAMES:
         st.warning(
-            "Too many new names were made from this network in the last hour: try again in "
-            f"{math.ceil(result.wait_s / 60)} min, or sign in with a name you already have."
+            "Many new names were made from this network in the last hour: try again in "
+            f"{wait} s, or sign in with a name you already have."
         )
         return
     st.error(
