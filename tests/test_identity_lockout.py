@@ -4,6 +4,7 @@ sign-in engine on a simulated clock, and the bound on guessing they must not loo
 from __future__ import annotations
 
 import pytest
+from helpers.store_backends import store_url  # noqa: F401  (fixture)
 from test_store_concurrency import run_together
 
 import engine.identity.signin as signin
@@ -35,10 +36,12 @@ STRANGER = "203.0.113.66"
 
 
 @pytest.fixture
-def db(tmp_path, monkeypatch):
+def db(store_url, monkeypatch):  # noqa: F811
+    """SQLite, and PostgreSQL when TUNELAB_TEST_PG_URL is set (its row locks are what keep
+    the class's concurrent sign-ins apart on a cluster)."""
     # New PINs hash cheaply here: these tests count tries, not scrypt's cost.
     monkeypatch.setattr(signin, "hash_pin", lambda pin: hash_pin(pin, CHEAP))
-    with Store.open(f"sqlite:///{tmp_path / 'tunelab.db'}") as store:
+    with Store.open(store_url) as store:
         yield store
 
 
