@@ -12,12 +12,12 @@ dozen PINs checked per name per hour, tests/test_identity_lockout.py) and per ad
 
 An escalating try is counted *before* the secret is checked and forgiven if it was right,
 so concurrent tries at one name (several sessions, several servers) cannot all spend the
-same free try. A windowed try is counted only once it proved wrong: counted before, the
-class signing in at nine o'clock (40 right PINs being hashed at once) would fill the
-server's window with tries in flight and lock out the rest, all of them right. The cost is
-that wrong guesses in flight together may pass the window by as many as are in flight,
-each still bounded by its own name's escalating gate. Time is seconds since the epoch,
-passed in.
+same free try. A slowdown try is counted only once it proved wrong: counted before, the
+class signing in at nine o'clock behind one router (40 right PINs being hashed at once)
+would fill its address's count with tries in flight and slow the rest, all of them right.
+The cost is that wrong guesses in flight together may pass the slowdown by as many as are
+in flight, each still bounded by its own name's escalating gate. Time is seconds since the
+epoch, passed in.
 """
 
 from __future__ import annotations
