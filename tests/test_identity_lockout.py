@@ -59,7 +59,7 @@ def try_pin(
 
 def owner_device(db: Store, learner: Learner) -> str:
     """The device token the owner's browser got when they signed in there last week."""
-    return device_token(db, learner, SECRET)
+    return device_token(learner, SECRET)
 
 
 # A classmate locked out ------------------------------------------------------------

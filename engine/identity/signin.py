@@ -179,7 +179,7 @@ def _count_signup(db: Store, address: str, now: float) -> None:
     db.accounts().update_gates([gate], lambda states: (None, {gate: rule.fail(states[gate], now)}))
 
 
-def device_token(db: Store, learner: Learner, secret: str, held: str | None = None) -> str:
+def device_token(learner: Learner, secret: str, held: str | None = None) -> str:
     """The device token this browser keeps for ``learner``: the one it holds when that was
     signed for them (its gate keeps its count), else a new one."""
     claims = None if held is None else read_device_token(held, secret=secret)

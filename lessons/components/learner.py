@@ -129,7 +129,7 @@ def _pin_form(db: Store) -> None:
         _explain_refusal(result)
         return
     token = issue_token(db, result.learner, secret, now=time.time())
-    device = device_token(db, result.learner, secret, held)
+    device = device_token(result.learner, secret, held)
     st.session_state[_DEVICE_KEY] = device
     if device != held:
         st.session_state[_DEVICE_TO_STORE] = device
