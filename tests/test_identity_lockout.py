@@ -14,6 +14,7 @@ from engine.identity.signin import (
     SignInOutcome,
     clear_pin_lock,
     device_token,
+    locked_names,
     sign_in_with_pin,
 )
 from engine.identity.throttle import (
@@ -119,6 +120,25 @@ def test_an_instructor_clears_a_names_lock_and_the_owner_signs_in_anywhere(db):
     assert clear_pin_lock(db, " ada ") is not None
     assert try_pin(db, "Ada", "ada's pin", NOW + 1, at=SCHOOL).signed_in
     assert clear_pin_lock(db, "Nobody") is None
+
+
+def test_the_instructor_sees_which_names_are_locked_and_for_how_long(db):
+    for name in ("Ada", "Bob", "Cy"):
+        learner_with_pin(db, name, "their pin")
+    for i in range(3):
+        try_pin(db, "Bob", f"guess {i}", NOW)
+    try_pin(db, "Cy", "one slip", NOW)  # a free try: no lock
+    for i in range(3):
+        try_pin(db, "Ada", f"guess {i}", NOW + 5)  # locked 8 s, until NOW + 13
+    try_pin(db, "Bob", "guess 4", NOW + 8)  # a fourth failure: 16 s, until NOW + 24
+    locked = locked_names(db, now=NOW + 9)
+    assert [(e.learner.name, e.failures, e.wait_s) for e in locked] == [
+        ("Bob", 4, 15.0),
+        ("Ada", 3, 4.0),
+    ]
+    clear_pin_lock(db, "Ada")
+    assert [e.learner.name for e in locked_names(db, now=NOW + 9)] == ["Bob"]
+    assert locked_names(db, now=NOW + 24) == []
 
 
 # The bound on guessing ---------------------------------------------------------------

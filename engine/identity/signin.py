@@ -188,6 +188,26 @@ def device_token(learner: Learner, secret: str, held: str | None = None) -> str:
     return sign_device_token(learner.id, secrets.token_urlsafe(16), secret=secret)
 
 
+@dataclass(frozen=True)
+class LockedName:
+    learner: Learner
+    failures: int
+    wait_s: float
+
+
+def locked_names(db: Store, *, now: float) -> list[LockedName]:
+    """The names that browsers which never signed in with them must wait for, longest
+    wait first (for the instructor's Learners page)."""
+    prefix = name_gate("")
+    locked = db.accounts().locked_gates(prefix, now)
+    found = []
+    for gate, state in locked.items():
+        learner = _find(db, gate.removeprefix(prefix))
+        if learner is not None:
+            found.append(LockedName(learner, state.failures, state.locked_until - now))
+    return sorted(found, key=lambda locked: -locked.wait_s)
+
+
 def clear_pin_lock(db: Store, name: str) -> Learner | None:
     """An instructor's unlock: the name's wrong-PIN count starts afresh (a stranger's
     guesses, or a learner who forgot and has remembered). None when no learner has that

@@ -253,6 +253,18 @@ class Accounts:
             else GateState(row.failures, row.locked_until, row.window_start)
         )
 
+    def locked_gates(self, prefix: str, now: float) -> dict[str, GateState]:
+        """The counters whose name starts with ``prefix`` and that are locked at ``now``."""
+        query = select(t.throttle_gates).where(
+            t.throttle_gates.c.gate.startswith(prefix, autoescape=True),
+            t.throttle_gates.c.locked_until > now,
+        )
+        with self._engine.connect() as conn:
+            return {
+                row.gate: GateState(row.failures, row.locked_until, row.window_start)
+                for row in conn.execute(query)
+            }
+
     def forget_gate(self, gate: str) -> None:
         """Clear one counter (an instructor clearing a learner's lock)."""
         self._write(
