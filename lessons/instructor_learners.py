@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+import time
+
+import pandas as pd
 import streamlit as st
 
-from engine.identity.signin import clear_pin_lock, reset_pin
+from engine.identity.signin import clear_pin_lock, locked_names, reset_pin
 from engine.quiz.inert_text import inert_text
 from lessons.components.learner import auth_configured
 from lessons.components.passcode import instructor_store
@@ -47,6 +51,7 @@ st.markdown(
     "try (a stranger guessing, or the learner on a new computer). Their own browsers are "
     "never held back. Clearing the lock lets the next try through at once; the PIN stays."
 )
+listing = st.container()  # filled below, once a lock cleared on this run is gone
 with st.form("clear_lock", clear_on_submit=True):
     locked_name = st.text_input("Learner's name", key="clear_lock_name", max_chars=40)
     clear = st.form_submit_button("Clear the lock", key="clear_lock_submit")
@@ -62,3 +67,20 @@ if clear:
             )
         else:
             st.success(f"**{inert_text(cleared.name)}** can sign in again now.")
+
+locked = locked_names(db, now=time.time())
+with listing:
+    if locked:
+        # A dataframe shows names as plain text, whatever they hold.
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "learner": [entry.learner.name for entry in locked],
+                    "wrong PINs": [entry.failures for entry in locked],
+                    "locked for (s)": [math.ceil(entry.wait_s) for entry in locked],
+                }
+            ),
+            hide_index=True,
+        )
+    else:
+        st.caption("No name is locked right now.")

@@ -68,6 +68,13 @@ def client_address(peer: str | None, forwarded_for: Sequence[str], trusted: Trus
     return _canonical(address)
 
 
+def is_this_machine(address: str) -> bool:
+    """Loopback: the server's own machine, or a proxy on it that is not trusted (then every
+    browser behind it has this one address, and a rule per address is a server-wide one)."""
+    parsed = _parse(address)
+    return parsed is not None and parsed.is_loopback
+
+
 def _parse(address: object) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     if not isinstance(address, str):
         return None

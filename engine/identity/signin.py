@@ -20,16 +20,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from engine.identity.addresses import is_this_machine
 from engine.identity.instructor import Outcome
 from engine.identity.pins import check_new_pin, hash_pin, pin_matches
 from engine.identity.throttle import (
     ADDRESS_MEMORY_S,
     Escalating,
-    Windowed,
     guarded,
     name_gate,
     pin_rules,
     signup_gate,
+    signup_rule,
     wait_s,
 )
 from engine.identity.tokens import (
@@ -124,8 +125,12 @@ def _sign_in_with_pin(
     accounts = db.accounts()
     found: dict[str, SignIn] = {}
     existing = db.learner_by_key(key)
-    if existing is None and address is not None:
-        wait = wait_s(accounts, {signup_gate(address): Windowed()}, now=now)
+    # This machine's address is exempt: there it stands for every browser behind an
+    # untrusted proxy, and slowing it would slow the whole class's first sign-in.
+    count_signups = address is not None and not is_this_machine(address)
+    if existing is None and count_signups:
+        assert address is not None
+        wait = wait_s(accounts, {signup_gate(address): signup_rule()}, now=now)
         if wait > 0:
             return SignIn(SignInOutcome.TOO_MANY_NEW_NAMES, None, 0, wait)
 
@@ -155,7 +160,8 @@ def _sign_in_with_pin(
     verdict = guarded(accounts, rules, check, now=now)
     if verdict.outcome is Outcome.ACCEPTED:
         result = found["result"]
-        if result.outcome is SignInOutcome.CREATED and address is not None:
+        if result.outcome is SignInOutcome.CREATED and count_signups:
+            assert address is not None
             _count_signup(db, address, now)
         return result
     if verdict.outcome is Outcome.LOCKED:
@@ -176,23 +182,44 @@ def _trusted_device(device: str | None, secret: str | None, learner: Learner | N
 def _recently_failed(db: Store, key: str, now: float) -> bool:
     # A name without a wrong PIN in the last hour is never slowed down by its address: the
     # class behind one router signs in whatever a classmate there is guessing.
-    gate = name_gate(key)
-    state = db.accounts().update_gates([gate], lambda states: (states[gate], {}))
+    # Read without the write lock: at worst a try in flight with the first failure at this
+    # name skips the address's slowdown once; the name's own gate still counts it exactly.
+    state = db.accounts().gate_state(name_gate(key))
     return state.failures > 0 and now < state.window_start + ADDRESS_MEMORY_S
 
 
 def _count_signup(db: Store, address: str, now: float) -> None:
-    gate, rule = signup_gate(address), Windowed()
+    gate, rule = signup_gate(address), signup_rule()
     db.accounts().update_gates([gate], lambda states: (None, {gate: rule.fail(states[gate], now)}))
 
 
-def device_token(db: Store, learner: Learner, secret: str, held: str | None = None) -> str:
+def device_token(learner: Learner, secret: str, held: str | None = None) -> str:
     """The device token this browser keeps for ``learner``: the one it holds when that was
     signed for them (its gate keeps its count), else a new one."""
     claims = None if held is None else read_device_token(held, secret=secret)
     if held is not None and claims is not None and claims.learner_id == learner.id:
         return held
     return sign_device_token(learner.id, secrets.token_urlsafe(16), secret=secret)
+
+
+@dataclass(frozen=True)
+class LockedName:
+    learner: Learner
+    failures: int
+    wait_s: float
+
+
+def locked_names(db: Store, *, now: float) -> list[LockedName]:
+    """The names that browsers which never signed in with them must wait for, longest
+    wait first (for the instructor's Learners page)."""
+    prefix = name_gate("")
+    locked = db.accounts().locked_gates(prefix, now)
+    found = []
+    for gate, state in locked.items():
+        learner = db.learner_by_key(gate.removeprefix(prefix))
+        if learner is not None:
+            found.append(LockedName(learner, state.failures, state.locked_until - now))
+    return sorted(found, key=lambda locked: -locked.wait_s)
 
 
 def clear_pin_lock(db: Store, name: str) -> Learner | None:

@@ -1,10 +1,10 @@
 """Wrong-guess gates kept in the database, so every server counts the same guesses.
 
-Three rules. `Escalating` is the instructor passcode's (a few free tries, then a lock that
+Two rules. `Escalating` is the instructor passcode's (a few free tries, then a lock that
 doubles, see engine.identity.instructor); it also holds per learner name for browsers that
 never signed in as that name, and per trusted browser. `Slowdown` makes one address that
-keeps guessing wait longer and longer (never forever, never anyone else). `Windowed`
-counts events per window (new names made from one address).
+keeps guessing (or making new names) wait longer and longer, never forever and never
+anyone else.
 
 No gate is server-wide: a server-wide lock let one guesser (with a few throwaway accounts)
 refuse the right PIN or passcode to everyone. The bound on guessing is per name (about a
@@ -12,12 +12,12 @@ dozen PINs checked per name per hour, tests/test_identity_lockout.py) and per ad
 
 An escalating try is counted *before* the secret is checked and forgiven if it was right,
 so concurrent tries at one name (several sessions, several servers) cannot all spend the
-same free try. A windowed try is counted only once it proved wrong: counted before, the
-class signing in at nine o'clock (40 right PINs being hashed at once) would fill the
-server's window with tries in flight and lock out the rest, all of them right. The cost is
-that wrong guesses in flight together may pass the window by as many as are in flight,
-each still bounded by its own name's escalating gate. Time is seconds since the epoch,
-passed in.
+same free try. A slowdown try is counted only once it proved wrong: counted before, the
+class signing in at nine o'clock behind one router (40 right PINs being hashed at once)
+would fill its address's count with tries in flight and slow the rest, all of them right.
+The cost is that wrong guesses in flight together may pass the slowdown by as many as are
+in flight, each still bounded by its own name's escalating gate. Time is seconds since the
+epoch, passed in.
 """
 
 from __future__ import annotations
@@ -34,9 +34,10 @@ from engine.store.accounts import Accounts, GateState
 ADDRESS_FREE_FAILURES = 10
 ADDRESS_MAX_WAIT_S = 60.0
 ADDRESS_MEMORY_S = 3600.0  # an hour without a wrong PIN from there and it starts afresh
-# New names made from one address per hour: a whole class's first lesson fits.
-SIGNUPS_PER_ADDRESS = 100
-SIGNUP_WINDOW_S = 3600.0
+# New names made from one address: this many an hour cost nothing (a whole class's first
+# lesson behind one router fits), then each makes the next wait 2 s, 4 s ... 60 s.
+SIGNUPS_FREE_PER_ADDRESS = 50
+SIGNUP_MAX_WAIT_S = 60.0
 
 
 class Rule(Protocol):
@@ -94,27 +95,8 @@ class Slowdown:
         return state
 
 
-@dataclass(frozen=True)
-class Windowed:
-    limit: int = SIGNUPS_PER_ADDRESS
-    window_s: float = SIGNUP_WINDOW_S
-    counted_before_check: bool = False
-
-    def _current(self, state: GateState, now: float) -> GateState:
-        return state if now < state.window_start + self.window_s else GateState(0, 0.0, now)
-
-    def wait_s(self, state: GateState, now: float) -> float:
-        current = self._current(state, now)
-        if current.failures < self.limit:
-            return 0.0
-        return current.window_start + self.window_s - now
-
-    def fail(self, state: GateState, now: float) -> GateState:
-        current = self._current(state, now)
-        return GateState(current.failures + 1, 0.0, current.window_start)
-
-    def forgive(self, state: GateState) -> GateState:
-        return GateState(max(0, state.failures - 1), state.locked_until, state.window_start)
+def signup_rule() -> Slowdown:
+    return Slowdown(free_failures=SIGNUPS_FREE_PER_ADDRESS, max_wait_s=SIGNUP_MAX_WAIT_S)
 
 
 def name_gate(name_key: str) -> str:

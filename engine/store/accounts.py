@@ -240,6 +240,31 @@ class Accounts:
                 return self._write(work)
         return self._write(work)
 
+    def gate_state(self, gate: str) -> GateState:
+        """One counter as it stands, read without the write lock (a hint, not a decision:
+        decisions go through update_gates)."""
+        with self._engine.connect() as conn:
+            row = conn.execute(
+                select(t.throttle_gates).where(t.throttle_gates.c.gate == gate)
+            ).first()
+        return (
+            GateState()
+            if row is None
+            else GateState(row.failures, row.locked_until, row.window_start)
+        )
+
+    def locked_gates(self, prefix: str, now: float) -> dict[str, GateState]:
+        """The counters whose name starts with ``prefix`` and that are locked at ``now``."""
+        query = select(t.throttle_gates).where(
+            t.throttle_gates.c.gate.startswith(prefix, autoescape=True),
+            t.throttle_gates.c.locked_until > now,
+        )
+        with self._engine.connect() as conn:
+            return {
+                row.gate: GateState(row.failures, row.locked_until, row.window_start)
+                for row in conn.execute(query)
+            }
+
     def forget_gate(self, gate: str) -> None:
         """Clear one counter (an instructor clearing a learner's lock)."""
         self._write(

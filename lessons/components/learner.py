@@ -127,7 +127,7 @@ def _pin_form(db: Store) -> None:
         _explain_refusal(result)
         return
     token = issue_token(db, result.learner, secret, now=time.time())
-    device = device_token(db, result.learner, secret, held)
+    device = device_token(result.learner, secret, held)
     st.session_state[_DEVICE_KEY] = device
     if device != held:
         st.session_state[_DEVICE_TO_STORE] = device
@@ -194,8 +194,8 @@ def _explain_refusal(result: SignIn) -> None:
         return
     if result.outcome is SignInOutcome.TOO_MANY_NEW_NAMES:
         st.warning(
-            "Too many new names were made from this network in the last hour: try again in "
-            f"{math.ceil(result.wait_s / 60)} min, or sign in with a name you already have."
+            "Many new names were made from this network in the last hour: try again in "
+            f"{wait} s, or sign in with a name you already have."
         )
         return
     st.error(

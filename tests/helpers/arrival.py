@@ -40,4 +40,7 @@ def signed_in(name: str, page: str) -> AppTest:
     at.run()
     at.switch_page(page).run()
     assert not at.exception, at.exception
+    # app.py turns an unexpected exception into this message (and logs the traceback).
+    failed = [e.value for e in at.error if e.value.startswith("Something went wrong")]
+    assert not failed, failed
     return at

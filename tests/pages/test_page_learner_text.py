@@ -104,7 +104,9 @@ def test_the_gradebook_shows_every_hostile_learner_and_answer_as_plain_text(
     assert shown_answers == len(HOSTILE_NAMES)
 
 
-@pytest.mark.parametrize("page", ["progress.py", "test_pattern.py", "my_data.py", "review.py"])
+@pytest.mark.parametrize(
+    "page", ["progress.py", "test_pattern.py", "my_data.py", "review.py", "practice.py"]
+)
 @pytest.mark.parametrize("name", HOSTILE_NAMES)
 def test_a_learners_own_pages_show_their_hostile_name_as_text(class_with_hostile_text, page, name):
     at = AppTest.from_file(str(LESSONS / page), default_timeout=60)
@@ -137,3 +139,12 @@ def test_the_learners_page_confirms_resets_and_unlocks_of_hostile_names_as_text(
             assert not at.exception, at.exception
             assert at.success or at.warning
             assert hostile_markup_on(at) == []
+
+
+@pytest.mark.parametrize("page", ["instructor_stats.py", "instructor_banks.py"])
+def test_the_other_instructor_pages_over_hostile_learners_show_no_live_markup(
+    class_with_hostile_text, passcode, page
+):
+    at = submit_passcode(AppTest.from_file(str(LESSONS / page), default_timeout=60).run(), passcode)
+    assert not at.exception, at.exception
+    assert hostile_markup_on(at) == []

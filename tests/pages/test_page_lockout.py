@@ -111,9 +111,11 @@ def test_an_instructor_clears_a_names_lock_on_the_learners_page(db, passcode):
         sign_in(stranger, "Lin", guess)
     assert "Too many wrong PINs" in sign_in(open_page(PROGRESS), "Lin").warning[0].value
     at = submit_passcode(open_page(LEARNERS_PAGE), passcode)
+    assert at.dataframe[0].value["learner"].tolist() == ["Lin"]  # who is locked, as text
     at.text_input(key="clear_lock_name").input("lin")
     at.button(key="clear_lock_submit").click().run()
     assert "**Lin** can sign in again now." in at.success[0].value
+    assert not at.dataframe and "No name is locked" in at.caption[0].value
     assert "Welcome back" in sign_in(open_page(PROGRESS), "Lin").success[0].value
 
 
