@@ -7,16 +7,26 @@ Streamlit caches are process-wide, so each test starts with them empty.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from builders import bank_yaml
+from hypothesis import settings as hypothesis_settings
 
 from engine.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 TESTS = Path(__file__).resolve().parent
+
+# CI draws the same examples on every run (a red CI must be reproducible, never a lucky or
+# unlucky draw); a developer's run explores new ones. HYPOTHESIS_PROFILE picks either.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+hypothesis_settings.register_profile("dev", deadline=None)
+hypothesis_settings.load_profile(
+    os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "dev")
+)
 
 
 def pytest_collection_modifyitems(config, items):
