@@ -43,6 +43,7 @@ from lessons.components.lab_judging import (
     learning_curve_section,
     paired_comparison,
     schedule_chart,
+    scheduler_shapes,
     seed_spread_section,
     spreads_by_run,
     tune_section,
@@ -198,12 +199,20 @@ m1.metric("Trainable parameters", f"{table.trainable_scalars:,}")
 m2.metric("Frozen parameters", f"{table.total_scalars - table.trainable_scalars:,}")
 m3.metric("Trainable tensors", f"{table.trainable_tensors} of {table.total_tensors}")
 st.dataframe(pd.DataFrame(table.as_records()), hide_index=True)
+st.caption(
+    "Freezing a block sets `requires_grad = False` on each of its parameter tensors (a "
+    "freshly built layer, like the new head, starts with `requires_grad = True`). "
+    "`sum(p.numel() for p in model.parameters() if p.requires_grad)` counts the trainable "
+    "scalars above; counting the tensors instead gives the much smaller tensor count."
+)
 if config.uses_cached_features:
     st.info(
         "The whole backbone is frozen and its BatchNorm is in eval mode, so its features never "
         "change: they are computed once and only the head trains on them."
     )
 schedule_chart(config)
+with st.expander("StepLR, ExponentialLR and CosineAnnealingLR side by side"):
+    scheduler_shapes()
 with st.expander("The PyTorch code for this plan"):
     st.caption(
         "The whole run, schedule, warm-up and early stopping included: run it and it gives "

@@ -24,7 +24,8 @@ st.markdown(
     f"The lab splits scikit-learn's 1 797 digits three ways, and each part has one job:\n\n"
     f"- **Training** ({TRAIN_POOL_SIZE} images to draw from): the optimiser fits the weights "
     "on it. Its scores tell you whether the model can fit at all (underfitting).\n"
-    f"- **Validation** ({VAL_SIZE} images): every *choice* is made here: when to stop, which "
+    f"- **Validation** ({VAL_SIZE} images): every *choice* is made here: when to stop (the "
+    "epoch early stopping keeps), which "
     "learning rate, what to freeze, which of your runs to keep.\n"
     f"- **Test** ({TEST_SIZE} images): looked at **once**, at the end, to report how the "
     "chosen model does on data that influenced nothing.\n\n"
@@ -40,7 +41,11 @@ st.markdown(
     f"Imagine N fine-tuning runs that are all **equally good**: each gets a digit right with "
     f"probability {true_accuracy:.3f}, the test accuracy of the lab's linear probe. They "
     f"differ only by luck: which of the {TEST_SIZE} test digits each happens to get right. "
-    "You keep the run with the best test score, then meet fresh data of the same size."
+    "You keep the run with the best test score, then meet fresh data of the same size. "
+    "The model treats every run's errors as **independent** of the others': an upper bound. "
+    "Real runs of one plan on the same test items share most of their mistakes (the hard "
+    "digits are hard for all of them), so their test scores spread less and the best of N "
+    "is less optimistic than shown here, though never honest."
 )
 n_runs = st.slider("Runs you try (N)", 1, 50, 20, key="sel_runs")
 st.session_state.setdefault("sel_seed", 0)
@@ -91,7 +96,8 @@ st.markdown(
     f"One draw is noisy, so here is the whole experiment repeated {REPEATS:,} times: the "
     f"best of {n_runs} test scores averages **{average_best:.3f}**, while every run's real "
     f"accuracy is **{true_accuracy:.3f}**: an optimism of **{average_best - true_accuracy:+.3f}"
-    "** that grows with N. Fresh data always brings the kept run back to the truth."
+    "** that grows with N, if the runs' errors were independent. On average, fresh data "
+    "brings the kept run back to the truth; any single fresh set has luck of its own."
 )
 st.info(
     "The cure: compare runs on **validation**, pick one, and only then score that one run on "

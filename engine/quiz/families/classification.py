@@ -8,7 +8,16 @@ import numpy as np
 from sklearn.metrics import accuracy_score, fbeta_score, precision_recall_fscore_support
 
 from engine.metrics import confusion_counts, labels_from_counts
-from engine.quiz.families.core import Draft, Generator, IntRange, OneOf, fixed, keyed_draft, redraw
+from engine.quiz.families.core import (
+    HAND_ROUNDING_GAP,
+    Draft,
+    Generator,
+    IntRange,
+    OneOf,
+    fixed,
+    keyed_draft,
+    redraw,
+)
 
 _ZERO = {"zero_division": 0.0}
 # What each confusion count may reach and means, in every family that draws counts.
@@ -190,8 +199,10 @@ def _fbeta(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "fp": str(fp),
             "fn": str(fn),
             "beta": p["beta"],
-            "precision": fixed(precision),
-            "recall": fixed(recall),
+            # Four decimals: F-beta worked from three-decimal P and R misses the key's third
+            # decimal in about a fifth of the variants.
+            "precision": fixed(precision, 4),
+            "recall": fixed(recall, 4),
             "favours": favours,
         },
         numbers={"tp": tp, "fp": fp, "fn": fn, "beta": beta, "fbeta": score},
@@ -211,6 +222,7 @@ def _fbeta(p: dict[str, Any], rng: np.random.Generator) -> Draft:
                 "F-beta is a weighted harmonic mean, not the plain average.",
             ),
         ],
+        min_gap=HAND_ROUNDING_GAP,
     )
 
 
