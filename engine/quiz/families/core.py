@@ -327,7 +327,8 @@ def keyed_draft(
         mistakes=[
             (name, write(value), why)
             for name, value, why in mistakes
-            if abs(value - key) >= min_gap
+            # "not <": a NaN mistake is kept, so that `write` asks for another draw.
+            if not abs(value - key) < min_gap
         ],
         numeric=NumericKey(float(key), tolerance),
         chart=chart,
