@@ -28,6 +28,10 @@ st.markdown(
     "- **Weighted**: the mean weighted by each class's *support* (how many test items it "
     "has). Common classes dominate.\n"
     "- **Micro**: pool every decision first, then compute once. Each *item* counts the same."
+    "\n\nFrom a multi-class confusion matrix (rows: true class, columns: predicted), a "
+    "class's TP is its diagonal cell, its FN the rest of its row and its FP the rest of its "
+    "column; per-class F1 = 2·TP / (2·TP + FP + FN), then average. scikit-learn's "
+    "`f1_score(average='macro')` is the plain mean of those per-class F1 scores."
 )
 task_name = st.radio("Task", list(TASKS), key="avg_task", horizontal=True)
 run = from_pretrained(

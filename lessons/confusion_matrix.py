@@ -11,13 +11,16 @@ from engine.metrics.classification import (
     formula_text,
     sklearn_confusion_matrix,
 )
+from engine.metrics.specificity_fbeta import fbeta, specificity
 
 st.title("Confusion matrix")
 st.markdown(
     "A binary classifier can be right in two ways and wrong in two ways. Counting each "
-    "outcome on validation data gives the **confusion matrix**, and every classification "
-    "metric in this course is a ratio of those four counts. Change any count below: the "
-    "script reruns and every number on the page is computed again from your inputs."
+    "outcome on validation data gives the **confusion matrix**, and every metric on this "
+    "page (each read at one threshold) is a ratio of those four counts; ranking metrics "
+    "such as ROC-AUC and average precision, and losses, need the scores themselves. "
+    "Change any count below: the script reruns and every number on the page is computed "
+    "again from your inputs."
 )
 
 # Inputs are laid out like scikit-learn's matrix: the negative class (0) comes first.
@@ -108,6 +111,25 @@ with st.expander("Show as table"):
         ),
         hide_index=True,
     )
+
+st.subheader("Two more ratios: specificity and F-beta")
+st.markdown(
+    f"**Specificity** is recall for the negative class: of the real negatives, how many did "
+    f"the model leave alone? `TN / (TN + FP) = {counts.tn} / ({counts.tn} + {counts.fp}) = "
+    f"{specificity(counts):.3f}`. Screening tests quote it beside recall (which medicine calls "
+    "*sensitivity*): a test that flags everyone has recall 1 and specificity 0. In "
+    "scikit-learn it is `recall_score(y_true, y_pred, pos_label=0)`."
+)
+beta = st.select_slider("β for F-beta", [0.5, 1.0, 2.0], 2.0, key="cm_beta")
+st.markdown(
+    f"**F-beta** weighs recall β times as much as precision: `F_β = (1 + β²)·P·R / (β²·P + R)`"
+    f", or from the counts `(1 + β²)·TP / ((1 + β²)·TP + β²·FN + FP)`. With β = {beta:g}: "
+    f"**{fbeta(counts, beta):.3f}** (F1 is β = 1: {fbeta(counts, 1.0):.3f}). β = 2 suits a "
+    "screening test, where a miss costs more than a false alarm; β = 0.5 suits a spam "
+    "filter. scikit-learn: `fbeta_score(y_true, y_pred, beta=...)`. Work it from the counts, "
+    "or from P and R kept to four decimals: rounding them to three first can move F-beta's "
+    "third decimal."
+)
 
 st.subheader("Which corner is which?")
 st.markdown(

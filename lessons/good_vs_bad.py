@@ -70,6 +70,13 @@ for name, (history, best) in shown.items():
         f"{name}, last epoch: training loss {last.train_loss:.3f}, validation loss "
         f"{last.val_loss:.3f}, validation accuracy {last.val_accuracy:.3f}."
     )
+st.caption(
+    "Why can validation loss sit *below* training loss at first? The training loss is the "
+    "average over the epoch's batches, in train mode, while the weights were still "
+    "improving; the validation loss is measured once, after the epoch, in eval mode, with "
+    "the epoch's final weights. Early on the weights improve a lot within an epoch, so the "
+    "end-of-epoch validation loss can come out lower."
+)
 with st.expander("Show the curves as tables"):
     for name, (history, _) in shown.items():
         st.markdown(f"**{name}**")

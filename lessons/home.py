@@ -13,7 +13,9 @@ st.markdown(
     "for the right metrics: accuracy can flatter a model on rare classes, precision and recall "
     "pull against each other, and only validation data tells you when training starts to "
     "memorise. Here you freeze and unfreeze layers of a real ResNet and judge the result "
-    "the way you would in production."
+    "honestly: on validation, with its uncertainty, over seeds and against a simple "
+    "baseline. (Production adds what a course on one fixed split cannot show: calibration, "
+    "data that shifts after deployment, monitoring.)"
 )
 
 learn, test = st.columns(2)

@@ -44,6 +44,7 @@ from lessons.components.lab_judging import (
     learning_curve_section,
     paired_comparison,
     schedule_chart,
+    scheduler_shapes,
     seed_spread_section,
     spreads_by_run,
     tune_section,
@@ -199,12 +200,20 @@ m1.metric("Trainable parameters", f"{table.trainable_scalars:,}")
 m2.metric("Frozen parameters", f"{table.total_scalars - table.trainable_scalars:,}")
 m3.metric("Trainable tensors", f"{table.trainable_tensors} of {table.total_tensors}")
 st.dataframe(pd.DataFrame(table.as_records()), hide_index=True)
+st.caption(
+    "Freezing a block sets `requires_grad = False` on each of its parameter tensors (a "
+    "freshly built layer, like the new head, starts with `requires_grad = True`). "
+    "`sum(p.numel() for p in model.parameters() if p.requires_grad)` counts the trainable "
+    "scalars above; counting the tensors instead gives the much smaller tensor count."
+)
 if config.uses_cached_features:
     st.info(
         "The whole backbone is frozen and its BatchNorm is in eval mode, so its features never "
         "change: they are computed once and only the head trains on them."
     )
 schedule_chart(config)
+with st.expander("StepLR, ExponentialLR and CosineAnnealingLR side by side"):
+    scheduler_shapes()
 with st.expander("The PyTorch code for this plan"):
     st.caption(
         "The whole run, schedule, warm-up and early stopping included: run it and it gives "
@@ -383,14 +392,12 @@ def reveal(label: str) -> None:
 
 baselines = baselines_for(session_runs)
 st.dataframe(
-    pd.DataFrame(
-        judged_runs_table(session_runs, revealed, spreads_by_run(session_runs))
-        + [baseline_row(b, revealed) for b in baselines]
-    ),
+    pd.DataFrame(judged_runs_table(session_runs, revealed, spreads_by_run(session_runs))),
     hide_index=True,
 )
+st.dataframe(pd.DataFrame([baseline_row(b, revealed) for b in baselines]), hide_index=True)
 st.caption(
-    "The last rows are baselines without any network: logistic regression and an RBF SVM on "
+    "The second table holds baselines without any network: logistic regression and an RBF SVM on "
     "the raw 8×8 pixels of the same training digits, their one setting chosen on the same "
     "validation items. Fine-tuning is worth its cost only if it beats them by more than noise."
 )
@@ -408,7 +415,7 @@ for column, baseline in zip(st.columns(2), baselines, strict=False):
     if baseline.label not in revealed:
         column.button(
             f"Reveal test score of the {baseline.kind.value.replace('_', ' ')} baseline",
-            key=f"lab_reveal_baseline_{baseline.kind}_{baseline.train_size}_{baseline.task}",
+            key=f"lab_baseline_reveal_{baseline.kind}_{baseline.train_size}_{baseline.task}",
             on_click=reveal,
             args=(baseline.label,),
         )

@@ -33,7 +33,8 @@ SCENARIOS = {
         "classification",
         "Recall (then precision)",
         "A missed case can be fatal while a false alarm costs a follow-up test, so catch "
-        "as many true cases as possible.",
+        "as many true cases as possible. Precision and recall trade off: a lower threshold "
+        "buys recall with false alarms.",
     ),
     "Card fraud detection": (
         "classification, very imbalanced",
@@ -138,9 +139,21 @@ if stop > best.epoch:
         f"weights from epoch {best.epoch}."
     )
 elif stop < best.epoch:
+    # "Flat" = within 0.01 of the lowest loss: near its minimum a real curve barely moves.
+    near = {r.epoch for r in history if r.val_loss <= best.val_loss + 0.01}
+    low_end = high_end = best.epoch
+    while low_end - 1 in near:
+        low_end -= 1
+    while high_end + 1 in near:
+        high_end += 1
+    flat = [low_end, high_end]
     st.info(
-        "Validation loss is still falling here: stopping now gives up loss the model had yet "
-        "to shed. (Accuracy is a coarser signal and can wobble either way from epoch to epoch.)"
+        f"Validation loss has not reached its lowest yet (epoch {best.epoch}): on the whole it "
+        "is still falling, though not at every single epoch, so stopping now gives up loss "
+        "the model had yet to shed. Near its minimum the curve is flat: epochs "
+        f"{flat[0]}-{flat[-1]} all lie within 0.01 of the lowest loss, so any of them is a "
+        "reasonable stop. (Accuracy is a coarser signal and can wobble either way from epoch "
+        "to epoch.)"
     )
 else:
     st.success("You stopped at the lowest validation loss: this is what early stopping keeps.")

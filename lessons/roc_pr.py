@@ -7,6 +7,7 @@ import streamlit as st
 from engine.lab.checkpoint import load_pretrained
 from engine.lab.data import TaskKind
 from engine.lab.shipped_runs import ProbePredictions, probe_predictions
+from engine.metrics.ap_spread import subsample_spread
 from engine.metrics.roc_pr import keep_fraction_of_positives, pr_points, roc_points, summarise
 from lessons.components.charts import BLUE, GREY
 from lessons.components.pretrained import from_pretrained
@@ -23,7 +24,8 @@ st.markdown(
     "its area sums the model up in one number that no threshold choice can flatter.\n\n"
     "- The **ROC curve** plots recall (true positive rate) against the *false positive "
     "rate*: the share of negatives wrongly flagged. **ROC-AUC** is the chance that a random "
-    "positive scores above a random negative; guessing gets 0.5.\n"
+    "positive scores above a random negative: it judges the ranking, the share of "
+    "(positive, negative) pairs ranked the right way round; guessing gets 0.5.\n"
     "- The **PR curve** plots precision against recall. **Average precision (AP)** is its "
     "area, summed as steps; guessing gets the share of positives, not 0.5."
 )
@@ -100,5 +102,16 @@ st.markdown(
     f"divides by the {summary.negatives} negatives, so a handful of false alarms barely moves "
     "it. Precision divides by what the model flags, so the same false alarms weigh more and "
     "more as the eights they sit beside get fewer. When positives are rare and false alarms "
-    "cost you, the PR curve and AP are the honest picture."
+    "cost you, the PR curve and AP are the honest picture, with two caveats."
+)
+spread = subsample_spread(probe.labels, probe.probabilities[:, 1], kept_percent / 100)
+st.info(
+    f"**AP depends on prevalence.** Guessing alone scores the share of positives "
+    f"({summary.prevalence:.3f} here), so an AP measured where positives are rarer is lower "
+    "for the very same model: compare APs only across test sets with the same share of "
+    f"positives. **AP on few positives is noisy.** Which {spread.positives} eights are kept "
+    f"is itself luck: over {spread.draws} random draws of them, AP ranges from "
+    f"**{spread.ap_low:.3f}** to **{spread.ap_high:.3f}**, while ROC-AUC stays between "
+    f"{spread.auc_low:.3f} and {spread.auc_high:.3f}. Part of the drop you see on the slider "
+    "is that luck, not signal."
 )

@@ -70,6 +70,12 @@ chart = base.mark_rule(color=BLUE, strokeWidth=3).encode(
 st.altair_chart(chart.properties(height=140), width="stretch")
 
 st.subheader("Is B really better than A?")
+st.caption(
+    "A comparison on test is honest when it was fixed before looking (here: A against B, "
+    "reported once). Choosing the better of many runs by their test scores would make the "
+    "test a validation set (see Selection bias): compare candidates on validation, as the "
+    "lab's paired comparison does, and keep this test for the one comparison you report."
+)
 st.markdown(
     "The two intervals overlapping does not settle it: both runs answered the *same* digits, "
     "and most digits are easy for both. Only the digits where they **disagree** carry "
@@ -96,9 +102,11 @@ if size_a == size_b:
 elif test.p_value < 1 - confidence:
     st.success(
         f"Of {disagreements} disagreements, A won {test.only_a_right} and B "
-        f"{test.only_b_right}. A split this lopsided happens with probability "
-        f"{test.p_value:.4f} between equally good runs: the difference is real at the "
-        f"{confidence:.0%} level."
+        f"{test.only_b_right}. A split this lopsided would be unlikely if the two were "
+        f"equally good (p = {test.p_value:.4f}, below {1 - confidence:.2g}): evidence that "
+        "the difference is real for these two trained models. It is not yet evidence about "
+        "the training sizes: each was trained once, and the test counts only the luck of "
+        "the test items, not the training seed."
     )
 else:
     st.warning(

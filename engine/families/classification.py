@@ -7,7 +7,16 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, fbeta_score, precision_recall_fscore_support
 
-from engine.families.core import Draft, Generator, IntRange, OneOf, fixed, keyed_draft, redraw
+from engine.families.core import (
+    HAND_ROUNDING_GAP,
+    Draft,
+    Generator,
+    IntRange,
+    OneOf,
+    fixed,
+    keyed_draft,
+    redraw,
+)
 from engine.metrics.classification import confusion_counts, labels_from_counts
 
 _ZERO = {"zero_division": 0.0}
@@ -220,8 +229,10 @@ def _fbeta(p: dict[str, Any], rng: np.random.Generator) -> Draft:
             "fp": str(fp),
             "fn": str(fn),
             "beta": p["beta"],
-            "precision": fixed(precision),
-            "recall": fixed(recall),
+            # Four decimals: F-beta worked from three-decimal P and R misses the key's third
+            # decimal in about a fifth of the variants.
+            "precision": fixed(precision, 4),
+            "recall": fixed(recall, 4),
             "favours": favours,
         },
         numbers={"tp": tp, "fp": fp, "fn": fn, "beta": beta, "fbeta": score},
@@ -241,6 +252,7 @@ def _fbeta(p: dict[str, Any], rng: np.random.Generator) -> Draft:
                 "F-beta is a weighted harmonic mean, not the plain average.",
             ),
         ],
+        min_gap=HAND_ROUNDING_GAP,
     )
 
 
@@ -260,5 +272,7 @@ FBETA = Generator(
     compute=_fbeta,
     library="sklearn.metrics fbeta_score",
     value_names=frozenset({"beta", "favours", "fn", "fp", "precision", "recall", "tp"}),
-    mistake_names=frozenset({"inverted-beta", "used-f1", "used-precision", "used-recall"}),
+    mistake_names=frozenset(
+        {"arithmetic-mean", "inverted-beta", "used-f1", "used-precision", "used-recall"}
+    ),
 )

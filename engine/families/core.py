@@ -19,6 +19,9 @@ MISTAKES_SHOWN = 3
 Number = TypeVar("Number", int, float)
 # A key read to three decimals: a typed answer may miss it by half the last digit.
 THREE_DECIMALS = 0.0005
+# Two choices at least this far apart: rounding a hand computation's steps to three
+# decimals moves the result by up to ~0.001, so closer choices are a coin toss.
+HAND_ROUNDING_GAP = 0.002
 
 
 def variant_seed(plan_seed: int, question_id: str) -> int:
@@ -311,17 +314,26 @@ def keyed_draft(
     write: Callable[[float], str] = fixed,
     tolerance: float = THREE_DECIMALS,
     chart: Chart | None = None,
+    min_gap: float = 0.0,
 ) -> Draft:
     """The Draft of a question whose key is a number: the key and each named mistake
     (name, value, why) are written alike by `write`, so a choice never reads differently
     from the number it stands for, and a typed answer within `tolerance` of the key is right.
+
+    A mistake closer to the key than `min_gap` is not offered: a learner who rounds a step
+    along the way could land on it while following the right method.
     """
     return Draft(
         values=values,
         numbers=numbers,
         answer=write(key),
         answer_feedback=feedback,
-        mistakes=[(name, write(value), why) for name, value, why in mistakes],
+        mistakes=[
+            (name, write(value), why)
+            for name, value, why in mistakes
+            # "not <": a NaN mistake is kept, so that `write` asks for another draw.
+            if not abs(value - key) < min_gap
+        ],
         numeric=NumericKey(float(key), tolerance),
         chart=chart,
     )

@@ -7,7 +7,18 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import f1_score
 
-from engine.families.core import Draft, Generator, IntRange, OneOf, fixed, keyed_draft
+from engine.families.core import (
+    HAND_ROUNDING_GAP,
+    Draft,
+    Generator,
+    IntRange,
+    OneOf,
+    fixed,
+    keyed_draft,
+)
+
+# A typed macro-F1 summed from per-class F1s rounded to three decimals can be off by ~0.001.
+TYPED_TOLERANCE = 0.0015
 
 CLASSES = ("cat", "dog", "fox")
 
@@ -74,8 +85,9 @@ def _macro_micro(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         (
             "f1-of-averages",
             f1_of_means,
-            "That is the harmonic mean of macro precision and macro recall, not the mean of "
-            "per-class F1 scores.",
+            "That is the harmonic mean of macro precision and macro recall: a definition some "
+            "papers use (Opitz and Burst, 2019), but not scikit-learn's average='macro', "
+            "which the question asks for: the mean of the per-class F1 scores.",
         ),
     ]
     return keyed_draft(
@@ -84,6 +96,8 @@ def _macro_micro(p: dict[str, Any], rng: np.random.Generator) -> Draft:
         key=key,
         feedback=f"Right: the {ask}-averaged F1 is {fixed(key)}.",
         mistakes=mistakes,
+        tolerance=TYPED_TOLERANCE,
+        min_gap=HAND_ROUNDING_GAP,
     )
 
 

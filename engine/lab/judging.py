@@ -199,14 +199,16 @@ def baseline_intervals(baseline: BaselineResult) -> ValidationIntervals:
 def baseline_row(
     baseline: BaselineResult, revealed: Collection[str] = ()
 ) -> dict[str, str | int | float | None]:
-    """A baseline as a row of the judged runs table: network-only columns left empty."""
+    """A baseline in the judged runs table's columns (its setting where a run names its
+    weights), network-only columns left empty: the page puts these rows right under the
+    runs, in a table of their own so that the runs table holds runs only."""
     judged = baseline_intervals(baseline)
     return {
         "run": baseline.label,
         "task": baseline.task.value,
         "train images": baseline.train_size,
         "epochs": None,
-        "weights from": f"C = {baseline.c:g}, chosen on validation",
+        "setting": f"C = {baseline.c:g}, chosen on validation",
         "trainable": None,
         "validation accuracy": round(baseline.val_accuracy, 3),
         "validation accuracy 95% interval": interval_text(judged.accuracy),

@@ -24,6 +24,7 @@ from engine.lab.results import LabRun, RunResult
 from engine.lab.run_code import learning_rates, schedule_summary
 from engine.lab.running.api import RunRequest
 from engine.lab.running.choose import lab_executor
+from engine.lab.schedulers import scheduler_curves
 from engine.lab.seed_runs import SeedRuns, estimate_cost, run_over_seeds, same_but_seed
 from engine.lab.seeds import SPREAD_SEEDS, SeedSpread
 from engine.lab.train import FinetuneConfig
@@ -327,3 +328,40 @@ def tune_section(
         st.session_state[f"lab_bb_lr_{preset}"] = best.backbone_lr
 
     st.button("Use these rates", key="lab_use_tuned", on_click=use_chosen)
+
+
+def scheduler_shapes() -> None:
+    """StepLR, ExponentialLR and CosineAnnealingLR side by side, from PyTorch itself."""
+    st.markdown(
+        "Three schedulers you will meet in PyTorch code, stepped once per epoch "
+        "(`scheduler.step()` after each epoch's batches). Each multiplies the base rate: "
+        "StepLR by `gamma` every `step_size` epochs, ExponentialLR by `gamma` every epoch, "
+        "CosineAnnealingLR along half a cosine to 0 at `T_max`. The lab itself steps its "
+        "cosine per batch, which is the same curve in finer steps."
+    )
+    a, b, c = st.columns(3)
+    step_size = a.slider("StepLR step_size (epochs)", 1, 15, 10, key="lab_sched_step")
+    step_gamma = b.select_slider("StepLR gamma", [0.1, 0.3, 0.5], 0.1, key="lab_sched_sg")
+    exp_gamma = c.select_slider("ExponentialLR gamma", [0.8, 0.9, 0.95], 0.9, key="lab_sched_eg")
+    curves = scheduler_curves(0.01, 30, step_size, step_gamma, exp_gamma)
+    frame = pd.DataFrame(
+        [
+            {"epoch": epoch, "scheduler": name, "learning rate": value}
+            for name, values in curves.items()
+            for epoch, value in enumerate(values)
+        ]
+    )
+    st.altair_chart(
+        alt.Chart(frame, title="Learning rate per epoch from a base rate of 0.01")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("epoch:Q", axis=alt.Axis(tickMinStep=1)),
+            y=alt.Y("learning rate:Q"),
+            color=alt.Color("scheduler:N", scale=series_colours()),
+            strokeDash="scheduler:N",
+            tooltip=["scheduler", "epoch", alt.Tooltip("learning rate:Q", format=".2e")],
+        )
+        .properties(height=220)
+    )
+    with st.expander("Show the schedulers as a table"):
+        st.dataframe(frame.pivot(index="epoch", columns="scheduler", values="learning rate"))

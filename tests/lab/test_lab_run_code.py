@@ -121,3 +121,16 @@ def test_the_shown_code_run_on_the_same_seed_gives_finetunes_numbers(pretrained,
 def test_thawing_resampling_weights_and_noise_reproduce_too(pretrained, config):
     ours, theirs = executed(config), scores(finetune(config, pretrained))
     assert ours == pytest.approx(theirs, abs=TOLERANCE)
+
+
+@pytest.mark.parametrize("preset", list(Preset))
+def test_the_code_of_every_preset_compiles_and_names_its_schedule_and_early_stopping(preset):
+    config = FinetuneConfig(
+        preset_plan(preset), train_size=50, epochs=6, warmup_epochs=2, patience=3
+    )
+    code = run_code(config)
+    compile(code, f"<{preset}>", "exec")
+    assert "def lr_factor(step):" in code and "math.cos" in code
+    assert "warmup_steps = 2 * steps_per_epoch" in code
+    assert "if epoch - best_epoch >= patience:" in code
+    assert 'group["lr"] = group["base_lr"] * lr_factor(step)' in code

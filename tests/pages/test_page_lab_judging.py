@@ -72,7 +72,8 @@ def test_two_runs_show_intervals_and_a_paired_verdict_on_the_same_validation_ite
     assert verdict in shown
     # Baselines on the same 50 training digits close the table, their test hidden too.
     svm = fit_baseline(BaselineKind.RBF_SVM, TaskKind.DIGITS, 50, 0)
-    rows = table.set_index("run")
+    baselines = next(d.value for d in at.dataframe if "setting" in d.value.columns)
+    rows = baselines.set_index("run")
     assert rows.loc[svm.label, "validation accuracy"] == round(svm.val_accuracy, 3)
     assert pd.isna(rows.loc[svm.label, "test accuracy"])
     assert at.button(key="lab_curve")
