@@ -44,14 +44,14 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # The edit loop: lint and every test that needs no browser, server, database or training
 # run (under 3 minutes on 2 cores). `make test` is still what CI runs.
 FAST := not slow and not e2e and not ws and not faults and not postgres and not cluster
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -m "$(FAST)"
+	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "$(FAST)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

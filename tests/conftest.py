@@ -34,6 +34,9 @@ def pytest_collection_modifyitems(config, items):
         path = Path(item.fspath).resolve()
         if TESTS in path.parents and path.parent != TESTS:
             item.add_marker(getattr(pytest.mark, path.relative_to(TESTS).parts[0]))
+        # Under `-n 2 --dist loadgroup` a file's tests share one worker, so its module
+        # fixtures (servers, pools) start once.
+        item.add_marker(pytest.mark.xdist_group(path.name))
 
 
 @pytest.fixture(autouse=True)
