@@ -30,7 +30,7 @@ How the pieces fit (and how the loader, the attempt plan and the pages wire them
   stored with each answer; ``generate`` is pure, so a review re-creates what the learner
   saw, and "another one like this" is just another seed.
 * Every key is computed by scikit-learn, SciPy or PyTorch (``Generator.library`` says which);
-  tests/test_families.py checks each against the library over many seeds.
+  tests/families/test_families.py checks each against the library over many seeds.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ anyone else.
 
 No gate is server-wide: a server-wide lock let one guesser (with a few throwaway accounts)
 refuse the right PIN or passcode to everyone. The bound on guessing is per name (about a
-dozen PINs checked per name per hour, tests/test_identity_lockout.py) and per address.
+dozen PINs checked per name per hour, tests/identity/test_identity_lockout.py) and per address.
 
 An escalating try is counted *before* the secret is checked and forgiven if it was right,
 so concurrent tries at one name (several sessions, several servers) cannot all spend the

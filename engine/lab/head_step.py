@@ -8,7 +8,7 @@ For a linear layer under softmax cross-entropy the gradient is known exactly:
 
 so we compute it directly and leave the update to the same AdamW as every other path.
 A test checks these gradients against autograd's, and a run on this path against a run
-through the full network (tests/test_lab_train.py).
+through the full network (tests/lab/test_lab_train.py).
 """
 
 from __future__ import annotations

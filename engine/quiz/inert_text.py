@@ -15,7 +15,7 @@ GFM's bare autolinks (`http://x`, `www.x`, `a@x.org`) are found by Streamlit's r
 the text *after* escapes are resolved, so an invisible WORD JOINER (U+2060) goes where
 their pattern needs two characters side by side (`http:⁠//`, `www⁠.`, `@⁠`): the text reads
 the same and links nowhere. Bank text is Markdown on purpose and goes through
-engine.quiz.markdown.inert_images instead. tests/test_inert_text.py parses the results
+engine.quiz.markdown.inert_images instead. tests/quiz/test_inert_text.py parses the results
 with a CommonMark parser and GFM's patterns; tests/e2e/test_lockout_browser.py checks
 Streamlit's own rendering in Chromium.
 """

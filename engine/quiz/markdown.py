@@ -6,7 +6,7 @@ may choose to follow. Only fenced code blocks are left as written, and only fenc
 CommonMark itself would see: the rule errs towards editing text, because editing a code
 sample costs a "!" while missing an image costs every learner a request to a stranger.
 Inline code is not exempt, since autolinks and HTML outrank code spans in CommonMark and
-a look-alike span could shield a real image. tests/test_markdown.py renders the results
+a look-alike span could shield a real image. tests/quiz/test_markdown.py renders the results
 with a CommonMark parser and looks for images.
 """
 

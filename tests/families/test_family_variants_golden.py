@@ -3,7 +3,7 @@ was written: learners' answers record the variant seed, and a review re-creates 
 from it, so a refactor of a family must not move a single number, option or chart point.
 
 The golden file was written by the generators themselves (their keys are held to the
-libraries by tests/test_families.py). After a change that is *meant* to alter variants,
+libraries by tests/families/test_families.py). After a change that is *meant* to alter variants,
 rewrite it with ``.venv/bin/python -m tests.test_family_variants_golden`` and say why in
 the commit.
 """

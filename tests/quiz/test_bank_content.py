@@ -62,7 +62,7 @@ EVALUATION_SET = {
     "rmse-in-minutes",
     "mcnemar-exact-p-value",
 }
-# Written, not picked: graded by running them in the jail (tests/test_bank_code_questions.py).
+# Written, not picked: graded by running them in the jail (tests/code/test_bank_code_questions.py).
 CODE_SET = {
     "code-freeze-all-but-fc",
     "code-discriminative-lrs",
