@@ -118,3 +118,25 @@ def test_original_head_and_refitted_probe_rank_full_and_partial_fine_tuning_in_o
     assert full.after > partial.after  # the old head reads full fine-tuning's features better
     assert partial.probe_after > full.probe_after  # but partial's features know more glyphs
     assert partial.probe_after > partial.after + 0.3
+
+
+def test_the_checkpoints_own_accuracy_is_measured_once_however_many_runs_follow(
+    shipped, monkeypatch
+):
+    import engine.lab.train as train_module
+
+    measured = []
+    real = train_module.source_accuracy
+
+    def counting(model, source, device):
+        measured.append(model)
+        return real(model, source, device)
+
+    monkeypatch.setattr(train_module, "source_accuracy", counting)
+    first = finetune(tiny(preset_plan("linear_probe"), seed=1), shipped.model)
+    second = finetune(tiny(preset_plan("linear_probe"), seed=2), shipped.model)
+    assert first.retention is not None and second.retention is not None
+    assert first.retention.before == second.retention.before
+    assert first.retention.probe_before == second.retention.probe_before
+    # One "after" per run, and "before" at most once (none if an earlier test measured it).
+    assert len(measured) <= 3
