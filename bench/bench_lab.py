@@ -20,10 +20,11 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.data import TRAIN_POOL_SIZE, source_eval_split
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.results import RunResult
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 ALL = TRAIN_POOL_SIZE
 COMPARISON = (Preset.LINEAR_PROBE, Preset.PARTIAL, Preset.FULL, Preset.SCRATCH)

@@ -27,8 +27,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import Preset, preset_plan
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 from engine.lab.tuning import (
     SWEEP_EPOCHS,
     SWEEP_PATIENCE,

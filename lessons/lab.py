@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.lab.checkpoint import Pretrained, load_pretrained
+from engine.lab.config import BATCH_SIZES, FinetuneConfig, Imbalance
 from engine.lab.data import TRAIN_POOL_SIZE, TRAIN_SIZES, TaskKind, class_names
 from engine.lab.device import available_devices
 from engine.lab.freeze import (
@@ -31,7 +32,6 @@ from engine.lab.run_code import run_code
 from engine.lab.running.api import RunLost, RunRequest
 from engine.lab.running.choose import lab_executor
 from engine.lab.seeds import SPREAD_SEEDS
-from engine.lab.train import BATCH_SIZES, FinetuneConfig, Imbalance
 from engine.lab.tuning import LR_GRID, SWEEP_EPOCHS, tuned_plan
 from engine.lab.warmup_evidence import warmup_claim
 from engine.metrics.training_curves import EpochRecord

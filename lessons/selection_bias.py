@@ -5,11 +5,11 @@ import pandas as pd
 import streamlit as st
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.data import TEST_SIZE, TRAIN_POOL_SIZE, VAL_SIZE
 from engine.lab.freeze import Preset
 from engine.lab.real_best_of_n import real_runs
 from engine.lab.shipped_runs import ProbePredictions, probe_predictions
-from engine.lab.train import FinetuneConfig
 from engine.lab.tuning import SWEEP_EPOCHS, SWEEP_PATIENCE, tuned_plan
 from engine.metrics.uncertainty import draw_runs, mean_best_of_n
 from lessons.components.charts import BLUE, GREY, VERMILLION

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.lab.config import FinetuneConfig, LrSchedule
 from engine.lab.data import TaskKind
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.model import SmallResNet
-from engine.lab.train import FinetuneConfig, LrSchedule, finetune
+from engine.lab.train import finetune
 from engine.metrics.training_curves import EpochRecord
 
 RARE_PROBE = FinetuneConfig(

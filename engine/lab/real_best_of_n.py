@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.model import SmallResNet
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import torch
@@ -17,10 +17,8 @@ from sklearn.metrics import (
     recall_score,
 )
 
+from engine.lab.config import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
-
-if TYPE_CHECKING:  # train.py builds RunResults, so it imports this module at run time
-    from engine.lab.train import FinetuneConfig
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from engine.lab.config import FinetuneConfig, Imbalance, LrSchedule
 from engine.lab.data import TaskKind, class_names
 from engine.lab.freeze import ALL_BLOCKS, BACKBONE_BLOCKS, HEAD, BatchNormMode
 from engine.lab.model import SmallResNet
 from engine.lab.plan_code import _optimizer_lines
-from engine.lab.train import FinetuneConfig, Imbalance, LrSchedule, lr_factor, warmup_factor
+from engine.lab.train import lr_factor, warmup_factor
 
 
 def steps_per_epoch(config: FinetuneConfig) -> int:

@@ -12,11 +12,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from engine.lab.checkpoint import Pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import Preset
 from engine.lab.results import BatchProgress, LabRun
 from engine.lab.running.api import Executor, RunRequest
 from engine.lab.seeds import SPREAD_SEEDS, SeedSpread
-from engine.lab.train import FinetuneConfig
 
 # Seconds per epoch at 200 training images, batch 32, one thread, on the shared 2-core build
 # machine: the median over bench/tune_presets.py's sweep (bench/tuned_presets.json; a test

@@ -11,8 +11,9 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.model import SmallResNet
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 SPREAD_SEEDS: tuple[int, ...] = (0, 1, 2, 3, 4)
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.data import TaskKind
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.model import SmallResNet
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 PROBE_EPOCHS = 20
 

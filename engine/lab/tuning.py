@@ -13,9 +13,9 @@ import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import FreezePlan, Preset, preset_plan
 from engine.lab.results import RunResult
-from engine.lab.train import FinetuneConfig
 
 # The lab's learning-rate slider; a sweep moves along it, roughly x3 per step.
 LR_GRID: tuple[float, ...] = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)

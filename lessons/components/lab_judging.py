@@ -12,6 +12,7 @@ import streamlit as st
 
 from engine.lab.baselines import BaselineKind, BaselineResult, fit_baseline, learning_curve
 from engine.lab.checkpoint import Pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.data import TRAIN_SIZES, TaskKind
 from engine.lab.freeze import PRESET_LABELS, Preset
 from engine.lab.judging import (
@@ -27,7 +28,6 @@ from engine.lab.running.choose import lab_executor
 from engine.lab.schedulers import scheduler_curves
 from engine.lab.seed_runs import SeedRuns, estimate_cost, run_over_seeds, same_but_seed
 from engine.lab.seeds import SPREAD_SEEDS, SeedSpread
-from engine.lab.train import FinetuneConfig
 from engine.lab.tuning import (
     SWEEP_EPOCHS,
     SWEEP_PATIENCE,

@@ -5,6 +5,7 @@ import dataclasses
 import pytest
 
 from engine.lab.checkpoint import CheckpointError, load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import preset_plan
 from engine.lab.running.api import RunRequest
 from engine.lab.running.choose import executor_from_env
@@ -16,7 +17,7 @@ from engine.lab.running.wire import (
     epoch_from_dict,
     result_from_dict,
 )
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 TINY = FinetuneConfig(preset_plan("linear_probe"), train_size=50, epochs=2, measure_retention=False)
 

@@ -10,6 +10,7 @@ import pytest
 from scipy.stats import binomtest
 from sklearn.metrics import f1_score
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.judging import (
     accuracy_intervals,
@@ -19,7 +20,6 @@ from engine.lab.judging import (
 )
 from engine.lab.results import LabRun, RunResult, runs_table
 from engine.lab.seeds import SeedSpread
-from engine.lab.train import FinetuneConfig
 from engine.metrics.uncertainty import (
     bootstrap_macro_f1,
     macro_f1_from_counts,

@@ -10,9 +10,10 @@ import pytest
 from helpers.lesson_page import open_lesson
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.real_best_of_n import real_runs
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 # 200 images and 15 epochs: about a second per cached-feature run, and accurate enough that
 # the errors left are the hard digits (half-trained runs miss at random).

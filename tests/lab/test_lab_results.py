@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 from sklearn.metrics import average_precision_score, recall_score
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.results import (
     LabRun,
@@ -17,7 +18,6 @@ from engine.lab.results import (
     validation_losses,
     weights_label,
 )
-from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
 
 

@@ -9,9 +9,10 @@ from sklearn.linear_model import RidgeClassifier
 from sklearn.model_selection import StratifiedKFold
 
 from engine.lab.checkpoint import Pretrained, load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.data import source_eval_split
 from engine.lab.freeze import BatchNormMode, FreezePlan, Preset, preset_plan
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 
 @pytest.fixture(scope="module")

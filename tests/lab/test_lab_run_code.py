@@ -15,9 +15,10 @@ import pytest
 import torch
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig, Imbalance, LrSchedule
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.run_code import learning_rates, run_code, schedule_summary, steps_per_epoch
-from engine.lab.train import FinetuneConfig, Imbalance, LrSchedule, finetune
+from engine.lab.train import finetune
 
 TOLERANCE = 1e-6
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.results import LabRun
 from engine.lab.running.api import ExecutedRun, RunRequest
@@ -23,7 +24,7 @@ from engine.lab.seed_runs import (
     run_over_seeds,
     same_but_seed,
 )
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 PARTIAL = FinetuneConfig(preset_plan(Preset.PARTIAL), train_size=50, epochs=1)
 

@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.seeds import seed_spread
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 
 @pytest.fixture(scope="module")

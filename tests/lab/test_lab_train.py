@@ -10,19 +10,12 @@ from sklearn.utils.class_weight import compute_class_weight
 
 from engine.lab import train as train_module
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig, Imbalance, LrSchedule
 from engine.lab.data import TaskKind
 from engine.lab.device import available_devices, pick_device
 from engine.lab.freeze import BatchNormMode, FreezePlan, Preset, preset_plan
 from engine.lab.model import SmallResNet
-from engine.lab.train import (
-    FinetuneConfig,
-    Imbalance,
-    LrSchedule,
-    balanced_class_weights,
-    finetune,
-    lr_factor,
-    predict_logits,
-)
+from engine.lab.train import balanced_class_weights, finetune, lr_factor, predict_logits
 from engine.metrics.training_curves import PatienceStop, patience_stop
 
 

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import Preset, preset_plan
 from engine.lab.results import RunResult
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 from engine.lab.tuning import (
     LR_GRID,
     SWEPT_PRESETS,

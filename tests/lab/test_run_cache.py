@@ -7,11 +7,12 @@ import pytest
 from sqlalchemy import create_engine
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import preset_plan
 from engine.lab.running.api import RunRequest
 from engine.lab.running.inline import InlineExecutor
 from engine.lab.running.stored import RunKey, RunStore, StoredRunsExecutor
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 from engine.metrics.training_curves import EpochRecord
 
 TINY = FinetuneConfig(preset_plan("linear_probe"), train_size=50, epochs=2, measure_retention=False)
@@ -91,6 +92,7 @@ def test_every_config_field_is_part_of_the_replay_key():
     stored run would be replayed for a different experiment (say, with early stopping)."""
     import dataclasses
 
+    from engine.lab.config import FinetuneConfig, Imbalance
     from engine.lab.freeze import preset_plan
     from engine.lab.running.wire import (
         SCHEDULING_ONLY,
@@ -98,7 +100,6 @@ def test_every_config_field_is_part_of_the_replay_key():
         config_from_dict,
         config_to_dict,
     )
-    from engine.lab.train import FinetuneConfig, Imbalance
 
     base = FinetuneConfig(preset_plan("linear_probe"))
     changed = [

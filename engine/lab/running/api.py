@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from engine.lab.checkpoint import Pretrained
+from engine.lab.config import FinetuneConfig
 from engine.lab.results import BatchProgress, RunResult
-from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
 
 

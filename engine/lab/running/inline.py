@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.device import pick_device
 from engine.lab.running.api import ExecutedRun, RunRequest
 from engine.lab.running.run_queue import shared_queue
-from engine.lab.train import FinetuneConfig, finetune
+from engine.lab.train import finetune
 
 log = logging.getLogger(__name__)
 

@@ -24,6 +24,7 @@ from ray.exceptions import (
     WorkerCrashedError,
 )
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.device import pick_device
 from engine.lab.running.api import ExecutedRun, RunLost, RunRequest, RunStopped
 from engine.lab.running.wire import (
@@ -32,7 +33,6 @@ from engine.lab.running.wire import (
     epoch_from_dict,
     result_from_dict,
 )
-from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
 from engine.runtime.settings import load_settings
 from engine.store.cluster_queue import ClusterQueue

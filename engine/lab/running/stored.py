@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.results import RunResult
 from engine.lab.running.api import ExecutedRun, Executor, RunRequest
 from engine.lab.running.wire import (
@@ -23,7 +24,6 @@ from engine.lab.running.wire import (
     result_from_dict,
     result_to_dict,
 )
-from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
 from engine.store.lab_runs import StoredRunKey, StoredRunRows
 

@@ -14,9 +14,9 @@ from typing import Any, get_origin, get_type_hints
 
 import numpy as np
 
+from engine.lab.config import FinetuneConfig
 from engine.lab.freeze import FreezePlan
 from engine.lab.results import ClassMetrics, Retention, RunResult
-from engine.lab.train import FinetuneConfig
 from engine.metrics.training_curves import EpochRecord
 
 # Fields that change how fast a run goes but not what it computes: left out of the run's key.
