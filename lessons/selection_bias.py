@@ -9,6 +9,7 @@ from engine.lab.config import FinetuneConfig
 from engine.lab.data import TEST_SIZE, TRAIN_POOL_SIZE, VAL_SIZE
 from engine.lab.freeze import Preset
 from engine.lab.real_best_of_n import real_runs
+from engine.lab.seed_runs import estimate_cost
 from engine.lab.shipped_runs import ProbePredictions, probe_predictions
 from engine.lab.tuning import SWEEP_EPOCHS, SWEEP_PATIENCE, tuned_plan
 from engine.metrics.uncertainty import draw_runs, mean_best_of_n
@@ -111,16 +112,18 @@ st.markdown(
     "runs would, and the best of them is less optimistic than the model says, yet still "
     "above what the runs score on average."
 )
-if st.button("Train 20 real runs (about 20 s)", key="sel_real"):
+real_config = FinetuneConfig(
+    tuned_plan(Preset.LINEAR_PROBE), epochs=SWEEP_EPOCHS, patience=SWEEP_PATIENCE
+)
+real_cost = estimate_cost(real_config, (), seeds=20).seconds
+if st.button(f"Train 20 real runs (at most about {real_cost:.0f} s)", key="sel_real"):
     bar = st.progress(0.0, text="Seed 1 of 20…")
 
     def on_seed(done: int, total: int) -> None:
         bar.progress(done / total, text=f"{done} of {total} runs")
 
     st.session_state["sel_real_runs"] = real_runs(
-        FinetuneConfig(
-            tuned_plan(Preset.LINEAR_PROBE), epochs=SWEEP_EPOCHS, patience=SWEEP_PATIENCE
-        ),
+        real_config,
         load_pretrained().model,
         range(20),
         on_seed,

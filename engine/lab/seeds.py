@@ -1,7 +1,9 @@
 """One preset over several seeds: how much of a score is the seed rather than the strategy.
 
-A seed picks the training subset, the new head's initial weights and the batch order. Only
-cached-feature runs (a frozen backbone in eval mode) are offered: about a second each.
+A seed picks the training subset, the new head's initial weights and the batch order. This is
+the in-process fast path for cached-feature runs (a frozen backbone in eval mode, about a
+second each), for scripts and tests; the lab page runs any plan over seeds through its
+executor with ``engine.lab.seed_runs``, which returns the same SeedSpread.
 """
 
 from __future__ import annotations

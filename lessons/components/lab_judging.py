@@ -284,9 +284,10 @@ def tune_section(
 ) -> None:
     """Sweep the plan on screen over its rates one step down, as set and one step up, judge
     on validation only, and offer the chosen rates back to the sliders."""
+    weights = sum(p.numel() for p in checkpoint.model.parameters())
     st.markdown(
         "Strategies are compared **each at its own best**. A linear probe trains a single "
-        "layer and wants a large rate; full fine-tuning moves 300 thousand pretrained "
+        f"layer and wants a large rate; full fine-tuning moves all {weights:,} pretrained "
         "weights and wants a small one. Give both one rate and the comparison ranks the "
         "rate, not the strategy. So tune each on validation first; the test set stays "
         "untouched until you have chosen."
