@@ -72,7 +72,7 @@ for qid in plan.question_ids:
     assert question is not None
     shown = present(bank, plan, qid)
     with st.container(border=True):
-        family = f" · family `{question.generator}`, seed {variant}" if question.is_family else ""
+        family = f" · family `{question.family_name}`, seed {variant}" if question.is_family else ""
         st.caption(f"`{qid}` · {question.type.value} · {question.points:g} point(s){family}")
         question_header(shown)
         for option in shown.options:

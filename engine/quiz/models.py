@@ -42,6 +42,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import to_json
 
 from engine.codecheck.spec import Check, CodeExercise
+from engine.quiz.formula_spec import Formula
 from engine.quiz.markdown import inert_images
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -170,6 +171,14 @@ class _QuestionBase(_Strict):
         default_factory=dict,
         description="The generator's ranges, e.g. {tp: [20, 90]}; a single value fixes one.",
     )
+    formula: Formula | None = Field(
+        default=None,
+        description=(
+            "A question family written in the bank: variables, derived values, an answer "
+            "and named mistakes as expressions (single_choice or numeric; see "
+            "quizzes/_example.yaml)."
+        ),
+    )
     mistake_feedback: dict[str, Markdown] = Field(
         default_factory=dict,
         description="A family's feedback per named mistake id, e.g. {used-accuracy: ...}.",
@@ -182,12 +191,14 @@ class _QuestionBase(_Strict):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        if data.get("generator") is not None:
+        family_key = next((k for k in ("generator", "formula") if data.get(k) is not None), None)
+        if family_key is not None:
             kind = str(data.get("type"))
             if kind not in FAMILY_ANSWER_PLACEHOLDER:
                 raise ValueError(
-                    f"a {kind} question cannot name a generator; "
-                    "families are single_choice or numeric"
+                    f"a {kind} question cannot "
+                    + ("name a generator; " if family_key == "generator" else "have a formula; ")
+                    + "families are single_choice or numeric"
                 )
             # A family's key comes from its generator; this stands in until a variant is
             # drawn (family_questions.py refuses an `answer` the bank writes itself).
@@ -223,11 +234,18 @@ class _QuestionBase(_Strict):
         legacy: dict[str, Any] = {name: dumped.get(name, default) for name, default in _LEGACY_KEYS}
         if self.generator is not None:  # new keys join the hash only where they are used
             legacy |= {k: dumped[k] for k in ("generator", "params", "mistake_feedback")}
+        if self.formula is not None:
+            legacy |= {k: dumped[k] for k in ("formula", "mistake_feedback")}
         return hashlib.sha256(to_json(legacy)).hexdigest()[:16]
 
     @property
     def is_family(self) -> bool:
-        return self.generator is not None
+        return self.generator is not None or self.formula is not None
+
+    @property
+    def family_name(self) -> str | None:
+        """What draws this family's variants, as an instructor reads it (None: no family)."""
+        return "formula" if self.formula is not None else self.generator
 
 
 # The `answer` a family question holds before a variant is drawn: the generator's key is

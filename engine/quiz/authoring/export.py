@@ -116,7 +116,7 @@ def _general_feedback(question: Question) -> str:
 def _comment(question: Question) -> str:
     notes = [f"{question.difficulty.value}", f"topic: {question.topic}"]
     if question.variant is not None:
-        notes.append(f"variant seed {question.variant.seed} of family {question.generator}")
+        notes.append(f"variant seed {question.variant.seed} of family {question.family_name}")
         if variant_chart(question) is not None:
             notes.append("its chart cannot be carried by GIFT; the data is in the prompt")
     notes.append(f"points: {question.points:g}")
