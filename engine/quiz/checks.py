@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import assert_never
 
+from engine.quiz.composition import composition_problems, unmet_recipe
 from engine.quiz.models import (
     LESSON_IDS,
     ChoiceQuestion,
@@ -147,3 +148,13 @@ def recipe_problems(bank: QuestionBank) -> Iterator[Problem]:
             )
     if bank.test.total == 0:
         yield None, ("test",), "the test draws no questions; set easy/medium/hard counts"
+    composed = list(composition_problems(bank))
+    yield from ((None, path, message) for path, message in composed)
+    if not composed and (unmet := unmet_recipe(bank)) is not None:
+        seed, reason = unmet
+        path, _, message = reason.partition(": ")
+        yield (
+            None,
+            tuple(path.split(".")),
+            f"{message} (a test drawn with seed {seed}); relax test.topics or test.groups",
+        )

@@ -451,11 +451,36 @@ QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
 
 
 class TestRecipe(_Strict):
-    """How many questions of each difficulty "Test this pattern" draws."""
+    """How many questions of each difficulty "Test this pattern" draws, and what every
+    test must hold: a minimum per topic, at most one question of each variant group."""
 
     easy: int = Field(default=3, ge=0, le=50)
     medium: int = Field(default=4, ge=0, le=50)
     hard: int = Field(default=3, ge=0, le=50)
+    topics: dict[str, int] = Field(
+        default_factory=dict,
+        description="At least this many questions of a topic in every test, e.g. {dropout: 1}.",
+    )
+    groups: list[list[str]] = Field(
+        default_factory=list,
+        description=(
+            "Variant groups, by question id: a test draws at most one question of each, "
+            "e.g. [[f1-a, f1-b]] (near-copies, or questions that give each other away)."
+        ),
+    )
+
+    @field_validator("topics", mode="after")
+    @classmethod
+    def _at_least_one(cls, value: dict[str, int]) -> dict[str, int]:
+        for topic, minimum in value.items():
+            if not 1 <= minimum <= 50:
+                raise ValueError(f"topic '{topic}': a minimum is between 1 and 50, not {minimum}")
+        return value
+
+    @property
+    def composed(self) -> bool:
+        """Whether the test has rules beyond counts per difficulty."""
+        return bool(self.topics or self.groups)
 
     @property
     def total(self) -> int:
