@@ -7,7 +7,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from engine.quiz.authoring.export import DEFAULT_VARIANTS, bank_to_gift
+from engine.quiz.authoring.export import (
+    DEFAULT_VARIANTS,
+    bank_to_gift,
+    chart_families,
+    chart_warnings,
+)
 from engine.quiz.bank import BankInvalid, duplicate_bank_id, load_bank
 from engine.quiz.models import QuestionBank
 
@@ -135,7 +140,10 @@ def export(args: argparse.Namespace) -> int:
     """A bank as GIFT, or its recorded results as CSV (the store's own export)."""
     try:
         if args.format == "gift":
-            _write(bank_to_gift(load_bank(args.bank), args.variants), args.out)
+            bank = load_bank(args.bank)
+            _write(bank_to_gift(bank, args.variants), args.out)
+            for warning in chart_warnings(chart_families(bank)):
+                print(f"{args.bank}: warning: {warning}", file=sys.stderr)
             return 0
         from engine.store import AttemptMode, Store, StoreError
         from engine.store.reports import frame_to_csv, responses_frame

@@ -23,6 +23,7 @@ from engine.quiz.models import (
 )
 from engine.quiz.safe_yaml import MAX_BYTES, KeyPath, ParsedYaml, YamlProblem, parse_yaml
 from engine.quiz.variants import family_problems
+from engine.quiz.written_text import numbers_as_written
 
 __all__ = ["BankCatalog", "BankError", "BankInvalid", "load_bank", "load_bank_text"]
 
@@ -139,6 +140,7 @@ def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
     ]
     if ("version",) in parsed.number_text:  # `version: 1.10` is "1.10", never 1.1
         data = {**data, "version": parsed.number_text[("version",)]}
+    numbers_as_written(data, parsed.number_text)  # `final_answer: 1.25` means "1.25"
     raw_questions = data.get("questions")
     questions: list[Question] | Any = raw_questions
     parsed_questions: list[tuple[int, Question]] = []

@@ -341,6 +341,12 @@ class TrueFalseQuestion(_QuestionBase):
     @field_validator("answer", mode="before")
     @classmethod
     def _true_or_false(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+            written = value.strip().lower()
+            raise ValueError(
+                f"true_false needs answer: {written} without quotes; in quotes, {value!r} "
+                "is text, not true or false"
+            )
         if not isinstance(value, bool):
             raise ValueError(f"true_false needs answer: true or answer: false; got {value!r}")
         return value
