@@ -137,9 +137,7 @@ def test_statistics_show_items_whole_test_figures_and_downloads_without_names(pa
     assert "Ada" not in page_text and "Bob" not in page_text
 
 
-def test_bank_check_shows_a_code_questions_starter_code_and_a_formula_family(
-    passcode, quizzes
-):
+def test_bank_check_shows_a_code_questions_starter_code_and_a_formula_family(passcode, quizzes):
     example = (Path(__file__).resolve().parents[2] / "quizzes" / "_example.yaml").read_text()
     (quizzes / "_template.yaml").write_text(example)
     at = submit_passcode(open_page(BANKS_PAGE), passcode)
