@@ -17,6 +17,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -210,7 +211,9 @@ def compile_expression(text: Any, known: Mapping[str, Kind]) -> Expression:
     if len(source) > MAX_LENGTH:
         raise ExpressionError(f"the expression is longer than {MAX_LENGTH} characters")
     try:
-        parsed = ast.parse(source, mode="eval")
+        with warnings.catch_warnings():  # "1in x" parses with a SyntaxWarning on stderr
+            warnings.simplefilter("ignore", SyntaxWarning)
+            parsed = ast.parse(source, mode="eval")
     except SyntaxError as error:
         raise ExpressionError(f"{source!r} is not a valid expression: {error.msg}") from None
     except (RecursionError, MemoryError, ValueError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 import statistics
 
@@ -170,3 +171,14 @@ def test_refusing_an_expression_never_runs_any_of_it(tmp_path) -> None:
     with pytest.raises(ExpressionError):
         compile_expression(f"open({str(marker)!r}, 'w')", KNOWN)
     assert not marker.exists()
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(st.text(alphabet="ab xs0123456789.+-*/%()[],<>=!_eqrtlogsumaxin:", max_size=60))
+def test_any_text_is_refused_or_evaluated_and_never_raises_anything_else(text: str) -> None:
+    try:
+        expression = compile_expression(text, KNOWN)
+    except ExpressionError:
+        return
+    with contextlib.suppress(EvaluationError):  # a value, or no value for these numbers
+        expression.evaluate(ENV)
