@@ -30,14 +30,20 @@ def _ids(ids: set[str] | frozenset[str] | list[str]) -> str:
     return ", ".join(sorted(ids))
 
 
-def question_problems(q: Question) -> Iterator[tuple[KeyPath, str]]:
+def question_problems(
+    q: Question, course_lessons: frozenset[str] = frozenset()
+) -> Iterator[tuple[KeyPath, str]]:
     """Yield (field path, message) for every rule `q` breaks.
 
     The answer's shape (a number, a list of ids, ...) is each model's own field check;
     what is left here are rules that compare fields (answer ids against choice ids).
     """
-    if q.lesson is not None and q.lesson not in LESSON_IDS:
-        yield ("lesson",), f"unknown lesson '{q.lesson}'; lessons are: {', '.join(LESSON_IDS)}"
+    if q.lesson is not None and q.lesson not in LESSON_IDS and q.lesson not in course_lessons:
+        own = f"; this bank's own: {_ids(course_lessons)}" if course_lessons else ""
+        yield (
+            ("lesson",),
+            f"unknown lesson '{q.lesson}'; lessons are: {', '.join(LESSON_IDS)}{own}",
+        )
     match q:
         case NumericQuestion():
             if q.tolerance is not None and q.relative_tolerance is not None:
@@ -113,7 +119,9 @@ def _unknown_choice(choice_id: str, known: set[str]) -> str:
     return f"answer '{choice_id}' is not a choice id; choices are: {_ids(known)}"
 
 
-def questions_problems(indexed: Iterable[tuple[int, Question]]) -> Iterator[Problem]:
+def questions_problems(
+    indexed: Iterable[tuple[int, Question]], course_lessons: frozenset[str] = frozenset()
+) -> Iterator[Problem]:
     """Yield the cross-field problems of every question given (index, question) for,
     including ids used twice; questions that failed to parse are simply not given."""
     seen: dict[str, int] = {}
@@ -128,7 +136,7 @@ def questions_problems(indexed: Iterable[tuple[int, Question]]) -> Iterator[Prob
                 ),
             )
         seen.setdefault(question.id, index)
-        for path, message in question_problems(question):
+        for path, message in question_problems(question, course_lessons):
             yield index, path, message
 
 
