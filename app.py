@@ -52,6 +52,11 @@ def routes() -> Routes:
                 "lessons/freezing_pitfalls.py", title="Freezing pitfalls", icon=":material/warning:"
             ),
         ],
+        "Your course": [
+            st.Page(
+                "lessons/course_lessons.py", title="Course lessons", icon=":material/menu_book:"
+            ),
+        ],
         "Practise & test": [
             st.Page("lessons/practice.py", title="Practice", icon=":material/edit:"),
             st.Page("lessons/test_pattern.py", title="Test this pattern", icon=":material/target:"),

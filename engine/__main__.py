@@ -8,7 +8,12 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from engine.quiz.authoring.export import DEFAULT_VARIANTS, bank_to_gift
+from engine.quiz.authoring.export import (
+    DEFAULT_VARIANTS,
+    bank_to_gift,
+    chart_families,
+    chart_warnings,
+)
 from engine.quiz.bank import BankInvalid, duplicate_bank_id, load_bank
 from engine.quiz.models import QuestionBank
 
@@ -93,6 +98,23 @@ def preview(bank_path: str, question_id: str, seed: int) -> int:
     return 0
 
 
+def generators(names: list[str]) -> int:
+    """Each generator a bank may name: parameters and ranges, variables, named mistakes."""
+    from engine.families.reference import describe, reference
+    from engine.families.registry import GENERATORS, generator
+
+    if not names:
+        sys.stdout.write(reference(GENERATORS.values()))
+        return 0
+    try:
+        chosen = [generator(name) for name in names]
+    except ValueError as error:
+        print(error, file=sys.stderr)
+        return 1
+    print("\n\n".join(describe(g) for g in chosen))
+    return 0
+
+
 def write_schema(out: Path) -> int:
     from engine.quiz.schema import bank_schema_text
 
@@ -119,7 +141,10 @@ def export(args: argparse.Namespace) -> int:
     """A bank as GIFT, or its recorded results as CSV (the store's own export)."""
     try:
         if args.format == "gift":
-            _write(bank_to_gift(load_bank(args.bank), args.variants), args.out)
+            bank = load_bank(args.bank)
+            _write(bank_to_gift(bank, args.variants), args.out)
+            for warning in chart_warnings(chart_families(bank)):
+                print(f"{args.bank}: warning: {warning}", file=sys.stderr)
             return 0
         from engine.store import AttemptMode, Store, StoreError
         from engine.store.reports import frame_to_csv, responses_frame
@@ -226,6 +251,11 @@ def main(argv: list[str] | None = None) -> int:
     p_preview.add_argument("bank", help="a bank file")
     p_preview.add_argument("question_id")
     p_preview.add_argument("--seed", type=int, default=0, help="the variant's seed (default 0)")
+    p_generators = sub.add_parser(
+        "generators",
+        help="list the question-family generators: parameters, ranges, variables, mistakes",
+    )
+    p_generators.add_argument("names", nargs="*", help="only these generators")
     p_schema = sub.add_parser("schema", help="write the JSON Schema of the bank format")
     p_schema.add_argument("--out", type=Path, default=DEFAULT_SCHEMA)
     p_pretrain = sub.add_parser("pretrain", help="reproduce the shipped lab checkpoint")
@@ -248,6 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         return preview(args.bank, args.question_id, args.seed)
     if args.command == "schema":
         return write_schema(args.out)
+    if args.command == "generators":
+        return generators(args.names)
     if args.command == "export":
         return export(args)
     if args.command == "config":

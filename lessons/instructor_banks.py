@@ -8,7 +8,7 @@ from engine.modes import AttemptMode
 from engine.quiz.authoring.preview import answer_key_markdown, perfect_response
 from engine.quiz.bank import BankInvalid, load_bank, load_bank_text
 from engine.quiz.grading import grade
-from engine.quiz.models import QuestionBank
+from engine.quiz.models import CodeQuestion, QuestionBank
 from engine.quiz.plan import plan_attempt, present, question_in_plan
 from lessons.components.banks import quiz_dir
 from lessons.components.passcode import instructor_gate
@@ -72,12 +72,15 @@ for qid in plan.question_ids:
     assert question is not None
     shown = present(bank, plan, qid)
     with st.container(border=True):
-        family = f" · family `{question.generator}`, seed {variant}" if question.is_family else ""
+        family = f" · family `{question.family_name}`, seed {variant}" if question.is_family else ""
         st.caption(f"`{qid}` · {question.type.value} · {question.points:g} point(s){family}")
         question_header(shown)
         for option in shown.options:
             st.markdown(choice_markdown(option.letter, option.text))
-        if not shown.options:
+        if isinstance(question, CodeQuestion):
+            st.markdown("_The learner writes code, run in the sandbox. The editor starts with:_")
+            st.code(question.starter_code, language="python")
+        elif not shown.options:
             st.markdown("_The learner types a number._")
         with st.expander("Answer key and explanations"):
             st.markdown(answer_key_markdown(question, shown))

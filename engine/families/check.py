@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from engine.families.core import FamilyError, Variant
+from engine.families.core import FamilyError, Generator, Variant
 from engine.families.templating import TemplateError, fill
 
 
@@ -54,7 +54,7 @@ def variant_problems(variant: Variant) -> list[tuple[str, str]]:
 
 
 def check_family(
-    generator_name: str,
+    family_or_name: str | Generator,
     params: Mapping[str, Any] | None,
     text_fields: Mapping[str, str],
     seeds: Iterable[int] = range(200),
@@ -63,12 +63,14 @@ def check_family(
 
     `text_fields` maps a field's name in the bank (``prompt``, ``choices[2].feedback``) to
     its text, so a problem names what to fix. The same problem is reported once, with the
-    first seed that shows it.
+    first seed that shows it. A family is named (a reviewed generator) or given (a bank's
+    formula).
     """
     from engine.families.registry import generator
 
+    generator_name = family_or_name if isinstance(family_or_name, str) else family_or_name.name
     try:
-        family = generator(generator_name)
+        family = generator(family_or_name) if isinstance(family_or_name, str) else family_or_name
         family.resolve(params)
     except FamilyError as error:
         return [FamilyProblem(generator_name, None, "params", str(error))]

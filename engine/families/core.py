@@ -229,6 +229,8 @@ class Generator:
     # a variant (drawing imports torch for some families); a test keeps both true over seeds.
     value_names: frozenset[str]
     mistake_names: frozenset[str]
+    # Distinct mistakes a variant must show; a formula family with fewer mistakes asks fewer.
+    mistakes_shown: int = MISTAKES_SHOWN
 
     def spec(self, name: str) -> ParamSpec:
         found = next((p for p in self.params if p.name == name), None)
@@ -261,13 +263,14 @@ class Generator:
                     draft = self.compute(drawn, rng)
                 except _Redraw:
                     continue
-                shown = _distinct_mistakes(draft)
-                if len(shown) == MISTAKES_SHOWN:
+                shown = _distinct_mistakes(draft, self.mistakes_shown)
+                if len(shown) == self.mistakes_shown:
                     return self._variant(seed, draft, shown)
         raise FamilyError(
-            f"{self.name}: no draw in {MAX_REDRAWS} gave a key and {MISTAKES_SHOWN} distinct "
-            "mistakes; "
-            "widen the ranges"
+            f"{self.name}: no draw in {MAX_REDRAWS} gave a key and {self.mistakes_shown} "
+            "distinct mistakes"
+            + (" that meets every condition" if self.name == "formula" else "")
+            + "; widen the ranges"
         )
 
     def _variant(self, seed: int, draft: Draft, shown: list[Option]) -> Variant:
@@ -277,12 +280,12 @@ class Generator:
         )
 
 
-def _distinct_mistakes(draft: Draft) -> list[Option]:
-    """The first MISTAKES_SHOWN mistakes that read differently from the key and each other."""
+def _distinct_mistakes(draft: Draft, wanted: int = MISTAKES_SHOWN) -> list[Option]:
+    """The first `wanted` mistakes that read differently from the key and each other."""
     texts = {draft.answer}
     shown: list[Option] = []
     for name, text, feedback in draft.mistakes:
-        if text not in texts and len(shown) < MISTAKES_SHOWN:
+        if text not in texts and len(shown) < wanted:
             texts.add(text)
             shown.append(Option(name, text, feedback))
     return shown

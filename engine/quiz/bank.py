@@ -13,6 +13,7 @@ from pydantic import BaseModel, ValidationError
 
 from engine.quiz.bank_errors import BankError, error_at, file_error, translate
 from engine.quiz.checks import Problem, questions_problems, recipe_problems
+from engine.quiz.course_lessons import CourseLesson, load_lessons
 from engine.quiz.models import (
     QUESTION,
     QUESTION_MODELS,
@@ -23,6 +24,7 @@ from engine.quiz.models import (
 )
 from engine.quiz.safe_yaml import MAX_BYTES, KeyPath, ParsedYaml, YamlProblem, parse_yaml
 from engine.quiz.variants import family_problems
+from engine.quiz.written_text import numbers_as_written
 
 __all__ = ["BankCatalog", "BankError", "BankInvalid", "load_bank", "load_bank_text"]
 
@@ -41,11 +43,18 @@ class BankCatalog:
 
     banks: dict[str, QuestionBank] = field(default_factory=dict)
     sources: dict[str, Path] = field(default_factory=dict)
+    lessons: dict[str, list[CourseLesson]] = field(default_factory=dict)  # by bank id
     errors: dict[Path, list[BankError]] = field(default_factory=dict)
 
 
 def load_bank(path: Path | str) -> QuestionBank:
     """Load one bank file. Raises BankInvalid (never another exception) on any problem."""
+    return load_bank_and_lessons(path)[0]
+
+
+def load_bank_and_lessons(path: Path | str) -> tuple[QuestionBank, list[CourseLesson]]:
+    """A bank file and the Markdown lessons beside it (course_lessons.py); BankInvalid with
+    the problems of both."""
     path = Path(path)
     try:
         if path.stat().st_size > MAX_BYTES:
@@ -53,11 +62,25 @@ def load_bank(path: Path | str) -> QuestionBank:
         raw = path.read_bytes()
     except OSError as exc:
         raise BankInvalid([file_error(str(path), 0, f"cannot read file: {exc.strerror}")]) from None
-    return load_bank_text(raw, filename=str(path))
+    lessons, lesson_errors = load_lessons(path)
+    ids = frozenset(lesson.id for lesson in lessons)
+    try:
+        bank = load_bank_text(raw, filename=str(path), course_lessons=ids)
+    except BankInvalid as invalid:
+        raise BankInvalid([*invalid.errors, *lesson_errors]) from None
+    if lesson_errors:
+        raise BankInvalid(lesson_errors)
+    return bank, lessons
 
 
-def load_bank_text(text: str | bytes, *, filename: str = "<pasted>") -> QuestionBank:
-    """Load a bank from YAML text (pasted into the instructor page, or read from disk)."""
+def load_bank_text(
+    text: str | bytes,
+    *,
+    filename: str = "<pasted>",
+    course_lessons: frozenset[str] = frozenset(),
+) -> QuestionBank:
+    """Load a bank from YAML text (pasted into the instructor page, or read from disk);
+    `course_lessons` are the ids of the lessons written beside it."""
     with _collector_paused():
         try:
             parsed = parse_yaml(text)
@@ -65,7 +88,7 @@ def load_bank_text(text: str | bytes, *, filename: str = "<pasted>") -> Question
             raise BankInvalid([file_error(filename, problem.line, problem.message)]) from None
         except RecursionError:  # belt and braces: the depth limit should stop this first
             raise BankInvalid([file_error(filename, 0, "nesting is too deep")]) from None
-        return _validate(parsed, filename)
+        return _validate(parsed, filename, course_lessons)
 
 
 @contextmanager
@@ -95,7 +118,7 @@ def load_catalog(folder: Path | str) -> BankCatalog:
         if path.name.startswith("_"):
             continue
         try:
-            bank = load_bank(path)
+            bank, lessons = load_bank_and_lessons(path)
         except BankInvalid as invalid:
             catalog.errors[path] = invalid.errors
             continue
@@ -104,6 +127,8 @@ def load_catalog(folder: Path | str) -> BankCatalog:
             continue
         catalog.banks[bank.id] = bank
         catalog.sources[bank.id] = path
+        if lessons:
+            catalog.lessons[bank.id] = lessons
     return catalog
 
 
@@ -127,7 +152,9 @@ def _id_line(path: Path) -> int:
         return 1
 
 
-def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
+def _validate(
+    parsed: ParsedYaml, filename: str, course_lessons: frozenset[str] = frozenset()
+) -> QuestionBank:
     data = parsed.data
     if not isinstance(data, dict):
         got = "an empty file" if data is None else f"a {type(data).__name__}"
@@ -139,6 +166,7 @@ def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
     ]
     if ("version",) in parsed.number_text:  # `version: 1.10` is "1.10", never 1.1
         data = {**data, "version": parsed.number_text[("version",)]}
+    numbers_as_written(data, parsed.number_text)  # `final_answer: 1.25` means "1.25"
     raw_questions = data.get("questions")
     questions: list[Question] | Any = raw_questions
     parsed_questions: list[tuple[int, Question]] = []
@@ -152,7 +180,9 @@ def _validate(parsed: ParsedYaml, filename: str) -> QuestionBank:
         questions = [question for _, question in parsed_questions]
     # Cross-field rules run on every question that parsed, even when others did not, so
     # one run reports everything an instructor has to fix.
-    errors += _problem_errors(questions_problems(parsed_questions), parsed, filename)
+    errors += _problem_errors(
+        questions_problems(parsed_questions, course_lessons), parsed, filename
+    )
     if isinstance(raw_questions, list):
         family = (
             (index, path, message)

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import assert_never
 
+from engine.quiz.composition import composition_problems, unmet_recipe
 from engine.quiz.models import (
     LESSON_IDS,
     ChoiceQuestion,
@@ -29,14 +30,20 @@ def _ids(ids: set[str] | frozenset[str] | list[str]) -> str:
     return ", ".join(sorted(ids))
 
 
-def question_problems(q: Question) -> Iterator[tuple[KeyPath, str]]:
+def question_problems(
+    q: Question, course_lessons: frozenset[str] = frozenset()
+) -> Iterator[tuple[KeyPath, str]]:
     """Yield (field path, message) for every rule `q` breaks.
 
     The answer's shape (a number, a list of ids, ...) is each model's own field check;
     what is left here are rules that compare fields (answer ids against choice ids).
     """
-    if q.lesson is not None and q.lesson not in LESSON_IDS:
-        yield ("lesson",), f"unknown lesson '{q.lesson}'; lessons are: {', '.join(LESSON_IDS)}"
+    if q.lesson is not None and q.lesson not in LESSON_IDS and q.lesson not in course_lessons:
+        own = f"; this bank's own: {_ids(course_lessons)}" if course_lessons else ""
+        yield (
+            ("lesson",),
+            f"unknown lesson '{q.lesson}'; lessons are: {', '.join(LESSON_IDS)}{own}",
+        )
     match q:
         case NumericQuestion():
             if q.tolerance is not None and q.relative_tolerance is not None:
@@ -112,7 +119,9 @@ def _unknown_choice(choice_id: str, known: set[str]) -> str:
     return f"answer '{choice_id}' is not a choice id; choices are: {_ids(known)}"
 
 
-def questions_problems(indexed: Iterable[tuple[int, Question]]) -> Iterator[Problem]:
+def questions_problems(
+    indexed: Iterable[tuple[int, Question]], course_lessons: frozenset[str] = frozenset()
+) -> Iterator[Problem]:
     """Yield the cross-field problems of every question given (index, question) for,
     including ids used twice; questions that failed to parse are simply not given."""
     seen: dict[str, int] = {}
@@ -127,7 +136,7 @@ def questions_problems(indexed: Iterable[tuple[int, Question]]) -> Iterator[Prob
                 ),
             )
         seen.setdefault(question.id, index)
-        for path, message in question_problems(question):
+        for path, message in question_problems(question, course_lessons):
             yield index, path, message
 
 
@@ -147,3 +156,13 @@ def recipe_problems(bank: QuestionBank) -> Iterator[Problem]:
             )
     if bank.test.total == 0:
         yield None, ("test",), "the test draws no questions; set easy/medium/hard counts"
+    composed = list(composition_problems(bank))
+    yield from ((None, path, message) for path, message in composed)
+    if not composed and (unmet := unmet_recipe(bank)) is not None:
+        seed, reason = unmet
+        path, _, message = reason.partition(": ")
+        yield (
+            None,
+            tuple(path.split(".")),
+            f"{message} (a test drawn with seed {seed}); relax test.topics or test.groups",
+        )

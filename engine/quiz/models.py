@@ -42,6 +42,7 @@ from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import to_json
 
 from engine.codecheck.spec import Check, CodeExercise
+from engine.quiz.formula_spec import Formula
 from engine.quiz.markdown import inert_images
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
@@ -170,6 +171,14 @@ class _QuestionBase(_Strict):
         default_factory=dict,
         description="The generator's ranges, e.g. {tp: [20, 90]}; a single value fixes one.",
     )
+    formula: Formula | None = Field(
+        default=None,
+        description=(
+            "A question family written in the bank: variables, derived values, an answer "
+            "and named mistakes as expressions (single_choice or numeric; see "
+            "quizzes/_example.yaml)."
+        ),
+    )
     mistake_feedback: dict[str, Markdown] = Field(
         default_factory=dict,
         description="A family's feedback per named mistake id, e.g. {used-accuracy: ...}.",
@@ -182,12 +191,14 @@ class _QuestionBase(_Strict):
         if not isinstance(data, dict):
             return data
         data = dict(data)
-        if data.get("generator") is not None:
+        family_key = next((k for k in ("generator", "formula") if data.get(k) is not None), None)
+        if family_key is not None:
             kind = str(data.get("type"))
             if kind not in FAMILY_ANSWER_PLACEHOLDER:
                 raise ValueError(
-                    f"a {kind} question cannot name a generator; "
-                    "families are single_choice or numeric"
+                    f"a {kind} question cannot "
+                    + ("name a generator; " if family_key == "generator" else "have a formula; ")
+                    + "families are single_choice or numeric"
                 )
             # A family's key comes from its generator; this stands in until a variant is
             # drawn (family_questions.py refuses an `answer` the bank writes itself).
@@ -223,11 +234,18 @@ class _QuestionBase(_Strict):
         legacy: dict[str, Any] = {name: dumped.get(name, default) for name, default in _LEGACY_KEYS}
         if self.generator is not None:  # new keys join the hash only where they are used
             legacy |= {k: dumped[k] for k in ("generator", "params", "mistake_feedback")}
+        if self.formula is not None:
+            legacy |= {k: dumped[k] for k in ("formula", "mistake_feedback")}
         return hashlib.sha256(to_json(legacy)).hexdigest()[:16]
 
     @property
     def is_family(self) -> bool:
-        return self.generator is not None
+        return self.generator is not None or self.formula is not None
+
+    @property
+    def family_name(self) -> str | None:
+        """What draws this family's variants, as an instructor reads it (None: no family)."""
+        return "formula" if self.formula is not None else self.generator
 
 
 # The `answer` a family question holds before a variant is drawn: the generator's key is
@@ -323,6 +341,12 @@ class TrueFalseQuestion(_QuestionBase):
     @field_validator("answer", mode="before")
     @classmethod
     def _true_or_false(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+            written = value.strip().lower()
+            raise ValueError(
+                f"true_false needs answer: {written} without quotes; in quotes, {value!r} "
+                "is text, not true or false"
+            )
         if not isinstance(value, bool):
             raise ValueError(f"true_false needs answer: true or answer: false; got {value!r}")
         return value
@@ -433,11 +457,36 @@ QUESTION_MODELS: dict[str, type[_QuestionBase]] = {
 
 
 class TestRecipe(_Strict):
-    """How many questions of each difficulty "Test this pattern" draws."""
+    """How many questions of each difficulty "Test this pattern" draws, and what every
+    test must hold: a minimum per topic, at most one question of each variant group."""
 
     easy: int = Field(default=3, ge=0, le=50)
     medium: int = Field(default=4, ge=0, le=50)
     hard: int = Field(default=3, ge=0, le=50)
+    topics: dict[str, int] = Field(
+        default_factory=dict,
+        description="At least this many questions of a topic in every test, e.g. {dropout: 1}.",
+    )
+    groups: list[list[str]] = Field(
+        default_factory=list,
+        description=(
+            "Variant groups, by question id: a test draws at most one question of each, "
+            "e.g. [[f1-a, f1-b]] (near-copies, or questions that give each other away)."
+        ),
+    )
+
+    @field_validator("topics", mode="after")
+    @classmethod
+    def _at_least_one(cls, value: dict[str, int]) -> dict[str, int]:
+        for topic, minimum in value.items():
+            if not 1 <= minimum <= 50:
+                raise ValueError(f"topic '{topic}': a minimum is between 1 and 50, not {minimum}")
+        return value
+
+    @property
+    def composed(self) -> bool:
+        """Whether the test has rules beyond counts per difficulty."""
+        return bool(self.topics or self.groups)
 
     @property
     def total(self) -> int:

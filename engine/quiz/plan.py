@@ -9,6 +9,7 @@ from typing import Any
 
 from engine.families import Chart, variant_seed
 from engine.modes import AttemptMode
+from engine.quiz.composition import pick_test_questions
 from engine.quiz.models import Difficulty, Question, QuestionBank, QuestionType
 from engine.quiz.variants import instantiate, variant_chart
 
@@ -104,11 +105,14 @@ def plan_attempt(
     Test mode draws the bank's recipe (e.g. 3 easy, 4 medium, 3 hard), easy first, taking
     questions outside `avoid` (the previous attempt's) while the pool has enough; a question
     drawn again still shows new numbers when it is a family (its variant seed is new).
+    A recipe with topic minimums or variant groups is drawn by composition.py.
     Practice walks the whole bank, easy to hard, in file order within a difficulty.
     """
     rng = random.Random(seed)
-    if mode is AttemptMode.TEST:
-        picked: list[Question] = []
+    if mode is AttemptMode.TEST and bank.test.composed:
+        picked = pick_test_questions(bank, rng, avoid)
+    elif mode is AttemptMode.TEST:  # counts only: the draw every stored plan was made with
+        picked = []
         for difficulty in Difficulty:
             pool = [q for q in bank.questions if q.difficulty is difficulty]
             wanted = bank.test.count(difficulty)

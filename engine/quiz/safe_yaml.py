@@ -10,6 +10,8 @@ from typing import Any
 import yaml
 from yaml.nodes import ScalarNode
 
+from engine.quiz.syntax_advice import advice
+
 # Limits sized beyond any real bank (a 10 000-question bank is 5.4 MB, ~340 000 nodes) yet
 # small enough that the careful parse of a hostile file ends in an error within ~2 s
 # (bench/bank_scale.py measures the worst cases).
@@ -255,6 +257,12 @@ class _Builder:
         if key in top.container:
             first = self.lines.get(path, line)
             message = f"key '{key}' appears twice in one mapping (first on line {first})"
+            if top.path and isinstance(top.path[-1], int) and next(iter(top.container)) == key:
+                # the first key of a list item again: most often a new item without its dash
+                message += (
+                    f"; if this line starts the next item of the list, write '- ' before it: "
+                    f"- {key}: ..."
+                )
             self.duplicates.append((path, line, message))
             top.key, top.discard = key, True
             return
@@ -408,10 +416,14 @@ def _syntax_problem(text: str, exc: yaml.YAMLError) -> YamlProblem:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         detail = " ".join(filter(None, [exc.context, exc.problem]))
-        source = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+        lines = text.splitlines()
+        source = lines[line - 1] if 0 < line <= len(lines) else ""
         indent = source[: len(source) - len(source.lstrip())]
         if "\t" in indent and "tab" not in detail:
             detail = f"{detail} (a tab character)"  # libyaml often words it otherwise
+        elif (found := advice(lines, line, detail)) is not None:
+            at, fix = found
+            return YamlProblem(at, f"not valid YAML: {fix} (the YAML parser says: {detail})")
         return YamlProblem(line, f"not valid YAML: {_plain_words(detail)}")
     if isinstance(exc, yaml.reader.ReaderError):
         return YamlProblem(

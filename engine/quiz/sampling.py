@@ -16,9 +16,9 @@ import os
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 
-from engine.families import FamilyError, FamilyProblem, check_family, generator
+from engine.families import FamilyError, FamilyProblem, check_family
 from engine.quiz.models import Question
-from engine.quiz.variants import text_fields
+from engine.quiz.variants import family_generator, text_fields
 
 SEEDS_PER_PIECE = 50  # small enough to balance 2-16 workers, large enough to amortise a task
 
@@ -37,8 +37,10 @@ def _field_texts(question: Question) -> dict[str, str]:
 
 def _piece(work: tuple[Question, range]) -> list[FamilyProblem]:
     question, seeds = work
-    assert question.generator is not None  # only families are cut into pieces
-    return check_family(question.generator, question.params, _field_texts(question), seeds)
+    assert question.is_family  # only families are cut into pieces
+    family = question.generator if question.formula is None else family_generator(question)
+    assert family is not None
+    return check_family(family, question.params, _field_texts(question), seeds)
 
 
 def _merged(pieces: Iterable[list[FamilyProblem]]) -> list[FamilyProblem]:
@@ -55,9 +57,8 @@ def _merged(pieces: Iterable[list[FamilyProblem]]) -> list[FamilyProblem]:
 
 def _needs_torch(question: Question) -> bool:
     """Whether the family's key is computed by PyTorch (its generator names the library)."""
-    assert question.generator is not None
     try:
-        return generator(question.generator).library.startswith("torch")
+        return family_generator(question).library.startswith("torch")
     except FamilyError:  # an unknown name: check_family reports it, wherever it runs
         return False
 
@@ -72,7 +73,7 @@ def family_problems(
     owners = [
         (index, range(start, min(start + SEEDS_PER_PIECE, seeds)))
         for index, question in enumerate(questions)
-        if question.generator is not None
+        if question.is_family
         for start in range(0, seeds, SEEDS_PER_PIECE)
     ]
     work = [(questions[index], seeds_) for index, seeds_ in owners]

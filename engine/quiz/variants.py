@@ -10,20 +10,26 @@ pass through untouched.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 from engine.families import (
     Chart,
     FamilyError,
+    Generator,
     TemplateError,
     Variant,
     fill,
     generator,
 )
+from engine.families.formula import formula_generator, spec_problems
 from engine.families.templating import placeholders
+from engine.quiz.formula_spec import Formula
 from engine.quiz.models import (
+    ID_PATTERN,
     Choice,
     MultipleSelectQuestion,
     NumericQuestion,
@@ -51,8 +57,38 @@ def _draw(name: str, seed: int, params: tuple[tuple[str, Any], ...]) -> Variant:
     )
 
 
+@lru_cache(maxsize=1024)
+def _formula_family(formula_json: str, numeric: bool) -> Generator:
+    # Keyed by the formula's JSON: a pydantic model holding dicts is not hashable.
+    spec = Formula.model_validate_json(formula_json).spec()
+    if numeric:  # a typed answer must tell every named mistake from the key, not just three
+        spec = replace(spec, mistakes_shown=len(spec.mistakes))
+    return formula_generator(spec)
+
+
+@lru_cache(maxsize=4096)
+def _draw_formula(formula_json: str, numeric: bool, seed: int) -> Variant:
+    return _formula_family(formula_json, numeric).generate(seed)
+
+
+def _numeric(question: Question) -> bool:
+    return question.type is QuestionType.NUMERIC
+
+
+def family_generator(question: Question) -> Generator:
+    """The generator a family question draws from: a reviewed one it names, or the one its
+    `formula:` describes. FamilyError if it is not a family (or names no generator)."""
+    if question.formula is not None:
+        return _formula_family(question.formula.model_dump_json(), _numeric(question))
+    if question.generator is None:
+        raise FamilyError(f"question '{question.id}' is not a family")
+    return generator(question.generator)
+
+
 def draw_variant(question: Question, seed: int) -> Variant:
-    """The variant of a family question for ``seed``; FamilyError if it has no generator."""
+    """The variant of a family question for ``seed``; FamilyError if it is not a family."""
+    if question.formula is not None:
+        return _draw_formula(question.formula.model_dump_json(), _numeric(question), seed)
     if question.generator is None:
         raise FamilyError(f"question '{question.id}' is not a family")
     return _draw(question.generator, seed, _frozen(question.params))
@@ -75,7 +111,7 @@ def text_fields(question: Question) -> Iterator[tuple[KeyPath, str]]:
 
 def instantiate(question: Question, seed: int) -> Question:
     """The plain question a learner sees for ``seed`` (``question`` itself if no family)."""
-    if question.generator is None:
+    if not question.is_family:
         return question
     variant = draw_variant(question, seed)
     values = variant.values
@@ -128,7 +164,7 @@ def instantiate(question: Question, seed: int) -> Question:
 
 def variant_chart(question: Question) -> Chart | None:
     """The figure of a drawn family question (a loss curve, a PR curve), or None."""
-    if question.generator is None or question.variant is None:
+    if not question.is_family or question.variant is None:
         return None
     return draw_variant(question, question.variant.seed).chart
 
@@ -139,6 +175,9 @@ def family_problems(question: Question, raw: Any) -> Iterator[tuple[KeyPath, str
     ``raw`` is the question as the file wrote it: a family's key comes from its generator,
     so an `answer` or `choices` written there would be silently ignored; it is refused.
     """
+    if question.formula is not None:
+        yield from _formula_problems(question, raw)
+        return
     if question.generator is None:
         for key in ("params", "mistake_feedback"):
             if isinstance(raw, dict) and raw.get(key):
@@ -180,6 +219,63 @@ def family_problems(question: Question, raw: Any) -> Iterator[tuple[KeyPath, str
     yield from _template_problems(question)
 
 
+_MISTAKE_ID = re.compile(ID_PATTERN)
+
+
+def _formula_problems(question: Question, raw: Any) -> Iterator[tuple[KeyPath, str]]:
+    """A formula family's keys, expressions and texts, each problem at the key to fix."""
+    assert question.formula is not None
+    if question.type not in FAMILY_TYPES:
+        yield (
+            ("formula",),
+            (
+                f"a {question.type.value} question cannot have a formula; "
+                "families are single_choice or numeric"
+            ),
+        )
+        return
+    if question.generator is not None:
+        yield ("generator",), "give either 'generator' or 'formula', not both"
+        return
+    if isinstance(raw, dict):
+        for key in ("answer", "choices", "tolerance", "relative_tolerance", "params"):
+            if key in raw:
+                yield (
+                    (key,),
+                    (
+                        f"the formula gives this family's {key}; remove '{key}' "
+                        "(write tolerance under formula:, mistakes as formula.mistakes)"
+                    ),
+                )
+    formula = question.formula
+    problems = [(("formula", *where), message) for where, message in spec_problems(formula.spec())]
+    for name in formula.mistakes:
+        if not _MISTAKE_ID.match(name):
+            problems.append(
+                (
+                    ("formula", "mistakes", name),
+                    f"'{name}' is not a valid mistake id: use "
+                    "letters, digits, '-', '_' or '.', e.g. used-accuracy",
+                )
+            )
+    if question.type is QuestionType.SINGLE_CHOICE and not formula.mistakes:
+        problems.append(
+            (
+                ("formula", "mistakes"),
+                "a single_choice formula needs at least one mistake: the wrong choices",
+            )
+        )
+    yield from problems
+    if problems:
+        return
+    try:
+        draw_variant(question, 0)
+    except FamilyError as error:
+        yield ("formula",), str(error)
+        return
+    yield from _placeholder_problems(question, family_generator(question), "this formula")
+
+
 def _template_problems(question: Question) -> Iterator[tuple[KeyPath, str]]:
     """Placeholders and mistake ids checked against what the generator declares.
 
@@ -195,14 +291,21 @@ def _template_problems(question: Question) -> Iterator[tuple[KeyPath, str]]:
         except FamilyError as error:
             yield ("params",), str(error)
             return
+    yield from _placeholder_problems(question, family, question.generator)
+
+
+def _placeholder_problems(
+    question: Question, family: Generator, owner: str
+) -> Iterator[tuple[KeyPath, str]]:
+    """Mistake ids and `{placeholders}` checked against what the family declares."""
     known = ", ".join(sorted(family.value_names))
     for mistake_id in question.mistake_feedback:
         if mistake_id not in family.mistake_names:
             yield (
                 ("mistake_feedback", mistake_id),
                 (
-                    f"'{mistake_id}' is not a mistake of {question.generator}; "
-                    f"it names: {', '.join(sorted(family.mistake_names))}"
+                    f"'{mistake_id}' is not a mistake of {owner}; "
+                    f"it names: {', '.join(sorted(family.mistake_names)) or 'none'}"
                 ),
             )
     for path, text in text_fields(question):
@@ -213,4 +316,4 @@ def _template_problems(question: Question) -> Iterator[tuple[KeyPath, str]]:
             continue
         for name in names:
             if name not in family.value_names:
-                yield path, f"{{{name}}} names no variable; {question.generator} has: {known}"
+                yield path, f"{{{name}}} names no variable; {owner} has: {known}"

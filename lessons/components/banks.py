@@ -32,12 +32,13 @@ def _signature(folder: Path) -> Signature:
     # (name, mtime, size) of every bank: an edit on disk changes it, so the cache below
     # reloads without a server restart, while unchanged banks are parsed once per server.
     out = []
-    for path in sorted(folder.glob("*.y*ml")):
+    # A bank's Markdown lessons live in a folder beside it: an edit there reloads too.
+    for path in sorted([*folder.glob("*.y*ml"), *folder.glob("*/*.md")]):
         try:
             stat = path.stat()
         except OSError:
             continue
-        out.append((path.name, stat.st_mtime_ns, stat.st_size))
+        out.append((str(path.relative_to(folder)), stat.st_mtime_ns, stat.st_size))
     return tuple(out)
 
 

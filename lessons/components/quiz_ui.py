@@ -27,6 +27,7 @@ from lessons.components.code_exercise import code_answer, show_check_results
 
 # Every lesson id a bank may name is a page file of the same name (checked by a test).
 LESSON_PAGES = {lesson: f"lessons/{lesson}.py" for lesson in LESSON_IDS}
+COURSE_LESSONS_PAGE = "lessons/course_lessons.py"
 
 
 def choice_markdown(letter: str, text: str) -> str:
@@ -183,8 +184,15 @@ def explain_grade(shown: PresentedQuestion, grade: Grade, *, show_verdict: bool 
         for mistake in grade.common_mistakes:
             st.markdown(f"- {mistake}")
     page = LESSON_PAGES.get(grade.lesson or "")
-    if page:
+    # A lesson id that is no built-in page is one the bank's instructor wrote in Markdown.
+    query = {"lesson": grade.lesson} if grade.lesson and page is None else None
+    if grade.lesson:
         try:
-            st.page_link(page, label="Revisit the lesson", icon=":material/menu_book:")
+            st.page_link(
+                page or COURSE_LESSONS_PAGE,
+                label="Revisit the lesson",
+                icon=":material/menu_book:",
+                query_params=query,
+            )
         except StreamlitAPIException:  # page not routed (e.g. a page run on its own)
             st.caption(f"Lesson: {grade.lesson}")

@@ -135,3 +135,17 @@ def test_statistics_show_items_whole_test_figures_and_downloads_without_names(pa
     assert len(at.get("download_button")) == 2
     page_text = str(at)
     assert "Ada" not in page_text and "Bob" not in page_text
+
+
+def test_bank_check_shows_a_code_questions_starter_code_and_a_formula_family(passcode, quizzes):
+    example = (Path(__file__).resolve().parents[2] / "quizzes" / "_example.yaml").read_text()
+    (quizzes / "_template.yaml").write_text(example)
+    at = submit_passcode(open_page(BANKS_PAGE), passcode)
+    at.selectbox(key="check_source").set_value("_template.yaml").run()
+    assert not at.exception
+    text = " ".join(m.value for m in at.markdown)
+    assert "The learner writes code, run in the sandbox" in text
+    assert any("def freeze_all_but_fc(model):" in c.value for c in at.code)
+    captions = " ".join(c.value for c in at.caption)
+    assert "`dropout-scale` · single_choice · 1 point(s) · family `formula`, seed 0" in captions
+    assert "`freeze-the-backbone` · code" in captions

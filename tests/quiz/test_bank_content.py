@@ -85,6 +85,14 @@ def question(bank: QuestionBank, question_id: str) -> Question:
     return found
 
 
+def variants(bank: QuestionBank, question_id: str, seeds: range = range(40)) -> Iterator[Question]:
+    """The questions a formula family shows learners at each of `seeds`."""
+    family = question(bank, question_id)
+    assert family.formula is not None, f"{question_id} is meant to draw fresh numbers"
+    for seed in seeds:
+        yield instantiate(family, seed)
+
+
 def choice_text(q: Question, choice_id: str) -> str:
     choice = q.choice(choice_id)
     assert choice is not None, f"{q.id} lost choice {choice_id}"
@@ -185,15 +193,19 @@ def test_the_example_template_is_skipped_by_the_catalog_but_is_a_valid_bank() ->
 def test_pattern_bank_has_its_id_title_and_version(bank: QuestionBank) -> None:
     assert bank.id == "fine_tuning_metrics"
     assert bank.title == "Fine-tuning strategy in PyTorch — model metrics & evaluation"
-    assert bank.version == "2"
+    assert bank.version == "3"
     assert bank.pattern
 
 
 def test_pattern_bank_holds_the_pattern_set_the_evaluation_questions_and_four_code_ones(
     bank: QuestionBank,
 ) -> None:
-    fixed = {q.id for q in bank.questions if not q.is_family and q.type is not QuestionType.CODE}
-    assert fixed == PATTERN_SET | EVALUATION_SET
+    written = {
+        q.id for q in bank.questions if q.generator is None and q.type is not QuestionType.CODE
+    }
+    assert written == PATTERN_SET | EVALUATION_SET
+    formulas = {q.id for q in bank.questions if q.formula is not None}
+    assert formulas == {"f1-from-confusion-matrix", "macro-f1-three-classes", "rmse-in-minutes"}
     assert {q.id for q in bank.questions if q.type is QuestionType.CODE} == CODE_SET
 
 
@@ -204,7 +216,7 @@ def test_pattern_bank_holds_at_least_thirty_questions_and_families(bank: Questio
 def test_pattern_bank_families_use_every_generator_and_reach_every_lesson(
     bank: QuestionBank,
 ) -> None:
-    families = [q for q in bank.questions if q.is_family]
+    families = [q for q in bank.questions if q.generator is not None]
     assert {q.generator for q in families} == set(GENERATORS)
     assert {q.lesson for q in bank.questions} == set(LESSON_IDS)
 
@@ -281,16 +293,16 @@ def test_spam_question_gives_partial_credit_for_two_of_three_right_picks(
 
 
 def test_f1_answer_equals_sklearn_f1_for_the_prompts_confusion_matrix(bank: QuestionBank) -> None:
-    q = question(bank, "f1-from-confusion-matrix")
-    c = counts_in(q.prompt)
-    y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
-    expected = f1_score(y_true, y_pred)
-    # Audit 11: keyed at the three decimals asked for, with a band symmetric around the key.
-    assert q.answer == round(expected, 3) == 0.872
-    assert q.tolerance == 0.0005
-    assert grade(q, Response.number(expected)).correct
-    for neighbour in (0.871, 0.873):  # truncating or rounding the wrong way is not 0.872
-        assert not grade(q, Response.number(neighbour)).correct
+    for q in variants(bank, "f1-from-confusion-matrix"):
+        c = counts_in(q.prompt)
+        y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
+        expected = f1_score(y_true, y_pred)
+        # Audit 11: keyed at the three decimals asked for, with a band symmetric around the key.
+        assert q.answer == round(expected, 3)
+        assert q.tolerance == 0.0005
+        assert grade(q, Response.number(expected)).correct
+        for neighbour in (q.answer - 0.001, q.answer + 0.001):  # the wrong way round
+            assert not grade(q, Response.number(neighbour)).correct
 
 
 def test_f1_counts_are_not_the_confusion_matrix_lessons_defaults(bank: QuestionBank) -> None:
@@ -301,7 +313,8 @@ def test_f1_counts_are_not_the_confusion_matrix_lessons_defaults(bank: QuestionB
         for name, value in re.findall(r'"(TP|FP|TN|FN):[^"]*", 0, None, (\d+)', page)
     }
     assert set(defaults) == {"TP", "FP", "TN", "FN"}
-    assert counts_in(question(bank, "f1-from-confusion-matrix").prompt) != defaults
+    for q in variants(bank, "f1-from-confusion-matrix", range(200)):
+        assert counts_in(q.prompt) != defaults
 
 
 def test_fraud_numbers_are_not_the_self_check_pages(bank: QuestionBank) -> None:
@@ -316,61 +329,61 @@ def test_fraud_numbers_are_not_the_self_check_pages(bank: QuestionBank) -> None:
 
 
 def test_f1_question_grades_the_common_mistakes_wrong(bank: QuestionBank) -> None:
-    q = question(bank, "f1-from-confusion-matrix")
-    c = counts_in(q.prompt)
-    y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
-    precision = precision_score(y_true, y_pred)
-    recall = recall_score(y_true, y_pred)
-    for mistake in (accuracy_score(y_true, y_pred), precision, recall):
-        assert not grade(q, Response.number(mistake)).correct, mistake
-    on_its_own = next(m for m in q.common_mistakes if "on its own" in m)
-    assert f"precision ({precision:.3f}) or recall ({recall:.3f})" in on_its_own
+    for q in variants(bank, "f1-from-confusion-matrix"):
+        c = counts_in(q.prompt)
+        y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
+        precision = precision_score(y_true, y_pred)
+        recall = recall_score(y_true, y_pred)
+        for mistake in (accuracy_score(y_true, y_pred), precision, recall):
+            assert not grade(q, Response.number(mistake)).correct, mistake
+        on_its_own = next(m for m in q.common_mistakes if "on its own" in m)
+        assert f"precision ({precision:.3f}) or recall ({recall:.3f})" in on_its_own
 
 
 def test_f1_solution_quotes_sklearns_precision_recall_and_f1_to_the_digits_printed(
     bank: QuestionBank,
 ) -> None:
-    q = question(bank, "f1-from-confusion-matrix")
-    c = counts_in(q.prompt)
-    y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
-    oracle = {
-        "Precision": precision_score(y_true, y_pred),
-        "Recall": recall_score(y_true, y_pred),
-        "F1": f1_score(y_true, y_pred),
-    }
-    quoted: dict[str, list[str]] = {name: [] for name in oracle}
-    for step in q.solution.steps:
-        for name in oracle:
-            match = re.match(rf"^{name} = .* = (\d\.\d+)$", step)
-            if match:
-                quoted[name].append(match.group(1))
-    for name, values in quoted.items():
-        assert values, f"no '{name} = … = x' step in the solution"
-        for value in values:
-            assert value == f"{oracle[name]:.{decimals(value)}f}", name
-    assert f"{oracle['F1']:.3f}" in q.solution.final_answer
-    assert f"precision ({oracle['Precision']:.3f})" in q.quick_check
-    assert f"recall ({oracle['Recall']:.3f})" in q.quick_check
+    for q in variants(bank, "f1-from-confusion-matrix"):
+        c = counts_in(q.prompt)
+        y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
+        oracle = {
+            "Precision": precision_score(y_true, y_pred),
+            "Recall": recall_score(y_true, y_pred),
+            "F1": f1_score(y_true, y_pred),
+        }
+        quoted: dict[str, list[str]] = {name: [] for name in oracle}
+        for step in q.solution.steps:
+            for name in oracle:
+                match = re.match(rf"^{name} = .* = (\d\.\d+)$", step)
+                if match:
+                    quoted[name].append(match.group(1))
+        for name, values in quoted.items():
+            assert values, f"no '{name} = … = x' step in the solution"
+            for value in values:
+                assert value == f"{oracle[name]:.{decimals(value)}f}", name
+        assert f"{oracle['F1']:.3f}" in q.solution.final_answer
+        assert f"precision ({oracle['Precision']:.3f})" in q.quick_check
+        assert f"recall ({oracle['Recall']:.3f})" in q.quick_check
 
 
 def test_f1_count_form_in_the_solution_matches_the_counts(bank: QuestionBank) -> None:
-    q = question(bank, "f1-from-confusion-matrix")
-    c = counts_in(q.prompt)
-    step = next(s for s in q.solution.steps if "count form" in s)
-    numerator, denominator, value = re.search(r"= (\d+) / (\d+) = (\d\.\d+)", step).groups()
-    assert int(numerator) == 2 * c["TP"]
-    assert int(denominator) == 2 * c["TP"] + c["FP"] + c["FN"]
-    assert value == f"{int(numerator) / int(denominator):.3f}"
+    for q in variants(bank, "f1-from-confusion-matrix"):
+        c = counts_in(q.prompt)
+        step = next(s for s in q.solution.steps if "count form" in s)
+        numerator, denominator, value = re.search(r"= (\d+) / (\d+) = (\d\.\d+)", step).groups()
+        assert int(numerator) == 2 * c["TP"]
+        assert int(denominator) == 2 * c["TP"] + c["FP"] + c["FN"]
+        assert value == f"{int(numerator) / int(denominator):.3f}"
 
 
 def test_f1_common_mistake_quotes_sklearns_accuracy(bank: QuestionBank) -> None:
-    q = question(bank, "f1-from-confusion-matrix")
-    c = counts_in(q.prompt)
-    y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
-    mistake = next(m for m in q.common_mistakes if m.startswith("Reporting accuracy"))
-    a, b, total, value = re.search(r"\((\d+) \+ (\d+)\) / (\d+) = (\d\.\d+)", mistake).groups()
-    assert (int(a), int(b), int(total)) == (c["TP"], c["TN"], sum(c.values()))
-    assert value == f"{accuracy_score(y_true, y_pred):.3f}"
+    for q in variants(bank, "f1-from-confusion-matrix"):
+        c = counts_in(q.prompt)
+        y_true, y_pred = labels_from_counts(c["TP"], c["FP"], c["TN"], c["FN"])
+        mistake = next(m for m in q.common_mistakes if m.startswith("Reporting accuracy"))
+        a, b, total, value = re.search(r"\((\d+) \+ (\d+)\) / (\d+) = (\d\.\d+)", mistake).groups()
+        assert (int(a), int(b), int(total)) == (c["TP"], c["TN"], sum(c.values()))
+        assert value == f"{accuracy_score(y_true, y_pred):.3f}"
 
 
 # ------------------------------------------------------------------ the fraud self-check
@@ -740,24 +753,26 @@ def labels_from_matrix(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def test_macro_f1_answer_and_every_quoted_number_are_scikit_learns(bank: QuestionBank) -> None:
-    q = question(bank, "macro-f1-three-classes")
-    y_true, y_pred = labels_from_matrix(matrix_in(q.prompt))
-    assert len(y_true) == 100
-    macro = f1_score(y_true, y_pred, average="macro")
-    # Four decimals (audit 3, W2): three-decimal steps summed to 0.688 against a 0.689 key.
-    assert q.answer == round(macro, 4) and grade(q, Response.number(macro)).correct
-    per_class = f1_score(y_true, y_pred, average=None)
-    for name, value in zip(("cat", "dog", "fox"), per_class, strict=True):
-        assert any(
-            s.startswith(f"{name}:") and s.endswith(f"= {value:.4f}") for s in q.solution.steps
-        )
-    accuracy = accuracy_score(y_true, y_pred)
-    weighted = f1_score(y_true, y_pred, average="weighted")
-    assert f_string_in(q.common_mistakes, f"= {accuracy:.3f}), which equals micro-F1")
-    assert f_string_in(q.common_mistakes, f"weighted F1 = {weighted:.3f}")
-    assert f1_score(y_true, y_pred, average="micro") == pytest.approx(accuracy)
-    for wrong in (accuracy, weighted):
-        assert not grade(q, Response.number(wrong)).correct
+    for q in variants(bank, "macro-f1-three-classes"):
+        y_true, y_pred = labels_from_matrix(matrix_in(q.prompt))
+        macro = f1_score(y_true, y_pred, average="macro")
+        # Four decimals (audit 3, W2): three-decimal steps summed to 0.688 against 0.689.
+        assert q.answer == round(macro, 4) and grade(q, Response.number(macro)).correct
+        assert grade(q, Response.number(round(macro, 3))).correct
+        per_class = f1_score(y_true, y_pred, average=None)
+        for name, value in zip(("cat", "dog", "fox"), per_class, strict=True):
+            assert any(
+                s.startswith(f"{name}:") and s.endswith(f"= {value:.4f}") for s in q.solution.steps
+            )
+        accuracy = accuracy_score(y_true, y_pred)
+        weighted = f1_score(y_true, y_pred, average="weighted")
+        assert f_string_in(q.common_mistakes, f"= {accuracy:.4f}), which equals micro-F1")
+        assert f_string_in(q.common_mistakes, f"weighted F1 = {weighted:.4f}")
+        assert f1_score(y_true, y_pred, average="micro") == pytest.approx(accuracy)
+        assert f"Macro-F1 ({macro:.4f}) sits below accuracy ({accuracy:.4f})" in q.quick_check
+        assert macro < accuracy and per_class[2] < min(per_class[:2])  # as the check says
+        for wrong in (accuracy, weighted):
+            assert not grade(q, Response.number(wrong)).correct
 
 
 def f_string_in(texts: list[str], fragment: str) -> bool:
@@ -795,18 +810,20 @@ def test_a_random_scorers_average_precision_is_the_prevalence_and_roc_auc_is_hal
 
 
 def test_rmse_answer_and_the_mae_and_mse_mistakes_are_scikit_learns(bank: QuestionBank) -> None:
-    q = question(bank, "rmse-in-minutes")
-    errors = [float(e.replace("−", "-")) for e in re.findall(r"[+−]\d+", q.prompt)]
-    assert len(errors) == 4
-    truth = np.zeros(4)
-    rmse = root_mean_squared_error(truth, errors)
-    assert q.answer == round(rmse, 2) and grade(q, Response.number(rmse)).correct
-    mae, mse = mean_absolute_error(truth, errors), mean_squared_error(truth, errors)
-    assert f_string_in(q.common_mistakes, f"= {mae:.2f}, instead of RMSE")
-    assert f_string_in(q.common_mistakes, f"Reporting MSE, {mse:g}")
-    assert f"RMSE ({rmse:.2f}) is above MAE ({mae:.2f})" in q.quick_check
-    for wrong in (mae, mse):
-        assert not grade(q, Response.number(wrong)).correct
+    for q in variants(bank, "rmse-in-minutes"):
+        bold = re.search(r"\*\*(.*) minutes\*\*", q.prompt).group(1)
+        errors = [float(e) for e in re.findall(r"-?\d+", bold)]
+        assert len(errors) == 4
+        truth = np.zeros(4)
+        rmse = root_mean_squared_error(truth, errors)
+        assert q.answer == round(rmse, 2) and grade(q, Response.number(rmse)).correct
+        mae, mse = mean_absolute_error(truth, errors), mean_squared_error(truth, errors)
+        assert f_string_in(q.common_mistakes, f"({mae:.2f}), instead of RMSE")
+        assert f_string_in(q.common_mistakes, f"Reporting MSE, {mse:.2f},")
+        assert f"RMSE ({rmse:.2f}) is above MAE ({mae:.2f})" in q.quick_check
+        assert rmse > mae
+        for wrong in (mae, mse):
+            assert not grade(q, Response.number(wrong)).correct
 
 
 def test_mcnemar_answer_is_scipys_exact_binomial_test(bank: QuestionBank) -> None:

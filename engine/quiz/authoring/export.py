@@ -22,7 +22,9 @@ that guessing every box earns nothing). A comment above the question records the
 Question families: GIFT has no generators, so each family is written as a set number of
 deployed variants (STACK's approach), ``ID-seedN`` each, one question per seed; Moodle
 treats them as separate questions (put them in a random-question slot to draw one). A
-variant's chart cannot travel (GIFT has no figures): the comment says so.
+variant's chart cannot travel (GIFT has no figures): the header and the question's comment
+warn that such a variant is unanswerable unless its prompt states the data, and
+`engine export` repeats the warning on standard error.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from engine.quiz.models import (
     SingleChoiceQuestion,
     TrueFalseQuestion,
 )
-from engine.quiz.variants import instantiate, variant_chart
+from engine.quiz.variants import draw_variant, instantiate, variant_chart
 
 _ESCAPED = {ch: "\\" + ch for ch in "\\~=#{}:"} | {"\n": "\\n", "\r": ""}
 
@@ -116,9 +118,12 @@ def _general_feedback(question: Question) -> str:
 def _comment(question: Question) -> str:
     notes = [f"{question.difficulty.value}", f"topic: {question.topic}"]
     if question.variant is not None:
-        notes.append(f"variant seed {question.variant.seed} of family {question.generator}")
-        if variant_chart(question) is not None:
-            notes.append("its chart cannot be carried by GIFT; the data is in the prompt")
+        notes.append(f"variant seed {question.variant.seed} of family {question.family_name}")
+        if (chart := variant_chart(question)) is not None:
+            notes.append(
+                f"WARNING: unanswerable without its chart ({chart.title}), which GIFT cannot "
+                "carry: state the data in the prompt, or leave this question out"
+            )
     notes.append(f"points: {question.points:g}")
     notes += _type_notes(question)
     return "// " + " · ".join(" ".join(note.split()) for note in notes)
@@ -205,6 +210,7 @@ def bank_to_gift(bank: QuestionBank, variants: int = DEFAULT_VARIANTS) -> str:
     family as ``variants`` deployed variants (seeds 0 to variants - 1)."""
     title = " ".join(bank.title.split())
     families = sum(1 for q in bank.questions if q.is_family)
+    charted = chart_families(bank)
     header = (
         f"// {title} (bank {bank.id}, version {bank.version}); exported by TuneLab\n"
         + (
@@ -213,6 +219,7 @@ def bank_to_gift(bank: QuestionBank, variants: int = DEFAULT_VARIANTS) -> str:
             if families
             else ""
         )
+        + "".join(f"// WARNING: {warning}\n" for warning in chart_warnings(charted))
         + f"$CATEGORY: TuneLab/{title.replace('/', '//')}\n"
     )
     drawn = [
@@ -221,3 +228,19 @@ def bank_to_gift(bank: QuestionBank, variants: int = DEFAULT_VARIANTS) -> str:
         for seed in range(variants if q.is_family else 1)
     ]
     return "\n".join([header, *(question_to_gift(q) for q in drawn)])
+
+
+def chart_families(bank: QuestionBank) -> list[str]:
+    """Ids of the families whose learners read the answer off a chart (drawn at seed 0)."""
+    return [q.id for q in bank.questions if q.is_family and draw_variant(q, 0).chart is not None]
+
+
+def chart_warnings(charted: list[str]) -> list[str]:
+    """What an instructor must know before importing an export with chart families."""
+    if not charted:
+        return []
+    return [
+        f"{len(charted)} {'family draws' if len(charted) == 1 else 'families draw'} a chart "
+        f"GIFT cannot carry ({', '.join(charted)}): their exported variants are "
+        "unanswerable in Moodle unless the prompt states the data"
+    ]

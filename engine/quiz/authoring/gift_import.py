@@ -32,6 +32,13 @@ _ID = re.compile(r"[^A-Za-z0-9_.-]+")
 _TUNELAB_NOTE = re.compile(
     r"^//\s*(easy|medium|hard) · topic: (.+?)(?: · points: ([\d.]+))?(?: ·|$)"
 )
+_EXPORT_HEADER = re.compile(
+    r"^//.*\(bank (?P<id>[A-Za-z0-9][A-Za-z0-9_.-]{0,63}), version (?P<version>[^)]+)\); "
+    r"exported by TuneLab$",
+    re.M,
+)
+# Deployed variants of one family (`ID-seedN`): a test should draw at most one of them.
+_VARIANT_ID = re.compile(r"^(?P<family>.+)-seed\d+$")
 _EXPORTED_SOLUTION = re.compile(
     r"^(?P<steps>(?:\d+\. .*(?:\n|$))+)\n\*\*Final answer:\*\* (?P<final>.*?)"
     r"(?:\n\n\*\*Quick check:\*\* (?P<check>.*))?$",
@@ -47,6 +54,10 @@ class Imported:
     defaults: list[list[str]] = field(default_factory=list)  # per question: what was assumed
     skipped: list[str] = field(default_factory=list)
     category: str | None = None
+    # From a TuneLab export's header `// Title (bank ID, version V); exported by TuneLab`:
+    # the bank keeps its id (and its statistics) whatever the file is renamed to.
+    bank_id: str | None = None
+    version: str | None = None
 
 
 class Unsupported(ValueError):
@@ -240,6 +251,13 @@ def parse_question(notes: list[str], text: str, index: int) -> tuple[dict[str, A
     cut = body.find("####")
     answers, general = (body[:cut], unescape(body[cut + 4 :])) if cut >= 0 else (body, None)
     answers = answers.strip()
+    if not answers and any("TuneLab code question" in note for note in notes):
+        raise Unsupported(
+            "a TuneLab code question, exported as an essay: GIFT does not carry its checks; "
+            "copy it from the original bank"
+        )
+    if not answers:
+        raise Unsupported("essay (only general feedback, no answers)")
     question = (
         _numeric(answers) if answers.startswith("#") else _true_false(answers) or _choices(answers)
     )
@@ -265,7 +283,12 @@ def parse_question(notes: list[str], text: str, index: int) -> tuple[dict[str, A
 
 def import_gift(source: str) -> Imported:
     blocks, category = _blocks(source)
-    result = Imported(category=category)
+    header = _EXPORT_HEADER.search(source)
+    result = Imported(
+        category=category,
+        bank_id=header.group("id") if header else None,
+        version=header.group("version").strip() if header else None,
+    )
     seen: set[str] = set()
     for index, (notes, text) in enumerate(blocks, start=1):
         try:
@@ -283,10 +306,31 @@ def import_gift(source: str) -> Imported:
     return result
 
 
-def _recipe(questions: list[dict[str, Any]]) -> dict[str, int]:
+def _recipe(questions: list[dict[str, Any]]) -> dict[str, Any]:
+    groups = _variant_groups(questions)
+    group_of = {qid: i for i, group in enumerate(groups) for qid in group}
     wanted = {"easy": 3, "medium": 4, "hard": 3}
-    have = {level: sum(q["difficulty"] == level for q in questions) for level in wanted}
-    return {level: min(wanted[level], have[level]) for level in wanted}
+    recipe: dict[str, Any] = {}
+    for level, count in wanted.items():
+        at_level = [q["id"] for q in questions if q["difficulty"] == level]
+        # one per group: the test must be able to draw them all at once
+        offered = len({group_of[i] for i in at_level if i in group_of}) + sum(
+            1 for i in at_level if i not in group_of
+        )
+        recipe[level] = min(count, offered)
+    if groups:
+        recipe["groups"] = groups
+    return recipe
+
+
+def _variant_groups(questions: list[dict[str, Any]]) -> list[list[str]]:
+    """The deployed variants of each exported family, so a test draws at most one."""
+    families: dict[str, list[str]] = {}
+    for question in questions:
+        match = _VARIANT_ID.match(question["id"])
+        if match:
+            families.setdefault(match.group("family"), []).append(question["id"])
+    return [ids for ids in families.values() if len(ids) > 1]
 
 
 class _BankDumper(yaml.SafeDumper):
@@ -307,7 +351,7 @@ def _dump(data: Any) -> str:
 
 def bank_yaml(imported: Imported, source_name: str) -> str:
     """The bank as commented YAML; every default it assumed is named above its question."""
-    stem = _ID.sub("-", Path(source_name).stem).strip("-._")[:64] or "imported"
+    stem = imported.bank_id or _ID.sub("-", Path(source_name).stem).strip("-._")[:64] or "imported"
     title = imported.category or f"Imported from {Path(source_name).name}"
     lines = [
         f"# Imported from {Path(source_name).name} by `python -m engine import gift`.",
@@ -322,7 +366,7 @@ def bank_yaml(imported: Imported, source_name: str) -> str:
                 "id": stem,
                 "title": title,
                 "pattern": f"Questions from {title}.",
-                "version": "1",
+                "version": imported.version or "1",
                 "test": _recipe(imported.questions),
             }
         ).rstrip()

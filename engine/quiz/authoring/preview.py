@@ -92,7 +92,7 @@ def preview_text(question: Question, seed: int) -> str:
     letters = {c.id: chr(ord("A") + i) for i, c in enumerate(drawn.choices)}
     head = f"{drawn.id} · {drawn.type.value} · {drawn.difficulty.value}"
     if drawn.variant is not None:
-        head += f" · {drawn.generator} seed {seed}"
+        head += f" · {drawn.family_name} seed {seed}"
     lines = [head, "", drawn.prompt, ""]
     lines += [f"  {letters[c.id]}. {c.text}" for c in drawn.choices]
     lines += _input_line(drawn)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from engine.families import GENERATORS, FamilyError
 from engine.families.core import OneOf
-from engine.quiz.models import QuestionBank
+from engine.quiz.models import Question, QuestionBank
 from engine.quiz.variants import draw_variant
 
 # Values that name what a variant asks for, where the generator's `ask` option is shown
@@ -21,8 +21,15 @@ _ASKED_AS = ("metric", "average")
 COLUMNS = ["question_id", "variable", "value", "answers", "facility"]
 
 
-def _categorical(generator_name: str) -> tuple[str, ...]:
-    generator = GENERATORS[generator_name]
+def _categorical(question: Question) -> tuple[str, ...]:
+    if question.formula is not None:  # a variable drawn from a short list is a category
+        return tuple(
+            name
+            for name, variable in question.formula.variables.items()
+            if len(variable.choose) > 1 and variable.count is None
+        )
+    assert question.generator is not None
+    generator = GENERATORS[question.generator]
     return (*(p.name for p in generator.params if isinstance(p, OneOf)), *_ASKED_AS)
 
 
@@ -35,14 +42,14 @@ def facility_by_variant(frame: pd.DataFrame, bank: QuestionBank) -> pd.DataFrame
     for answer in frame.itertuples(index=False):
         question = bank.question(str(answer.question_id))
         seed = answer.variant_seed
-        if question is None or question.generator is None or pd.isna(seed):
+        if question is None or not question.is_family or pd.isna(seed):
             continue
         try:
             values = draw_variant(question, int(seed)).values
         except FamilyError:  # the bank's ranges changed since: this variant cannot be redrawn
             continue
         share = float(answer.score) / float(answer.max_score)
-        for variable in _categorical(question.generator):
+        for variable in _categorical(question):
             if variable in values:
                 rows.append((question.id, variable, values[variable], share))
     if not rows:
