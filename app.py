@@ -9,6 +9,7 @@ from engine.runtime.logs import configure_logging
 from engine.runtime.settings import SettingsInvalid, load_settings
 from engine.store import StoreError
 from lessons.components.routes import Routes, pages_once
+from lessons.components.sidebar_nav import sidebar_pages
 
 st.set_page_config(page_title="TuneLab", page_icon="🎛️", layout="centered")
 _log = logging.getLogger("tunelab")
@@ -90,9 +91,12 @@ except SettingsInvalid as invalid:
     st.stop()
 
 try:
-    # expanded: with more than ten pages Streamlit hides the rest behind "View more", and a
-    # course whose lessons are half hidden reads as a shorter course than it is.
-    st.navigation(pages_once(routes), expanded=True).run()
+    # Streamlit's own list is hidden: its markup is no list to a screen reader, and it puts
+    # pages past the tenth behind "View more". sidebar_pages draws them all (sidebar_nav.py).
+    pages = pages_once(routes)
+    chosen = st.navigation(pages, position="hidden")
+    sidebar_pages(pages)
+    chosen.run()
 except StoreError as exc:
     _log.warning("Page could not use the database: %s", exc)
     # The safety net for a database that fails mid-page (full disk, read-only, gone): the

@@ -138,7 +138,7 @@ def _bank_id(bank: str) -> str:
 
 
 def export(args: argparse.Namespace) -> int:
-    """A bank as GIFT, or its recorded results as CSV (the store's own export)."""
+    """A bank as GIFT or Moodle XML, or its recorded results as CSV (the store's own export)."""
     try:
         if args.format == "gift":
             bank = load_bank(args.bank)
@@ -146,6 +146,8 @@ def export(args: argparse.Namespace) -> int:
             for warning in chart_warnings(chart_families(bank)):
                 print(f"{args.bank}: warning: {warning}", file=sys.stderr)
             return 0
+        if args.format == "moodle-xml":
+            return _export_moodle_xml(args)
         from engine.store import AttemptMode, Store, StoreError
         from engine.store.reports import frame_to_csv, responses_frame
 
@@ -173,14 +175,29 @@ def export(args: argparse.Namespace) -> int:
         return 1
 
 
+def _export_moodle_xml(args: argparse.Namespace) -> int:
+    from engine.quiz.authoring.chart_image import renderer_name
+    from engine.quiz.authoring.moodle_xml import bank_to_moodle_xml
+
+    bank = load_bank(args.bank)
+    if renderer_name() is None and any(q.is_family for q in bank.questions):
+        print(
+            "no chart renderer installed (vl-convert-python): family charts "
+            "are written as HTML tables of their data",
+            file=sys.stderr,
+        )
+    _write(bank_to_moodle_xml(bank, args.variants), args.out)
+    return 0
+
+
 def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = sub.add_parser(
         "export",
-        help="export a bank as Moodle GIFT, or its recorded results as CSV",
-        description="Export a bank as Moodle GIFT, or its recorded results as CSV.",
+        help="export a bank as Moodle GIFT or Moodle XML, or its recorded results as CSV",
+        description="Export a bank as Moodle GIFT or Moodle XML, or its recorded results as CSV.",
     )
-    parser.add_argument("--format", choices=["gift", "csv"], required=True)
-    parser.add_argument("bank", help="a bank file (gift, csv) or a bank id (csv)")
+    parser.add_argument("--format", choices=["gift", "moodle-xml", "csv"], required=True)
+    parser.add_argument("bank", help="a bank file (gift, moodle-xml, csv) or a bank id (csv)")
     parser.add_argument("--out", type=Path, help="file to write (default: standard output)")
     parser.add_argument("--version", help="csv: only this bank version")
     parser.add_argument(
@@ -191,7 +208,9 @@ def _add_export(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         "--variants",
         type=int,
         default=DEFAULT_VARIANTS,
-        help=f"gift: deployed variants per question family (default {DEFAULT_VARIANTS})",
+        help=(
+            f"gift, moodle-xml: deployed variants per question family (default {DEFAULT_VARIANTS})"
+        ),
     )
 
 

@@ -1,8 +1,9 @@
-"""One look for every chart: the Okabe-Ito palette and the Altair pieces several pages draw.
+"""One look for every chart: the accessible palette and the Altair pieces several pages draw.
 
-Okabe and Ito chose these colours to stay distinct under the common colour-vision
-deficiencies. Pages still pair colour with a second cue (dashes, shapes, labels) wherever
-two series could be confused, so colour is never the only thing that tells them apart.
+The palette (engine/families/palette.py) keeps Okabe and Ito's hues, darkened where needed
+to reach 3:1 against the light and the dark background. Pages still pair colour with a
+second cue (dashes, shapes, labels) wherever two series could be confused, so colour is
+never the only thing that tells them apart.
 """
 
 from __future__ import annotations
@@ -13,16 +14,21 @@ import altair as alt
 import pandas as pd
 
 from engine.families import Chart
+from engine.families.palette import (
+    BLUE,
+    GREEN,
+    GREY,
+    ORANGE,
+    PURPLE,
+    SERIES,
+    SKY_BLUE,
+    VERMILLION,
+)
 from engine.metrics.training_curves import EpochRecord
 
-BLUE = "#0072B2"
-ORANGE = "#E69F00"
-GREEN = "#009E73"  # Okabe-Ito's "bluish green"
-VERMILLION = "#D55E00"
-PURPLE = "#CC79A7"  # Okabe-Ito's "reddish purple"
-SKY_BLUE = "#56B4E9"
-GREY = "#999999"  # not Okabe-Ito: for context (residual bars), never for a data series
-OKABE_ITO: tuple[str, ...] = (BLUE, ORANGE, GREEN, VERMILLION, PURPLE, SKY_BLUE)
+# The palette's names, re-exported: pages import every chart colour from here.
+__all__ = ["BLUE", "GREEN", "GREY", "ORANGE", "PURPLE", "SKY_BLUE", "VERMILLION"]
+OKABE_ITO: tuple[str, ...] = SERIES
 
 
 def epoch_frame(history: Sequence[EpochRecord], columns: Mapping[str, str]) -> pd.DataFrame:

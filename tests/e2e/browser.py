@@ -77,6 +77,29 @@ def open_page(page, url: str, link: str) -> None:
     wait_idle(page)
 
 
+SIDEBAR_PAGES = ".st-key-sidebar-pages"  # lessons/components/sidebar_nav.py's container
+
+
+def sidebar_link(page, title: str):
+    """The sidebar's link to the page called ``title`` (a Locator)."""
+    return page.locator(SIDEBAR_PAGES).get_by_role("link", name=title, exact=True)
+
+
+def open_routed_page(page, url: str, title: str) -> None:
+    """Open the app, follow the sidebar link to ``title`` and, on an instructor page, unlock
+    it with the shared server's passcode, so the page is seen as its user sees it."""
+    page.goto(url)
+    wait_idle(page)
+    sidebar_link(page, title).click()
+    wait_idle(page, timeout=120_000)
+    passcode = page.get_by_label("Instructor passcode")
+    if passcode.count():
+        passcode.fill(E2E_PASSCODE)
+        page.get_by_role("button", name="Unlock").click()
+        wait_idle(page, timeout=120_000)
+        expect(passcode).to_have_count(0)
+
+
 def metric_value(page, label: str):
     """The value of the st.metric tile whose label contains `label` (a Locator)."""
     tile = page.locator('[data-testid="stMetric"]').filter(has_text=label)

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import E2E_PASSCODE, screenshot, wait_idle
+from browser import open_routed_page, screenshot, wait_idle
 from playwright.sync_api import Page, expect
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,16 +36,7 @@ def slug(title: str) -> str:
 @pytest.mark.parametrize("title", PAGES)
 def test_every_page_renders_without_an_error(page: Page, app_url, artifacts, title):
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(app_url)
-    wait_idle(page)
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=title, exact=True).click()
-    wait_idle(page, timeout=120_000)
-    passcode = page.get_by_label("Instructor passcode")
-    if passcode.count():  # an instructor page: look at it as an instructor does
-        passcode.fill(E2E_PASSCODE)
-        page.get_by_role("button", name="Unlock").click()
-        wait_idle(page, timeout=120_000)
-        expect(passcode).to_have_count(0)
+    open_routed_page(page, app_url, title)  # an instructor page: unlocked, as they see it
     expect(page.get_by_test_id("stMain").locator("h1").first).to_be_visible()
     assert page.get_by_test_id("stException").count() == 0
     (artifacts / "pages").mkdir(exist_ok=True)

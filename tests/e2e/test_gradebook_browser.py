@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import screenshot, settle, wait_idle, write_shipped_bank
+from browser import screenshot, settle, sidebar_link, wait_idle, write_shipped_bank
 from helpers.arrival import sqlite_url
 from helpers.st_ws import quiz_folder, serving_app
 from playwright.sync_api import Page, expect
@@ -72,7 +72,7 @@ def test_an_instructor_filters_the_gradebook_and_opens_a_learners_answers(
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(class_app)
     wait_idle(page)
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Gradebook").click()
+    sidebar_link(page, "Gradebook").click()
     wait_idle(page)
     page.get_by_label("Instructor passcode").fill(PASSCODE)
     page.get_by_role("button", name="Unlock").click()

@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from browser import settle, sign_in, wait_idle, write_shipped_bank
+from browser import settle, sidebar_link, sign_in, wait_idle, write_shipped_bank
 from helpers.arrival import sqlite_url
 from helpers.st_page import is_local, record_requests
 from helpers.st_ws import quiz_folder, serving_app
@@ -119,7 +119,7 @@ def test_reviewing_a_hostile_learners_test_fetches_nothing_from_their_hosts(page
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(served)
     wait_idle(page)
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name="Gradebook").click()
+    sidebar_link(page, "Gradebook").click()
     wait_idle(page)
     page.get_by_label("Instructor passcode").fill(PASSCODE)
     page.get_by_role("button", name="Unlock").click()

@@ -13,6 +13,7 @@ from browser import (
     run_code,
     screenshot,
     settle,
+    sidebar_link,
     sign_in,
     wait_idle,
     write_code,
@@ -91,7 +92,7 @@ def answer(page: Page, question: Question, *, right: bool) -> None:
 
 
 def go(page: Page, link: str) -> None:
-    page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=link, exact=True).click()
+    sidebar_link(page, link).click()
     wait_idle(page)
 
 
