@@ -45,7 +45,7 @@ RUNNING = '[data-testid="stApp"][data-test-script-state="running"]'
 IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
-def wait_idle(page, timeout: float = 30_000) -> None:
+def wait_idle(page, timeout: float = 90_000) -> None:
     """Wait until Streamlit has finished the rerun a click started."""
     # A click's rerun starts a moment later; catch it running (if it has not already
     # finished), then wait for the end, so we never read the page of the previous run.
@@ -113,7 +113,7 @@ def sign_in(page, name: str, pin: str = "browser-pin-4821") -> None:
     wait_idle(page)
 
 
-def settle(page, timeout: float = 30_000) -> None:
+def settle(page, timeout: float = 90_000) -> None:
     """Wait until no script run is in progress, nothing on the page is stale, and every
     element's code has loaded (Streamlit loads most widgets and charts lazily and shows a
     grey stSkeleton box until then: a screenshot or a click must not meet one)."""

@@ -33,7 +33,7 @@ CHROME_ARGS = [
 
 
 # Two cores shared by a server, a browser and the test: give assertions room to breathe.
-expect.set_options(timeout=20_000)
+expect.set_options(timeout=45_000)
 
 
 def pytest_collection_modifyitems(config, items):
