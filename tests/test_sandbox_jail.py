@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.codecheck.grade import NOT_GRADED
-from engine.sandbox.forkserver import _remove_tree_contents
+from engine.sandbox.forkserver import remove_tree_contents
 from engine.sandbox.jail import NOBODY, _readonly_roots, learner_uid
 from engine.sandbox.seccomp import filter_program, refused_syscalls
 from tests.helpers.sandbox_pool import attack, shared_pool
@@ -44,7 +44,7 @@ def test_a_tree_deeper_than_pythons_recursion_limit_is_removed(tmp_path: Path) -
     (tmp_path / "locked").mkdir()
     (tmp_path / "locked" / "inside").write_text("x")
     (tmp_path / "locked").chmod(0)
-    _remove_tree_contents(str(tmp_path))
+    remove_tree_contents(str(tmp_path))
     assert os.listdir(tmp_path) == []
 
 
