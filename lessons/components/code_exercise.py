@@ -109,6 +109,19 @@ def code_answer(question: CodeQuestion, key: str) -> tuple[ParsedInput, bool]:
     return run_question_code(question, code), True
 
 
+def reference_run(question: CodeQuestion) -> GradeResult:
+    """The question's reference solution, really run through the sandbox and the judge (for
+    Bank check, which shows only results it ran); kept per key while the page reruns."""
+    key = f"reference_run::{question.id}::{question.fingerprint}"
+    if key not in st.session_state:
+        with st.spinner("Running the reference solution in the sandbox…"):
+            st.session_state[key] = grade_code(
+                question.exercise(), question.reference_solution, sandbox_pool()
+            )
+    result: GradeResult = st.session_state[key]
+    return result
+
+
 def show_check_results(result: GradeResult) -> None:
     """Each check passed or failed, with what was expected and what the code did."""
     if not result.gradable:
