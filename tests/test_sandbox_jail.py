@@ -14,7 +14,7 @@ from engine.codecheck.grade import NOT_GRADED
 from engine.sandbox.forkserver import remove_tree_contents
 from engine.sandbox.jail import NOBODY, _readonly_roots, learner_uid
 from engine.sandbox.seccomp import filter_program, refused_syscalls
-from tests.helpers.sandbox_pool import attack, shared_pool
+from tests.helpers.sandbox_pool import TEST_LIMITS, attack, shared_pool
 
 SYSCALLS = refused_syscalls()
 
@@ -148,3 +148,16 @@ def test_as_root_each_worker_runs_learner_code_under_its_own_uid() -> None:
         f"import os\ndef attack(model):\n"
         f"    return 'contained' if os.getuid() == {worker.learner_uid} else str(os.getuid())\n"
     )
+
+
+@pytest.mark.slow
+def test_where_the_machine_offers_cgroups_each_worker_runs_in_its_own() -> None:
+    worker = shared_pool()._workers[0]
+    assert worker is not None
+    if worker.cgroup is None:
+        pytest.skip("no writable cgroup hierarchy here (not root, or none delegated)")
+    names = {folder.name for folder in worker.cgroup.folders}
+    with open(f"/proc/{worker.pid}/cgroup") as membership:
+        assert any(name in membership.read() for name in names)
+    limits = [f / "pids.max" for f in worker.cgroup.folders if (f / "pids.max").exists()]
+    assert [int(f.read_text()) for f in limits] == [2 * TEST_LIMITS.processes + 16]
