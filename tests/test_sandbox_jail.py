@@ -161,3 +161,23 @@ def test_where_the_machine_offers_cgroups_each_worker_runs_in_its_own() -> None:
         assert any(name in membership.read() for name in names)
     limits = [f / "pids.max" for f in worker.cgroup.folders if (f / "pids.max").exists()]
     assert [int(f.read_text()) for f in limits] == [2 * TEST_LIMITS.processes + 16]
+
+
+@pytest.mark.slow
+def test_no_other_process_of_the_jail_can_be_read_or_written_through_proc() -> None:
+    # As an ordinary user the learner shares the fork server's uid: only its not being
+    # dumpable keeps /proc/PID/mem (and so every later learner's process) closed.
+    contained(
+        """
+import os
+def attack(model):
+    me = os.readlink("/proc/self")  # this process's number as /proc counts it
+    for pid in [p for p in os.listdir("/proc") if p.isdigit() and p != me]:
+        try:
+            with open(f"/proc/{pid}/mem", "r+b", buffering=0):
+                return "opened /proc/" + pid + "/mem"
+        except OSError:
+            continue
+    return "contained"
+"""
+    )
