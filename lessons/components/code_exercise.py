@@ -19,6 +19,7 @@ from engine.quiz.markdown import inert_images
 from engine.quiz.models import CodeQuestion
 from engine.quiz.parsing import ParsedInput
 from engine.sandbox.pool import SandboxPool, Ticket, shared_pool
+from lessons.components.editor_bundle import use_local_bundle
 
 EDITOR_LINES = [8, 24]  # the editor grows with the code between these heights (lines)
 RUN_BUTTON = {
@@ -52,6 +53,7 @@ def code_input(starter: str, key: str) -> str | None:
     """The editor (Python highlighting, line numbers, Tab indents); the code once the
     learner runs it (the Run button or Ctrl+Enter), else None."""
     st.caption("Python · **Tab** indents · **Ctrl+Enter** or **Run** runs your code")
+    use_local_bundle()
     event = code_editor(
         starter,
         lang="python",
