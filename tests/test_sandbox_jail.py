@@ -181,3 +181,16 @@ def attack(model):
     return "contained"
 """
     )
+
+
+def test_cgroups_left_by_a_server_that_is_gone_are_removed(tmp_path: Path) -> None:
+    from engine.sandbox.cgroup import PREFIX, remove_orphans
+
+    (tmp_path / "pids").mkdir()
+    gone = tmp_path / "pids" / f"{PREFIX}999999999-1-2"  # no such pid
+    mine = tmp_path / "pids" / f"{PREFIX}{os.getpid()}-1-2"
+    other = tmp_path / "pids" / "someone-else"
+    for folder in (gone, mine, other):
+        folder.mkdir()
+    remove_orphans(tmp_path)
+    assert not gone.exists() and mine.exists() and other.exists()

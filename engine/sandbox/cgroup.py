@@ -5,6 +5,7 @@ controllers enabled); elsewhere ``create`` returns None and the rlimits stand al
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
@@ -46,12 +47,34 @@ def _v2_ready(root: Path) -> bool:
         return False
 
 
+PREFIX = "tunelab-sandbox-"
+
+
+def name_for(worker: str) -> str:
+    """This server's cgroup name for a worker: the server's pid first, so a later server
+    can tell which leftovers belong to a server that is gone."""
+    return f"{PREFIX}{os.getpid()}-{worker}"
+
+
+def remove_orphans(root: Path = CGROUP_ROOT) -> None:
+    """Remove empty cgroups left by servers that ended without closing their pool (killed):
+    their pid is in the name and no longer runs."""
+    for parent in (root, root / "memory", root / "pids"):
+        with contextlib.suppress(OSError):
+            for folder in parent.glob(PREFIX + "*"):
+                pid = folder.name[len(PREFIX) :].split("-")[0]
+                if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()  # refused while a process is still inside
+
+
 def create(
     name: str, memory_bytes: int, processes: int, root: Path = CGROUP_ROOT
 ) -> WorkerCgroup | None:
     """A new cgroup called ``name`` with these limits, or None where none can be made."""
     if os.geteuid() != 0:
         return None
+    remove_orphans(root)
     made: list[Path] = []
     try:
         if (root / "cgroup.controllers").exists():  # v2

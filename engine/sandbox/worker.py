@@ -49,7 +49,7 @@ class JailedWorker:
         command = ["-P", "-m", "engine.sandbox.forkserver", json.dumps(asdict(limits))]
         command.append(str(learner_uid))
         self.cgroup = cgroup.create(
-            f"tunelab-sandbox-{os.getpid()}-{learner_uid}-{id(self)}",
+            cgroup.name_for(f"{learner_uid}-{id(self)}"),
             memory_bytes=WORKER_BASE_MEMORY + limits.extra_memory_bytes + limits.tmp_bytes,
             processes=2 * limits.processes + WORKER_OWN_PROCESSES,
         )
