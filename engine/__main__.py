@@ -36,6 +36,8 @@ def validate(paths: list[str], seeds: int = 200, workers: int | None = None) -> 
 
     Each family is also drawn at ``seeds`` seeds and every variant checked, the families of
     every bank together over ``workers`` processes (default: every usable core)."""
+    from engine.codecheck.key_check import code_key_problems
+    from engine.quiz.models import CodeQuestion
     from engine.quiz.sampling import family_problems
 
     files = _bank_files(paths or ["quizzes"])
@@ -62,11 +64,14 @@ def validate(paths: list[str], seeds: int = 200, workers: int | None = None) -> 
         loaded.append((path, bank))
     questions = [q for _path, bank in loaded for q in bank.questions]
     problems = iter(family_problems(questions, seeds, workers))
+    # Each code question's key, run through the sandbox and the judge (one pool for all).
+    code = [q for q in questions if isinstance(q, CodeQuestion)]
+    keys = dict(zip(map(id, code), code_key_problems(code), strict=True))
     for path, bank in loaded:
         sampled = [
             f"{path}: [{question.id}] {problem}"
             for question in bank.questions
-            for problem in next(problems)
+            for problem in [*next(problems), *keys.get(id(question), [])]
         ]
         if sampled:
             failed += 1

@@ -11,6 +11,7 @@ from engine.quiz.grading import grade
 from engine.quiz.models import CodeQuestion, QuestionBank
 from engine.quiz.plan import plan_attempt, present, question_in_plan
 from lessons.components.banks import quiz_dir
+from lessons.components.code_exercise import reference_run, show_check_results
 from lessons.components.passcode import instructor_gate
 from lessons.components.quiz_ui import choice_markdown, explain_grade, question_header
 
@@ -84,7 +85,16 @@ for qid in plan.question_ids:
             st.markdown("_The learner types a number._")
         with st.expander("Answer key and explanations"):
             st.markdown(answer_key_markdown(question, shown))
-            # The key as a learner's perfect answer explains it: the same view they get.
-            explain_grade(shown, grade(question, perfect_response(question)), show_verdict=False)
+            if isinstance(question, CodeQuestion):
+                # Only what was run: the reference through the sandbox and the judge.
+                ran = reference_run(question)
+                st.markdown("**The reference solution, run now:**")
+                show_check_results(ran)
+                if ran.gradable and ran.score < 1.0:
+                    st.error("The key does not pass its own checks: `validate` refuses it.")
+            else:
+                # The key as a learner's perfect answer explains it: the same view they get.
+                response = perfect_response(question)
+                explain_grade(shown, grade(question, response), show_verdict=False)
             for hint in question.hints:
                 st.markdown(f"**Hint:** {hint}")

@@ -16,8 +16,8 @@ import json
 import os
 import resource
 import select
-import shutil
 import signal
+import stat
 import sys
 import time
 from typing import TextIO
@@ -86,6 +86,74 @@ def _become_learner(limits: Limits, address_space: int) -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64))
 
 
+CLONE_NEWUSER, CLONE_NEWPID = 0x10000000, 0x20000000
+PR_SET_DUMPABLE = 4
+SYS_CAPSET = {"x86_64": 126, "aarch64": 91}
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as file:
+        file.write(text)
+
+
+def _mirror(status: int) -> None:
+    """End this process the way the learner's ended (a signal, or an exit status)."""
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        with contextlib.suppress(OSError, ValueError):
+            signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+    os._exit(os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 70)
+
+
+def _isolate() -> None:
+    """As an ordinary user the learner shares the worker's uid, so it could signal the
+    fork server or the collector. Give it a pid namespace (in a user namespace of its own)
+    where neither exists: this process waits outside and ends as the learner did; a small
+    init inside reaps; the learner runs as its pid 2, without capabilities, under the full
+    seccomp filter (no further namespaces). Its leftovers die with the namespace."""
+    import ctypes
+
+    from engine.sandbox.seccomp import install_on_this_process
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    uid, gid = os.getuid(), os.getgid()
+    if libc.unshare(CLONE_NEWUSER | CLONE_NEWPID) != 0:
+        os._exit(71)  # no namespace: never run the learner where it could reach the server
+    # A process that is not dumpable has its /proc files owned by root: dumpable just long
+    # enough to write its own id maps, then not again (nor is anything it forks).
+    libc.prctl(PR_SET_DUMPABLE, 1, 0, 0, 0)
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"{uid} {uid} 1")
+    _write("/proc/self/gid_map", f"{gid} {gid} 1")
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+    status_r, status_w = os.pipe()
+    init = os.fork()
+    if init:
+        os.close(status_w)
+        os.waitpid(init, 0)
+        raw = os.read(status_r, 32)
+        _mirror(int(raw) if raw.strip().lstrip(b"-").isdigit() else 70 << 8)
+    os.close(status_r)
+    learner = os.fork()
+    if learner:
+        while True:  # pid 1: reap orphans until the learner itself has ended
+            pid, status = os.wait()
+            if pid == learner:
+                os.write(status_w, str(status).encode())
+                os._exit(0)
+    os.close(status_w)
+    # A process group of its own: kill(0, …) reaches every member of a group, seen from this
+    # namespace or not, and the fork server's group is the worker's whole jail.
+    os.setsid()
+    header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+    data = (ctypes.c_uint32 * 6)()
+    number = SYS_CAPSET.get(os.uname().machine)
+    if number is None or libc.syscall(number, header, data) != 0:
+        os._exit(71)
+    install_on_this_process()
+
+
 def _read_request_line() -> bytes:
     chunks: list[bytes] = []
     while True:
@@ -109,7 +177,10 @@ def _child(limits: Limits, address_space: int, result_w: int, output_w: int) -> 
     result_w = RESULT_FD
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
     sys.stderr = os.fdopen(2, "w", buffering=1, closefd=False)
+    shares_server_uid = os.getuid() != 0  # the jail as an ordinary user: no uid to drop to
     _become_learner(limits, address_space)
+    if shares_server_uid:
+        _isolate()  # only the learner's own process returns from here
     request = _read_request_line()
     # The learner must never read the next request from the pool.
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -180,46 +251,80 @@ def _collect(child: int, result_r: int, output_r: int, limits: Limits) -> str:
     )
 
 
-def _remove_tree_contents(top: str) -> None:
-    """Delete everything under ``top`` with an explicit stack: no recursion, so a tree
-    thousands of levels deep cannot stop the sweep (os.walk and shutil.rmtree recurse)."""
+def tmp_entries(top: str = "/tmp") -> set[str]:
+    """Every path under ``top`` on its own filesystem, walked with an explicit stack (no
+    recursion). A bind mount (a checkout or venv under /tmp, bound read-only on top of the
+    private /tmp) is listed but never entered."""
+    device = os.lstat(top).st_dev
+    found: set[str] = set()
+    pending = [top]
+    while pending:
+        folder = pending.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            found.add(folder + "/<unreadable>")  # a locked folder is never "empty"
+            continue
+        for entry in entries:
+            found.add(entry.path)
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if stat.S_ISDIR(info.st_mode) and info.st_dev == device:
+                pending.append(entry.path)
+    return found
+
+
+def remove_tree_contents(top: str, keep: frozenset[str] = frozenset()) -> None:
+    """Delete everything under ``top`` but ``keep`` (the jail's own scaffolding) with an
+    explicit stack: a tree thousands of levels deep cannot stop it (os.walk and
+    shutil.rmtree recurse), and a bind mount is never entered."""
+    device = os.lstat(top).st_dev
     pending = [top]
     emptied: list[str] = []
     while pending:
         folder = pending.pop()
-        with contextlib.suppress(OSError):
-            os.chmod(folder, 0o700)  # the learner may have locked it (chmod 0)
+        if folder != top:  # /tmp keeps its sticky 1777
+            with contextlib.suppress(OSError):  # the learner may have locked it (chmod 0)
+                os.chmod(folder, 0o755 if folder in keep else 0o700)
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         emptied.append(folder)
         for entry in entries:
-            if entry.is_dir(follow_symlinks=False):
+            try:
+                info = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            if info.st_dev != device:
+                continue  # a mount point: the jail's read-only bind
+            if stat.S_ISDIR(info.st_mode):
                 pending.append(entry.path)
-            else:
+            elif entry.path not in keep:
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
     for folder in reversed(emptied):  # deepest first
-        if folder != top:
+        if folder != top and folder not in keep:
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
 
 
-def _sweep_tmp(limits: Limits, address_space: int) -> bool:
+def _sweep_tmp(limits: Limits, address_space: int, scaffolding: frozenset[str]) -> bool:
     """Empty /tmp between submissions, as the learner's uid (it owns what it wrote), so no
     submission reads what an earlier one left; False if anything is left after it."""
-    if not os.listdir("/tmp"):
+    if tmp_entries() <= scaffolding:
         return True
     pid = os.fork()
     if pid == 0:
         try:
             _become_learner(limits, address_space)
-            _remove_tree_contents("/tmp")
+            remove_tree_contents("/tmp", scaffolding)
         finally:
             os._exit(0)
     _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0 and not os.listdir("/tmp")
+    return os.waitstatus_to_exitcode(status) == 0 and tmp_entries() <= scaffolding
 
 
 def _ipc_left() -> bool:
@@ -262,9 +367,15 @@ def serve(limits: Limits) -> None:
     from engine.codecheck.runner import warm_up
 
     warm_up()
-    for name in os.listdir("/tmp"):  # torch's own cache folders, made while importing
-        shutil.rmtree(os.path.join("/tmp", name), ignore_errors=True)
+    remove_tree_contents("/tmp")  # torch's own cache folders, made while importing
+    # What stays is the jail's scaffolding: folders leading to binds of a checkout under /tmp.
+    scaffolding = frozenset(tmp_entries())
     address_space = _vm_size_bytes() + limits.extra_memory_bytes
+    # Not dumpable (nor is anything forked from here): a learner sharing this uid cannot
+    # read or write this process's memory through /proc/PID/mem.
+    import ctypes
+
+    ctypes.CDLL(None).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
     reply_out = os.fdopen(os.dup(1), "w", buffering=1)
     sys.stdout = sys.stderr  # nothing else may write on the reply channel
     reply_out.write(READY + "\n")
@@ -280,7 +391,7 @@ def serve(limits: Limits) -> None:
         if os.waitstatus_to_exitcode(status) == STDIN_CLOSED:
             return
         _kill_everything_else()  # the collector did; this covers a collector that failed
-        if not _sweep_tmp(limits, address_space) or _ipc_left():
+        if not _sweep_tmp(limits, address_space, scaffolding) or _ipc_left():
             return  # fail closed: the pool sees no READY and replaces this worker
         reply_out.write(READY + "\n")
 

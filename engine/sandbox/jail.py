@@ -79,11 +79,12 @@ def _readonly_roots() -> list[Path]:
 def seccomp_fd() -> int:
     """A file holding the jail's seccomp program, at offset 0, for ``bwrap --seccomp FD``
     (bwrap reads it whole before starting the command). The caller passes it on, then
-    closes it."""
-    from engine.sandbox.seccomp import NoFilterForThisMachine, filter_program
+    closes it. As an ordinary user the worker still needs unshare, once per submission,
+    to put the learner in namespaces of its own; the learner then gets the full filter."""
+    from engine.sandbox.seccomp import NAMESPACE_CALLS, NoFilterForThisMachine, filter_program
 
     try:
-        program = filter_program()
+        program = filter_program(allowed=frozenset() if os.geteuid() == 0 else NAMESPACE_CALLS)
     except NoFilterForThisMachine as error:
         raise SandboxUnavailable(str(error)) from error
     fd = os.memfd_create("tunelab-seccomp", 0)  # not CLOEXEC: bwrap inherits it
@@ -122,7 +123,18 @@ def jail_argv(
     # /tmp, as a CI clone may, is then bound on top of it instead of hidden beneath it.
     argv += ["--size", str(limits.tmp_bytes), "--perms", "1777", "--tmpfs", "/tmp"]
     made: set[Path] = {Path("/"), Path("/tmp")}
-    for root in _readonly_roots():
+    roots = _readonly_roots()
+    # Folders leading to a bind under /tmp get a tmpfs of their own, made read-only once the
+    # binds are in: as an ordinary user the learner shares the folders' owner, and could
+    # otherwise write beside the checkout (and hide files from the sweep in them).
+    scaffolding = sorted(
+        {Path("/tmp", r.relative_to("/tmp").parts[0]) for r in roots if r.is_relative_to("/tmp")}
+        - set(roots)
+    )
+    for top in scaffolding:
+        made.add(top)
+        argv += ["--size", str(1 << 20), "--perms", "0755", "--tmpfs", str(top)]
+    for root in roots:
         # Folders bwrap makes on the way to a bind would be root-only (0700): open them to
         # `nobody`, or the learner's process cannot import what the server did not preload.
         for parent in reversed(root.parents):
@@ -130,6 +142,8 @@ def jail_argv(
                 made.add(parent)
                 argv += ["--perms", "0755", "--dir", str(parent)]
         argv += ["--ro-bind", str(root), str(root)]
+    for top in scaffolding:
+        argv += ["--remount-ro", str(top)]
     argv += ["--remount-ro", "/", "--chdir", "/tmp"]
     python = Path(sys.prefix).resolve() / "bin" / "python"
     env = {

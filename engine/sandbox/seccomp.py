@@ -21,6 +21,7 @@ _LD_W_ABS = 0x20  # BPF_LD | BPF_W | BPF_ABS
 _JEQ_K = 0x15  # BPF_JMP | BPF_JEQ | BPF_K
 _JGE_K = 0x35  # BPF_JMP | BPF_JGE | BPF_K
 _RET_K = 0x06  # BPF_RET | BPF_K
+_JA = 0x05  # BPF_JMP | BPF_JA
 RET_ALLOW = 0x7FFF0000
 RET_KILL_PROCESS = 0x80000000
 RET_ERRNO = 0x00050000
@@ -78,26 +79,78 @@ def refused_syscalls(machine: str | None = None) -> dict[str, int]:
     return dict(_TABLES[machine][1])
 
 
-def _op(code: int, k: int, jt: int = 0, jf: int = 0) -> bytes:
-    return struct.pack("=HBBI", code, jt, jf, k)
+# kill, tkill, tgkill: the learner's filter refuses them aimed at pid 1, the small init of
+# its own pid namespace (which it could otherwise signal, though the init ignores it).
+_SIGNAL_CALLS = {"x86_64": (62, 200, 234), "aarch64": (129, 130, 131)}
+_ARG0_OFFSET = 16  # seccomp_data.args[0], low 32 bits (little-endian machines)
 
 
-def filter_program(machine: str | None = None) -> bytes:
-    """The BPF program bwrap loads, as the raw ``struct sock_filter[]`` it reads from its fd."""
+Instruction = tuple[int, int, str | None, str | None]
+# Refused in learner code, but the unprivileged worker makes one namespace per submission
+# with it (forkserver._isolate) and then installs the full filter on the learner itself.
+NAMESPACE_CALLS = frozenset({"unshare"})
+
+
+def _assemble(
+    program: list[tuple[int, int, str | None, str | None]], labels: dict[str, int]
+) -> bytes:
+    """``(code, k, jump-if-true label, jump-if-false label)`` to struct sock_filter bytes."""
+    out = []
+    for index, (code, k, true, false) in enumerate(program):
+        jt = labels[true] - index - 1 if true else 0
+        jf = labels[false] - index - 1 if false else 0
+        if code == _JA:  # an unconditional jump carries its offset in k
+            k, jt = jt, 0
+        out.append(struct.pack("=HBBI", code, jt, jf, k))
+    return b"".join(out)
+
+
+def filter_program(
+    machine: str | None = None,
+    allowed: frozenset[str] = frozenset(),
+    protect_init: bool = False,
+) -> bytes:
+    """The BPF program as the raw ``struct sock_filter[]`` bwrap reads from its fd: every
+    refused call but ``allowed``; with ``protect_init``, no signal to pid 1 either."""
     machine = machine or platform.machine()
-    refused = sorted(set(refused_syscalls(machine).values()))
+    refused = sorted({n for name, n in refused_syscalls(machine).items() if name not in allowed})
     arch = _TABLES[machine][0]
-    program = [
-        _op(_LD_W_ABS, _ARCH_OFFSET),
-        _op(_JEQ_K, arch, jt=1),
-        _op(_RET_K, RET_KILL_PROCESS),
-        _op(_LD_W_ABS, _NR_OFFSET),
+    program: list[Instruction] = [
+        (_LD_W_ABS, _ARCH_OFFSET, None, None),
+        (_JEQ_K, arch, None, "kill"),
+        (_LD_W_ABS, _NR_OFFSET, None, None),
     ]
-    checks = [*([X32_SYSCALL_BIT] if machine == "x86_64" else []), *refused]
-    allow_at = len(checks)  # index, among the comparisons, of RET ALLOW; EPERM follows it
-    for index, number in enumerate(checks):
-        code = _JGE_K if number == X32_SYSCALL_BIT else _JEQ_K
-        program.append(_op(code, number, jt=allow_at - index))
-    program.append(_op(_RET_K, RET_ALLOW))
-    program.append(_op(_RET_K, RET_ERRNO | errno.EPERM))
-    return b"".join(program)
+    if machine == "x86_64":
+        program.append((_JGE_K, X32_SYSCALL_BIT, "deny", None))
+    program += [(_JEQ_K, number, "deny", None) for number in refused]
+    labels: dict[str, int] = {}
+    if protect_init:
+        program += [(_JEQ_K, number, "signal", None) for number in _SIGNAL_CALLS[machine]]
+        program.append((_JA, 0, "allow", None))
+        labels["signal"] = len(program)
+        program += [(_LD_W_ABS, _ARG0_OFFSET, None, None), (_JEQ_K, 1, "deny", "allow")]
+    labels["allow"] = len(program)
+    program.append((_RET_K, RET_ALLOW, None, None))
+    labels["deny"] = len(program)
+    program.append((_RET_K, RET_ERRNO | errno.EPERM, None, None))
+    labels["kill"] = len(program)
+    program.append((_RET_K, RET_KILL_PROCESS, None, None))
+    return _assemble(program, labels)
+
+
+def install_on_this_process() -> None:
+    """Load the full filter on the calling process (and what it forks), on top of any
+    already there: the kernel applies every filter, so this only ever refuses more."""
+    import ctypes
+
+    program = filter_program(protect_init=True)
+    buffer = ctypes.create_string_buffer(program, len(program))
+
+    class _Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    fprog = _Program(len(program) // 8, ctypes.cast(buffer, ctypes.c_void_p))
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_set_seccomp, seccomp_mode_filter = 22, 2
+    if libc.prctl(pr_set_seccomp, seccomp_mode_filter, ctypes.byref(fprog), 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP) failed")

@@ -15,6 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from engine.sandbox import cgroup
 from engine.sandbox.jail import (
     JAIL_HOST_ENV,
     NOBODY,
@@ -28,6 +29,10 @@ from engine.sandbox.protocol import MAX_REPLY_LINE, READY, WorkerReply, decode_r
 START_SECONDS = 180.0  # importing torch on a busy 2-core machine can take a while
 REPLY_GRACE_SECONDS = 5.0
 CLEAN_SECONDS = 30.0  # the sweep after a submission, on a busy machine
+# The whole jail's cgroup (where the machine offers one): torch in the fork server and the
+# pre-forked processes take ~1 GiB resident, and the learner its rlimit's worth on top.
+WORKER_BASE_MEMORY = 2 << 30
+WORKER_OWN_PROCESSES = 16  # bwrap, its init, fork server, collector, sweeper, namespaces
 
 
 class WorkerLost(RuntimeError):
@@ -43,10 +48,15 @@ class JailedWorker:
         # -P: never put the cwd (/tmp, which the learner writes) on sys.path.
         command = ["-P", "-m", "engine.sandbox.forkserver", json.dumps(asdict(limits))]
         command.append(str(learner_uid))
+        self.cgroup = cgroup.create(
+            cgroup.name_for(f"{learner_uid}-{id(self)}"),
+            memory_bytes=WORKER_BASE_MEMORY + limits.extra_memory_bytes + limits.tmp_bytes,
+            processes=2 * limits.processes + WORKER_OWN_PROCESSES,
+        )
         seccomp = seccomp_fd()
         try:
             self.process = subprocess.Popen(
-                jail_argv(bwrap, command, limits, seccomp=seccomp),
+                cgroup.joining(self.cgroup, jail_argv(bwrap, command, limits, seccomp=seccomp)),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._stderr,
@@ -122,6 +132,8 @@ class JailedWorker:
             os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait()
         self._stderr.close()
+        if self.cgroup is not None:
+            self.cgroup.remove()
 
     def close(self) -> None:
         """Closing stdin lets the server exit on its own; the kill is the backstop."""

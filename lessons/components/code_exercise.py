@@ -20,6 +20,7 @@ from engine.quiz.markdown import inert_images
 from engine.quiz.models import CodeQuestion
 from engine.quiz.parsing import ParsedInput
 from engine.sandbox.pool import SandboxPool, Ticket, shared_pool
+from lessons.components.editor_bundle import use_local_bundle
 
 EDITOR_LINES = [8, 24]  # the editor grows with the code between these heights (lines)
 RUN_BUTTON = {
@@ -53,6 +54,7 @@ def code_input(starter: str, key: str) -> str | None:
     """The editor (Python highlighting, line numbers, Tab indents); the code once the
     learner runs it (the Run button or Ctrl+Enter), else None."""
     st.caption("Python · **Tab** indents · **Ctrl+Enter** or **Run** runs your code")
+    use_local_bundle()
     event = code_editor(
         starter,
         lang="python",
@@ -108,6 +110,19 @@ def code_answer(question: CodeQuestion, key: str) -> tuple[ParsedInput, bool]:
         return None, False
     st.session_state[last_key] = code
     return run_question_code(question, code), True
+
+
+def reference_run(question: CodeQuestion) -> GradeResult:
+    """The question's reference solution, really run through the sandbox and the judge (for
+    Bank check, which shows only results it ran); kept per key while the page reruns."""
+    key = f"reference_run::{question.id}::{question.fingerprint}"
+    if key not in st.session_state:
+        with st.spinner("Running the reference solution in the sandbox…"):
+            st.session_state[key] = grade_code(
+                question.exercise(), question.reference_solution, sandbox_pool()
+            )
+    result: GradeResult = st.session_state[key]
+    return result
 
 
 def show_check_results(result: GradeResult) -> None:

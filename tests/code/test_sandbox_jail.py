@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from engine.codecheck.grade import NOT_GRADED
-from engine.sandbox.forkserver import _remove_tree_contents
+from engine.sandbox.forkserver import remove_tree_contents
 from engine.sandbox.jail import NOBODY, _readonly_roots, learner_uid
 from engine.sandbox.seccomp import filter_program, refused_syscalls
-from tests.helpers.sandbox_pool import attack, shared_pool
+from tests.helpers.sandbox_pool import TEST_LIMITS, attack, shared_pool
 
 SYSCALLS = refused_syscalls()
 
@@ -44,7 +44,7 @@ def test_a_tree_deeper_than_pythons_recursion_limit_is_removed(tmp_path: Path) -
     (tmp_path / "locked").mkdir()
     (tmp_path / "locked" / "inside").write_text("x")
     (tmp_path / "locked").chmod(0)
-    _remove_tree_contents(str(tmp_path))
+    remove_tree_contents(str(tmp_path))
     assert os.listdir(tmp_path) == []
 
 
@@ -148,3 +148,49 @@ def test_as_root_each_worker_runs_learner_code_under_its_own_uid() -> None:
         f"import os\ndef attack(model):\n"
         f"    return 'contained' if os.getuid() == {worker.learner_uid} else str(os.getuid())\n"
     )
+
+
+@pytest.mark.slow
+def test_where_the_machine_offers_cgroups_each_worker_runs_in_its_own() -> None:
+    worker = shared_pool()._workers[0]
+    assert worker is not None
+    if worker.cgroup is None:
+        pytest.skip("no writable cgroup hierarchy here (not root, or none delegated)")
+    names = {folder.name for folder in worker.cgroup.folders}
+    with open(f"/proc/{worker.pid}/cgroup") as membership:
+        assert any(name in membership.read() for name in names)
+    limits = [f / "pids.max" for f in worker.cgroup.folders if (f / "pids.max").exists()]
+    assert [int(f.read_text()) for f in limits] == [2 * TEST_LIMITS.processes + 16]
+
+
+@pytest.mark.slow
+def test_no_other_process_of_the_jail_can_be_read_or_written_through_proc() -> None:
+    # As an ordinary user the learner shares the fork server's uid: only its not being
+    # dumpable keeps /proc/PID/mem (and so every later learner's process) closed.
+    contained(
+        """
+import os
+def attack(model):
+    me = os.readlink("/proc/self")  # this process's number as /proc counts it
+    for pid in [p for p in os.listdir("/proc") if p.isdigit() and p != me]:
+        try:
+            with open(f"/proc/{pid}/mem", "r+b", buffering=0):
+                return "opened /proc/" + pid + "/mem"
+        except OSError:
+            continue
+    return "contained"
+"""
+    )
+
+
+def test_cgroups_left_by_a_server_that_is_gone_are_removed(tmp_path: Path) -> None:
+    from engine.sandbox.cgroup import PREFIX, remove_orphans
+
+    (tmp_path / "pids").mkdir()
+    gone = tmp_path / "pids" / f"{PREFIX}999999999-1-2"  # no such pid
+    mine = tmp_path / "pids" / f"{PREFIX}{os.getpid()}-1-2"
+    other = tmp_path / "pids" / "someone-else"
+    for folder in (gone, mine, other):
+        folder.mkdir()
+    remove_orphans(tmp_path)
+    assert not gone.exists() and mine.exists() and other.exists()

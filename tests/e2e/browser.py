@@ -141,7 +141,9 @@ def pick(label) -> None:
     expect(control).to_be_checked()
 
 
-CODE_EDITOR = 'iframe[title="code_editor.code_editor"]'
+# The editor's iframe is titled by its component's module: the local bundle (lessons/components/
+# editor_bundle.py) declares it under that module's name.
+CODE_EDITOR = 'iframe[title$=".code_editor"]'
 # Grading runs in the sandbox; the server's first run also starts its warm workers.
 CODE_RUN_TIMEOUT_MS = 120_000
 
