@@ -13,12 +13,14 @@ router; and an instructor can clear a name's lock. New names are throttled per a
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import ParamSpec
 
 from engine.identity.addresses import is_this_machine
 from engine.identity.instructor import Outcome
@@ -44,6 +46,7 @@ from engine.store import Learner, Store
 from engine.store.accounts import NO_PIN
 from engine.store.models import clean_display_name, display_name_key
 
+P = ParamSpec("P")
 log = logging.getLogger(__name__)
 
 TOKEN_SECRET_ENV = "TUNELAB_TOKEN_SECRET"
@@ -84,27 +87,23 @@ def token_secret(
     return db.accounts().server_secret(_STORED_SECRET, lambda: secrets.token_urlsafe(32))
 
 
+def _logged(sign_in: Callable[P, SignIn]) -> Callable[P, SignIn]:
+    """The sign-in's outcome in the log: who and from where, never the PIN or a token."""
+
+    @functools.wraps(sign_in)
+    def logged(*args: P.args, **kwargs: P.kwargs) -> SignIn:
+        result = sign_in(*args, **kwargs)
+        learner = result.learner.id if result.learner else None
+        level = logging.INFO if learner is not None else logging.WARNING
+        address = kwargs.get("address")
+        log.log(level, "sign-in %s: learner %s from %s", result.outcome.value, learner, address)
+        return result
+
+    return logged
+
+
+@_logged
 def sign_in_with_pin(
-    db: Store,
-    name: str,
-    pin: str,
-    *,
-    now: float,
-    address: str | None = None,
-    device: str | None = None,
-    secret: str | None = None,
-) -> SignIn:
-    """``_sign_in_with_pin``, with its outcome in the log (never the PIN, never a token)."""
-    result = _sign_in_with_pin(
-        db, name, pin, now=now, address=address, device=device, secret=secret
-    )
-    learner = result.learner.id if result.learner else None
-    level = logging.INFO if learner is not None else logging.WARNING
-    log.log(level, "sign-in %s: learner %s from %s", result.outcome.value, learner, address)
-    return result
-
-
-def _sign_in_with_pin(
     db: Store,
     name: str,
     pin: str,
