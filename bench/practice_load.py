@@ -1,5 +1,6 @@
 """Practice under load: N learners sign in (name + PIN), practise up to a family question and
-ask for another one like it; the same request schedule against a bare one-line page.
+ask for another one like it (or, with --page, take the whole test, or review what they
+missed); the same request schedule against a bare one-line page.
 
 Each repeat runs the bare page (bench/bare_page.py) and then TuneLab's app.py under the same
 arrival times, the same pauses between clicks and the same number of requests per learner, on
@@ -8,6 +9,12 @@ learner saw graded must be in that database.
 
 Run: python -m bench.practice_load                     (the table in bench/RESULTS.md)
      python -m bench.practice_load --learners 20 --arrival 5 --repeat 1
+     python -m bench.practice_load --page test_pattern  (start, answer every question, finish)
+     python -m bench.practice_load --page review        (practise 3, then review the misses)
+     python -m bench.practice_load --learners 200 --arrival 20   (the second scenario)
+
+A click on a widget inside a fragment (the quiz pages' question areas) is sent as a browser
+sends it, naming that fragment, so the server reruns only the fragment.
 """
 
 from __future__ import annotations
@@ -54,7 +61,17 @@ PROFILING_DIR = ROOT / "bench" / "profiling"  # its sitecustomize.py profiles th
 CONNECT, SIGN_IN, OPEN, ANSWER, NEXT, VARIANT, RERUN = (
     "connect", "sign in", "open Practice", "answer", "next question", "another one", "rerun",
 )  # fmt: skip
+START, FINISH, OPEN_REVIEW = "start the test", "last answer: the report", "open Review"
 PRACTICE_KINDS = (OPEN, ANSWER, NEXT, VARIANT)
+# Per page: the request kinds on that page (the ratio's numerator), in the table's order.
+PAGE_KINDS = {
+    "practice": (OPEN, ANSWER, VARIANT, NEXT),
+    "test_pattern": (START, ANSWER, FINISH),
+    "review": (OPEN_REVIEW, ANSWER, NEXT),
+}
+PAGE_TITLES = {"practice": "Practice", "test_pattern": "Test", "review": "Review"}
+REVIEW_PRACTISED = 3  # questions a Review learner answers on Practice first
+REVIEW_AT_MOST = 3  # due questions they then review
 
 
 @dataclass(frozen=True)
@@ -94,40 +111,131 @@ async def practice_learner(
     way to the first family question, answer it, ask for another one like it, answer that."""
     await asyncio.sleep(delay)
 
-    async def click(kind: str, tab: Session, states: list[WidgetState]) -> Render:
-        await asyncio.sleep(think.uniform(*plan.think_s))
-        return await journey.timed(kind, tab.rerun(states))
-
-    async def answer(tab: Session, shown: Render) -> Render:
-        graded = await click(
-            ANSWER, tab, [*answer_states(shown), trigger(_button(shown, "Submit"))]
-        )
-        if not any(word in graded.text for word in GRADED_WORDS):
-            raise AssertionError(f"answer not graded:\n{graded.text[:300]}")
-        journey.answers_graded += 1
-        return graded
-
+    clicks = Clicks(journey, think, plan)
     try:
         async with open_session(url, SIGN_IN_PAGE, "", plan.timeout_s) as tab:
-            form = await journey.timed(CONNECT, tab.rerun())
-            signed = await click(SIGN_IN, tab, sign_in_states(form, name, f"pin-{name}"))
-            if f"Signed in as **{name}**" not in signed.text:
-                raise AssertionError(f"not signed in:\n{signed.text[:300]}")
+            await clicks.sign_in(tab, name)
             tab.page = "practice"
-            shown = await click(OPEN, tab, [])
+            shown = await clicks.click(OPEN, tab, [])
             while not (_answerable(shown) and shown.button(ANOTHER)):
                 if _answerable(shown) and journey.answers_graded < plan.answers_before:
-                    shown = await answer(tab, shown)
-                next_button = _button(shown, "Next question")
-                if next_button.button.disabled:
-                    raise LookupError("walked the whole bank: no family question to vary")
-                shown = await click(NEXT, tab, [trigger(next_button)])
-            graded = await answer(tab, shown)
-            variant = await click(VARIANT, tab, [trigger(_button(graded, ANOTHER))])
-            await answer(tab, variant)
+                    shown = await clicks.answer(tab, shown)
+                shown = await clicks.next_question(tab, shown)
+            graded = await clicks.answer(tab, shown)
+            variant = await clicks.press(VARIANT, tab, graded, ANOTHER)
+            await clicks.answer(tab, variant)
         journey.finished = True
     except Exception as exc:  # a failed learner is counted and reported, never fatal
         journey.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+async def test_learner(
+    journey: Journey, url: str, name: str, delay: float, think: random.Random, plan: JourneyPlan
+) -> None:
+    """Sign in on the Test page, start the test, answer every question (a code question
+    with its starter code, run in the sandbox), and read the report."""
+    await asyncio.sleep(delay)
+    clicks = Clicks(journey, think, plan)
+    try:
+        async with open_session(url, SIGN_IN_PAGE, "", plan.timeout_s) as tab:
+            signed = await clicks.sign_in(tab, name)
+            shown = await clicks.press(START, tab, signed, "Start the test")
+            while (submit := shown.button("Submit answer")) is not None or _code_editor(shown):
+                before = journey.answers_graded
+                states = _answer_or_code(shown, f"{name}-{before}")
+                if submit is not None:
+                    states.append(trigger(submit))
+                target = submit if submit is not None else _code_editor(shown)
+                assert target is not None
+                shown = await clicks.click(ANSWER, tab, states, shown.fragment_of(target))
+                if any(word in shown.text for word in ("could not be saved", "not accepted")):
+                    raise AssertionError(f"answer refused:\n{shown.text[:300]}")
+                journey.answers_graded += 1
+            if "Pattern " not in shown.text:
+                raise AssertionError(f"no report after the last answer:\n{shown.text[:300]}")
+            # The last answer's request drew the report: count it as such.
+            journey.requests[-1] = Request(FINISH, journey.requests[-1].seconds)
+        journey.finished = True
+    except Exception as exc:
+        journey.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+async def review_learner(
+    journey: Journey, url: str, name: str, delay: float, think: random.Random, plan: JourneyPlan
+) -> None:
+    """Sign in, answer REVIEW_PRACTISED questions on Practice (the first option: some are
+    missed), open Review and answer up to REVIEW_AT_MOST due questions, Next after each."""
+    await asyncio.sleep(delay)
+    clicks = Clicks(journey, think, plan)
+    try:
+        async with open_session(url, SIGN_IN_PAGE, "", plan.timeout_s) as tab:
+            await clicks.sign_in(tab, name)
+            tab.page = "practice"
+            shown = await clicks.click(OPEN, tab, [])
+            practised = 0
+            while practised < REVIEW_PRACTISED:
+                if _answerable(shown):
+                    shown = await clicks.answer(tab, shown)
+                    practised += 1
+                shown = await clicks.next_question(tab, shown)
+            tab.page = "review"
+            shown = await clicks.click(OPEN_REVIEW, tab, [])
+            for _ in range(REVIEW_AT_MOST):
+                if not _answerable(shown):
+                    break  # nothing due (every answer was right), or a code question
+                graded = await clicks.answer(tab, shown)
+                shown = await clicks.press(NEXT, tab, graded, "Next question")
+        journey.finished = True
+    except Exception as exc:
+        journey.error = f"{type(exc).__name__}: {str(exc)[:200]}"
+
+
+class Clicks:
+    """One learner's clicks: a pause first, then the request, timed; a click on a widget in a
+    fragment names that fragment, as a browser does."""
+
+    def __init__(self, journey: Journey, think: random.Random, plan: JourneyPlan) -> None:
+        self.journey, self.think, self.plan = journey, think, plan
+
+    async def click(
+        self, kind: str, tab: Session, states: list[WidgetState], fragment: str = ""
+    ) -> Render:
+        await asyncio.sleep(self.think.uniform(*self.plan.think_s))
+        return await self.journey.timed(kind, tab.rerun(states, fragment_id=fragment))
+
+    async def press(self, kind: str, tab: Session, shown: Render, label: str) -> Render:
+        button = _button(shown, label)
+        return await self.click(kind, tab, [trigger(button)], shown.fragment_of(button))
+
+    async def sign_in(self, tab: Session, name: str) -> Render:
+        form = await self.journey.timed(CONNECT, tab.rerun())
+        signed = await self.click(SIGN_IN, tab, sign_in_states(form, name, f"pin-{name}"))
+        if f"Signed in as **{name}**" not in signed.text:
+            raise AssertionError(f"not signed in:\n{signed.text[:300]}")
+        return signed
+
+    async def answer(self, tab: Session, shown: Render) -> Render:
+        submit = _button(shown, "Submit")
+        graded = await self.click(
+            ANSWER, tab, [*answer_states(shown), trigger(submit)], shown.fragment_of(submit)
+        )
+        if not any(word in graded.text for word in GRADED_WORDS):
+            raise AssertionError(f"answer not graded:\n{graded.text[:300]}")
+        self.journey.answers_graded += 1
+        self._last_graded = graded
+        return graded
+
+    async def next_question(
+        self, tab: Session, shown: Render, after_answer: bool = False
+    ) -> Render:
+        """Next question, from the page on screen (after an answer: the graded page)."""
+        on_screen = self._last_graded if after_answer and self._last_graded else shown
+        next_button = _button(on_screen, "Next question")
+        if next_button.button.disabled:
+            raise LookupError("walked the whole bank: no family question to vary")
+        return await self.click(
+            NEXT, tab, [trigger(next_button)], on_screen.fragment_of(next_button)
+        )
 
 
 async def bare_learner(
@@ -156,6 +264,21 @@ def sign_in_states(form: Render, name: str, pin: str) -> list[WidgetState]:
         WidgetState(id=fields[PIN_LABEL], string_value=pin),
         trigger(_button(form, "Continue")),
     ]
+
+
+def _code_editor(shown: Render):
+    """The code editor of a code question on screen (a custom component), if any."""
+    return next(iter(shown.of_kind("component_instance")), None)
+
+
+def _answer_or_code(shown: Render, event_id: str) -> list[WidgetState]:
+    """A form answer, or the code editor's Run with its starter code."""
+    editor = _code_editor(shown)
+    if editor is None:
+        return answer_states(shown)
+    starter = json.loads(editor.component_instance.json_args or "{}").get("code", "")
+    event = {"type": "submit", "id": event_id, "text": starter}
+    return [WidgetState(id=editor.component_instance.id, json_value=json.dumps(event))]
 
 
 def _answerable(shown: Render) -> bool:
@@ -205,6 +328,12 @@ class Repeat:
     answers_found: int = 0
     bare_cpu_s: float = 0.0  # CPU time each server process spent during its wave
     app_cpu_s: float = 0.0
+    page: str = "practice"
+    rss_mb: tuple[float, float] = (0.0, 0.0)  # peak resident memory so far: TuneLab, bare
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        return PAGE_KINDS[self.page]
 
     @property
     def cpu_ms_per_request(self) -> tuple[float, float]:
@@ -216,8 +345,8 @@ class Repeat:
 
     @property
     def ratio(self) -> float:
-        """Practice p95 over the bare page's, per request on an open socket."""
-        practice = p50_p95_ms(latencies(self.app, PRACTICE_KINDS))[1]
+        """The page's p95 over the bare page's, per request on an open socket."""
+        practice = p50_p95_ms(latencies(self.app, self.kinds))[1]
         return practice / p50_p95_ms(latencies(self.bare, [RERUN]))[1]
 
     @property
@@ -236,21 +365,22 @@ class Repeat:
         def p95(journeys: list[Journey]) -> str:
             return f"{p50_p95_ms(latencies(journeys, [CONNECT]))[1]:.0f}"
 
-        requests = len(latencies(self.app, PRACTICE_KINDS))
+        requests = len(latencies(self.app, self.kinds))
         app_cpu, bare_cpu = self.cpu_ms_per_request
+        each = "".join(f"| {pair(self.app, kind)} " for kind in (*self.kinds, SIGN_IN))
         return (
             f"| {self.number} | {self.learners} / {self.arrival_s:g} "
-            f"| {pair(self.app, *PRACTICE_KINDS)} ({requests}) | {pair(self.bare, RERUN)} "
-            f"| **{self.ratio:.2f}×** | {pair(self.app, OPEN)} | {pair(self.app, ANSWER)} "
-            f"| {pair(self.app, VARIANT)} | {pair(self.app, NEXT)} | {pair(self.app, SIGN_IN)} "
+            f"| {pair(self.app, *self.kinds)} ({requests}) | {pair(self.bare, RERUN)} "
+            f"| **{self.ratio:.2f}×** {each}"
             f"| {p95(self.app)} / {p95(self.bare)} | {app_cpu:.1f} / {bare_cpu:.1f} "
             f"| {self.answers_acknowledged} / {self.answers_found} | {len(self.errors)} "
             f"| {self.load_before:.2f} → {self.load_after:.2f} |"
         )
 
     def summary(self) -> dict:
-        kinds = (CONNECT, SIGN_IN, *PRACTICE_KINDS)
+        kinds = (CONNECT, SIGN_IN, *self.kinds)
         return {
+            "page": self.page,
             "repeat": self.number,
             "learners": self.learners,
             "arrival_s": self.arrival_s,
@@ -261,20 +391,23 @@ class Repeat:
             "answers_found": self.answers_found,
             "load": [self.load_before, self.load_after],
             "server_cpu_ms_per_request": self.cpu_ms_per_request,
+            "server_peak_rss_mb": self.rss_mb,
             "first_errors": sorted(set(self.errors))[:5],
         }
 
 
-TABLE_HEADER = "\n".join(
-    [
-        "| run | learners / arrival (s) | Practice p50 / p95 ms (requests) "
-        "| bare rerun p50 / p95 ms | p95 ratio | open Practice | answer | another one "
-        "| next question | sign in | connect p95: TuneLab / bare "
-        "| server CPU ms per request: TuneLab / bare | answers acknowledged / found "
-        "| errors | load avg (1 min) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
-)
+def table_header(page: str = "practice") -> str:
+    kinds = PAGE_KINDS[page]
+    columns = [
+        "run", "learners / arrival (s)", f"{PAGE_TITLES[page]} p50 / p95 ms (requests)",
+        "bare rerun p50 / p95 ms", "p95 ratio", *kinds, SIGN_IN,
+        "connect p95: TuneLab / bare", "server CPU ms per request: TuneLab / bare",
+        "answers acknowledged / found", "errors", "load avg (1 min)",
+    ]  # fmt: skip
+    return "\n".join(["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)])
+
+
+TABLE_HEADER = table_header()
 
 
 def run_in_own_thread(main: Coroutine[Any, Any, None]) -> None:
@@ -334,8 +467,8 @@ def run(args: argparse.Namespace) -> list[Repeat]:
                 ROOT / "app.py", app_env, log_dir / "practice_app.log", args.option
             ) as app,
         ):
-            requests = _warm_up(app.url, bare.url, plan)
-            print(f"journey: {requests} requests per learner\n\n{TABLE_HEADER}", flush=True)
+            requests = _warm_up(app.url, bare.url, plan, args.page)
+            print(f"journey: {requests} requests per learner\n\n{table_header(args.page)}")
             delays = arrivals(args.learners, args.arrival, args.seed)
             for k in range(1, args.repeat + 1):
                 load_before = os.getloadavg()[0]
@@ -351,15 +484,17 @@ def run(args: argparse.Namespace) -> list[Repeat]:
                 bare_cpu_s = process_cpu_s(bare.pid) - cpu_before
                 time.sleep(2)  # let the last sessions close before the next wave
                 cpu_before = process_cpu_s(app.pid)
-                prefix = f"practice-r{k}-"
+                prefix = f"{_name_safe(args.page)}-r{k}-"
                 app_wave = wave(
-                    _named_learners(app.url, prefix, plan),
+                    _named_learners(app.url, prefix, plan, args.page),
                     delays,
                     args.seed,
                     limit_s,
                 )
                 repeat = Repeat(k, args.learners, args.arrival, bare_wave, app_wave, load_before)
+                repeat.page = args.page
                 repeat.app_cpu_s = process_cpu_s(app.pid) - cpu_before
+                repeat.rss_mb = (app.peak_rss_mb(), bare.peak_rss_mb())
                 repeat.bare_cpu_s = bare_cpu_s
                 repeat.load_after = os.getloadavg()[0]
                 repeat.answers_found = count_answers(db_path, prefix)
@@ -388,11 +523,20 @@ def process_cpu_s(pid: int) -> float:
     return (utime + stime) / os.sysconf("SC_CLK_TCK")
 
 
-def _named_learners(url: str, prefix: str, plan: JourneyPlan) -> LearnerRun:
-    """Practice learners named `prefix` + their number: the database check counts by it."""
+JOURNEYS = {"practice": practice_learner, "test_pattern": test_learner, "review": review_learner}
+
+
+def _name_safe(page: str) -> str:
+    # The page shows names as plain text, so "_" would come back escaped ("\\_").
+    return page.replace("_", "-")
+
+
+def _named_learners(url: str, prefix: str, plan: JourneyPlan, page: str) -> LearnerRun:
+    """Learners named `prefix` + their number: the database check counts by it."""
+    journey_on = JOURNEYS[page]
 
     async def learner(journey: Journey, i: int, delay: float, think: random.Random) -> None:
-        await practice_learner(journey, url, f"{prefix}{i}", delay, think, plan)
+        await journey_on(journey, url, f"{prefix}{i}", delay, think, plan)
 
     return learner
 
@@ -406,12 +550,13 @@ def _profiling_env(out: Path | None) -> dict[str, str]:
     return {"PYTHONPATH": path, "TUNELAB_PROFILE_OUT": str(out.resolve())}
 
 
-def _warm_up(app_url: str, bare_url: str, plan: JourneyPlan) -> int:
+def _warm_up(app_url: str, bare_url: str, plan: JourneyPlan, page: str = "practice") -> int:
     """One learner on each server first (imports, the bank, the store open once); returns
     how many requests a practice journey makes, which the bare learners then repeat."""
     quick = JourneyPlan((0.0, 0.0), plan.answers_before, plan.timeout_s)
     journey, bare = Journey(), Journey()
-    asyncio.run(practice_learner(journey, app_url, "practice-warmup", 0, random.Random(0), quick))
+    name = f"{_name_safe(page)}-warmup"
+    asyncio.run(JOURNEYS[page](journey, app_url, name, 0, random.Random(0), quick))
     if journey.error:
         raise RuntimeError(f"warm-up failed: {journey.error}")
     asyncio.run(bare_learner(bare, bare_url, 0, random.Random(0), quick, 2))
@@ -422,6 +567,7 @@ def _warm_up(app_url: str, bare_url: str, plan: JourneyPlan) -> int:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--page", choices=sorted(PAGE_KINDS), default="practice")
     parser.add_argument("--learners", type=int, default=100)
     parser.add_argument("--arrival", type=float, default=10.0, help="seconds they arrive over")
     parser.add_argument("--repeat", type=int, default=3, help="bare + TuneLab waves, in turn")
@@ -466,12 +612,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     print(f"load average before: {os.getloadavg()}  cores: {os.cpu_count()}", flush=True)
     repeats = run(args)
-    table = "\n".join([TABLE_HEADER, *(r.row() for r in repeats)])
+    table = "\n".join([table_header(args.page), *(r.row() for r in repeats)])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(
         json.dumps(
             {
                 "argv": argv if argv is not None else sys.argv[1:],
+                "page": args.page,
                 "cores": os.cpu_count(),
                 "repeats": [r.summary() for r in repeats],
                 "table": table,

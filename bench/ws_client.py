@@ -55,8 +55,10 @@ class Session:
         # Optional callback(element, monotonic time), for pages that stream as they run.
         self.on_element: Callable[[Element, float], None] | None = None
 
-    async def rerun(self, widgets: Iterable[WidgetState] = (), keep_raw: bool = False) -> Render:
-        await self.ws.send(rerun_request(self.page, self.query_string, widgets))
+    async def rerun(
+        self, widgets: Iterable[WidgetState] = (), keep_raw: bool = False, fragment_id: str = ""
+    ) -> Render:
+        await self.ws.send(rerun_request(self.page, self.query_string, widgets, fragment_id))
         return await asyncio.wait_for(self._read_until_finished(keep_raw), self.timeout)
 
     async def _read_until_finished(self, keep_raw: bool) -> Render:

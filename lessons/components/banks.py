@@ -126,6 +126,12 @@ def pick_bank(key: str) -> QuestionBank | None:
     return banks[current]
 
 
+def current_bank(picked: QuestionBank) -> QuestionBank:
+    """The bank chosen on the page's last full run, as the catalog holds it now: a question
+    area (a fragment) reruns without the chooser, and an edit on disk still reaches it."""
+    return catalog().banks.get(picked.id, picked)
+
+
 def learner_store_and_bank(bank_key: str) -> tuple[Learner, Store, QuestionBank]:
     """For pages about one learner's record: ask for the name and the bank, or stop here."""
     learner = current_learner()

@@ -39,6 +39,12 @@ _DEVICE_KEY = "device_token"  # this session's copy (the cookie is read when it 
 _DEVICE_TO_STORE = "device_token_to_store"
 _DEVICE_SHAPE = re.compile(r"[A-Za-z0-9_.-]{1,200}")
 DEVICE_COOKIE_DAYS = 400  # browsers cap cookie lifetimes at 400 days
+# A signed-in session's learner is looked up in the database at most this often: every full
+# page run asking cost a query. A revoked link (signed out elsewhere, PIN reset) or a deleted
+# learner therefore ends an open session within this many seconds, on its next full run.
+LEARNER_RECHECK_S = 10.0
+_CHECKED_KEY = "learner_checked"  # (the learner, clock() when the database said so)
+clock = time.monotonic  # a test moves it on
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,7 +72,7 @@ def current_learner(*, ask: bool = True) -> Learner | None:
         return _provider_learner(db, ask=ask)
     learner_id = st.session_state.get("learner_id")
     if learner_id is not None:
-        learner = db.get_learner(learner_id)
+        learner = _checked_learner(db, learner_id)
         if learner is not None:
             _keep_token_in_url()
             _store_device_token()
@@ -87,11 +93,38 @@ def current_learner(*, ask: bool = True) -> Learner | None:
         else:
             st.session_state["learner_id"] = learner.id
             st.session_state[_TOKEN_KEY] = token
+            st.session_state[_CHECKED_KEY] = (learner, clock())
             _sign_out_button()
             return learner
     if ask:
         _pin_form(db)
     return None
+
+
+def _checked_learner(db: Store, learner_id: int) -> Learner | None:
+    """This session's learner, from the database at most every LEARNER_RECHECK_S seconds;
+    None (and this session signed out) once the learner is gone or their link revoked."""
+    kept = st.session_state.get(_CHECKED_KEY)
+    now = clock()
+    if kept is not None and kept[0].id == learner_id and now - kept[1] < LEARNER_RECHECK_S:
+        return kept[0]
+    learner = db.get_learner(learner_id)
+    token = st.session_state.get(_TOKEN_KEY)
+    if learner is not None and token:
+        try:
+            learner_from_token(db, token, _token_secret(db), now=time.time())
+        except TokenRefused as exc:
+            learner = None
+            st.session_state.pop("learner_id", None)
+            st.session_state.pop(_TOKEN_KEY, None)
+            if TOKEN_PARAM in st.query_params:
+                del st.query_params[TOKEN_PARAM]
+            st.warning(str(exc))  # the server's own words, never learner text
+    if learner is None:
+        st.session_state.pop(_CHECKED_KEY, None)
+    else:
+        st.session_state[_CHECKED_KEY] = (learner, now)
+    return learner
 
 
 def _pin_form(db: Store) -> None:
@@ -257,6 +290,7 @@ def sign_out() -> None:
     """Forget the learner here and revoke their signed links everywhere (a copied URL, a
     shared computer's history), not only when they expire."""
     learner_id = st.session_state.pop("learner_id", None)
+    st.session_state.pop(_CHECKED_KEY, None)
     db = store()
     if learner_id is not None and db is not None and not auth_configured():
         revoke_tokens(db, learner_id)

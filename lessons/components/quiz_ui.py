@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import assert_never
+from typing import NoReturn, assert_never
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from engine.quiz.grading import Grade, Response, share_text
 from engine.quiz.inert_text import inert_code
@@ -77,6 +78,33 @@ def answer_widget(shown: PresentedQuestion, key: str) -> ParsedInput:
             assert_never(shown.type)
 
 
+def answer_held(shown: PresentedQuestion, key: str) -> ParsedInput:
+    """What the form's inputs (drawn by ``answer_widget`` with this key) hold now, read from
+    the session: Streamlit sets every widget's new value before the script runs, so a
+    submission can be graded before the page is drawn."""
+    held = st.session_state
+    match shown.type:
+        case QuestionType.NUMERIC:
+            text = held.get(key)
+            return parse_typed_number(text if isinstance(text, str) else "")
+        case QuestionType.MULTIPLE_SELECT:
+            ticked = [
+                o.choice_id for o in shown.options if held.get(f"{key}_{o.choice_id}") is True
+            ]
+            return parse_picked(ticked)
+        case QuestionType.SINGLE_CHOICE | QuestionType.TRUE_FALSE:
+            # A value that is none of the options (a crafted message) is no choice: the radio
+            # itself would fall back to its default, nothing picked.
+            picked = held.get(key)
+            return parse_picked(
+                [picked if picked in {o.choice_id for o in shown.options} else None]
+            )
+        case QuestionType.CODE:
+            raise TypeError("a code answer is run in the sandbox when submitted, not read back")
+        case _:
+            assert_never(shown.type)
+
+
 def ask(
     shown: PresentedQuestion, question: Question, key: str, *, form_key: str, submit: SubmitButton
 ) -> tuple[ParsedInput, bool]:
@@ -117,6 +145,54 @@ def submitted_response(
     answer, submitted = ask(shown, question, key, form_key=form_key, submit=submit)
     if not submitted:
         return None
+    return _well_formed(answer, when_empty)
+
+
+@dataclass(frozen=True)
+class SubmitButton:
+    label: str
+    key: str
+
+
+def response_submitted_now(
+    shown: PresentedQuestion,
+    question: Question,
+    key: str,
+    *,
+    submit: SubmitButton,
+    when_empty: str = "Choose an answer first.",
+) -> Response | None:
+    """A form's answer submitted with the click that started this run, taken before the
+    question is drawn, so the same run shows its grade (one run per Submit, not a run and
+    then ``st.rerun()``). None when nothing was submitted, for a code question (its editor
+    runs the code when drawn: see ``answer_input``), and for an empty or malformed answer,
+    which gets the warning ``submitted_response`` would give, the form keeping the input.
+    """
+    if isinstance(question, CodeQuestion) or st.session_state.get(submit.key) is not True:
+        return None
+    return _well_formed(answer_held(shown, key), when_empty)
+
+
+def answer_input(
+    shown: PresentedQuestion,
+    question: Question,
+    key: str,
+    *,
+    form_key: str,
+    submit: SubmitButton,
+    when_empty: str = "Choose an answer first.",
+) -> Response | None:
+    """Draw the answer form whose submission ``response_submitted_now`` took before it; a
+    code question's editor returns the answer it ran on this run (``submitted_response``)."""
+    if isinstance(question, CodeQuestion):
+        return submitted_response(
+            shown, question, key, form_key=form_key, submit=submit, when_empty=when_empty
+        )
+    ask(shown, question, key, form_key=form_key, submit=submit)
+    return None
+
+
+def _well_formed(answer: ParsedInput, when_empty: str) -> Response | None:
     if answer is None:
         st.warning(when_empty)
         return None
@@ -126,10 +202,13 @@ def submitted_response(
     return answer.response
 
 
-@dataclass(frozen=True)
-class SubmitButton:
-    label: str
-    key: str
+def rerun_question_area() -> NoReturn:
+    """Run the question area again: only its fragment when this run is that fragment's
+    (a click inside it), the whole page when the page is being drawn in full."""
+    ctx = get_script_run_ctx()
+    if ctx is not None and ctx.fragment_ids_this_run:
+        st.rerun(scope="fragment")
+    st.rerun()
 
 
 def describe_response(shown: PresentedQuestion, response: Response) -> str:

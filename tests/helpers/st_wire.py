@@ -34,12 +34,17 @@ def stream_url(url: str) -> str:
     return url.replace("http", "ws", 1) + "/_stcore/stream"
 
 
-def rerun_request(page: str, query_string: str, widgets: Iterable[WidgetState] = ()) -> bytes:
-    """The BackMsg a browser sends to rerun ``page`` with these widget states."""
+def rerun_request(
+    page: str, query_string: str, widgets: Iterable[WidgetState] = (), fragment_id: str = ""
+) -> bytes:
+    """The BackMsg a browser sends to rerun ``page`` with these widget states; with a
+    ``fragment_id`` (a click on a widget inside that fragment), only that fragment reruns."""
     message = BackMsg()
     message.rerun_script.page_name = page
     message.rerun_script.query_string = query_string
     message.rerun_script.widget_states.widgets.extend(widgets)
+    if fragment_id:
+        message.rerun_script.fragment_id = fragment_id
     return message.SerializeToString()
 
 
@@ -54,6 +59,7 @@ class Render:
     frames and bytes, and (when kept) the raw bytes of every frame."""
 
     elements: list[Element] = field(default_factory=list)
+    fragment_ids: list[str] = field(default_factory=list)  # per element: "" outside fragments
     frames: int = 0
     bytes: int = 0
     raw: bytearray = field(default_factory=bytearray)
@@ -72,8 +78,10 @@ class Render:
         kind = message.WhichOneof("type")
         if kind == "delta" and message.delta.WhichOneof("type") == "new_element":
             self.elements.append(message.delta.new_element)
+            self.fragment_ids.append(message.delta.fragment_id)
         elif kind == "new_session":
             self.elements.clear()  # an st.rerun(): only the final run's page counts
+            self.fragment_ids.clear()
         return message
 
     def of_kind(self, kind: str) -> list[Element]:
@@ -98,6 +106,14 @@ class Render:
     @property
     def exceptions(self) -> list[str]:
         return [f"{e.exception.type}: {e.exception.message}" for e in self.of_kind("exception")]
+
+    def fragment_of(self, element: Element) -> str:
+        """The fragment ``element`` was drawn in ("" for none): a browser reruns only that
+        fragment when one of its widgets is used."""
+        for shown, fragment in zip(self.elements, self.fragment_ids, strict=True):
+            if shown is element:
+                return fragment
+        raise LookupError("element not in this render")
 
     def button(self, label: str) -> Element | None:
         """The button (or form submit button) whose label is exactly ``label``, if shown."""

@@ -99,14 +99,19 @@ class StreamlitSession:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def rerun(self, page_name: str, widgets: Iterable[WidgetState] = ()) -> Render:
-        """Send a rerun of `page_name` with these widget states; wait for the run to end."""
-        self.send(page_name, widgets)
+    def rerun(
+        self, page_name: str, widgets: Iterable[WidgetState] = (), fragment_id: str = ""
+    ) -> Render:
+        """Send a rerun of `page_name` with these widget states (only of that fragment, when
+        given: a click inside it); wait for the run to end."""
+        self.send(page_name, widgets, fragment_id)
         return self.read_until_finished()
 
-    def send(self, page_name: str, widgets: Iterable[WidgetState] = ()) -> None:
+    def send(
+        self, page_name: str, widgets: Iterable[WidgetState] = (), fragment_id: str = ""
+    ) -> None:
         """Send a rerun request without waiting for anything (a click, then a crash)."""
-        self._ws.send(rerun_request(page_name, self.query_string, widgets))
+        self._ws.send(rerun_request(page_name, self.query_string, widgets, fragment_id))
 
     def read_until_finished(self) -> Render:
         """Collect ForwardMsgs until script_finished (reruns the script asks for included)."""
