@@ -25,6 +25,7 @@ from engine.lab.data import (
 from engine.lab.device import DEFAULT_TRAIN_THREADS, DEVICES, pick_device, torch_threads
 from engine.lab.feature_probe import feature_probe_accuracy
 from engine.lab.freeze import (
+    WEIGHT_DECAY,
     BatchNormMode,
     FreezePlan,
     apply_plan,
@@ -48,6 +49,10 @@ from engine.metrics.training_curves import EpochRecord, best_epoch, with_label_n
 MAX_EPOCHS = 60
 BATCH_SIZES: tuple[int, ...] = (16, 32, 64, 128)
 EVAL_BATCH = 512
+# A parameter-efficient strategy (engine/lab/peft_presets.py) picks parameters *inside* blocks
+# (LoRA adapters, biases, BatchNorm's scale and shift), which a FreezePlan's block names cannot
+# say: it edits the freshly built model in place, and the optimizer takes what it left trainable.
+ModelAdapter = Callable[[SmallResNet], None]
 
 
 class Imbalance(StrEnum):
@@ -207,11 +212,17 @@ def finetune(
     on_epoch: Callable[[EpochRecord], None] | None = None,
     on_batch: Callable[[BatchProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    adapt: ModelAdapter | None = None,
 ) -> RunResult:
-    """Fine-tune a copy of ``pretrained`` (the shipped checkpoint if None) as ``config`` says."""
+    """Fine-tune a copy of ``pretrained`` (the shipped checkpoint if None) as ``config`` says;
+    ``adapt``, if given, edits the built model before training (see ModelAdapter)."""
     with torch_threads(config.threads):
-        run = _prepare(config, pretrained)
-        optimizer = build_optimizer(run.model, config.plan)
+        run = _prepare(config, pretrained, adapt)
+        optimizer = (
+            build_optimizer(run.model, config.plan)
+            if adapt is None
+            else _adapted_optimizer(run.model, config.plan)
+        )
         batches = math.ceil(len(run.train_y) / config.batch_size)
         stepper = _Stepper(
             optimizer,
@@ -255,7 +266,21 @@ class _BestWeights:
             self.state = copy.deepcopy(model.state_dict())
 
 
-def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
+def _adapted_optimizer(model: SmallResNet, plan: FreezePlan) -> torch.optim.AdamW:
+    """AdamW over every parameter with requires_grad: the head's at ``head_lr``, the rest
+    (adapters, biases, BatchNorm affine) at ``backbone_lr``."""
+    head_ids = {id(p) for p in model.head.parameters()}
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    head = [p for p in trainable if id(p) in head_ids]
+    rest = [p for p in trainable if id(p) not in head_ids]
+    parts = [("head", head, plan.head_lr), ("backbone", rest, plan.backbone_lr)]
+    groups = [{"params": params, "lr": lr, "name": name} for name, params, lr in parts if params]
+    return torch.optim.AdamW(groups, weight_decay=WEIGHT_DECAY)
+
+
+def _prepare(
+    config: FinetuneConfig, pretrained: SmallResNet | None, adapt: ModelAdapter | None = None
+) -> _Run:
     started = time.perf_counter()
     if pretrained is None:
         from engine.lab.checkpoint import load_pretrained
@@ -264,14 +289,17 @@ def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
     device = pick_device(config.device)
     data = load_task(config.task, config.train_size, config.seed)
     n_classes = len(data.class_names)
-    model = build_model(config.plan, pretrained, n_classes, config.seed).to(device)
+    model = build_model(config.plan, pretrained, n_classes, config.seed)
+    if adapt is not None:
+        adapt(model)
+    model = model.to(device)
     if device.type == "cpu":
         model = model.to(memory_format=torch.channels_last)  # 10-20 % faster convolutions on CPU
     train_x = data.train.images.to(device)
     train_y = _noisy(data.train.labels, config, n_classes).to(device)
     val_x, val_y = data.val.images.to(device), data.val.labels.to(device)
     test_x = data.test.images.to(device)
-    cached = config.uses_cached_features
+    cached = config.uses_cached_features and adapt is None
     forward: Callable[[torch.Tensor], torch.Tensor] = model
     if cached:
         model.eval()
@@ -436,6 +464,7 @@ __all__ = [
     "FinetuneConfig",
     "Imbalance",
     "LrSchedule",
+    "ModelAdapter",
     "balanced_class_weights",
     "finetune",
     "lr_factor",
