@@ -35,7 +35,7 @@ class Reliability:
     accuracy: float
     mean_confidence: float
 
-    def as_records(self) -> list[dict[str, float]]:
+    def as_records(self) -> list[dict[str, object]]:
         return [
             {
                 "bin": f"{b.low:.1f}–{b.high:.1f}",
