@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+import torch
 from torch import nn
 
 from engine.lab.data import TaskKind
@@ -148,6 +149,29 @@ def merged(model: SmallResNet) -> SmallResNet:
             parent = out.get_submodule(parent_name) if parent_name else out
             setattr(parent, child, module.get_base_layer())
     return out
+
+
+@dataclass(frozen=True)
+class MergeCheck:
+    adapted_parameters: int
+    merged_parameters: int
+    largest_difference: float  # max |adapted(x) - merged(x)| over a fixed batch of inputs
+
+
+def merge_check(model: SmallResNet, batch: int = 16) -> MergeCheck:
+    """Merge a trained LoRA model and compare the two on the same seeded inputs (eval mode)."""
+    folded = merged(model).eval()
+    was_training = model.training
+    model.eval()
+    images = torch.randn(batch, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    with torch.no_grad():
+        gap = float((model(images) - folded(images)).abs().max())
+    model.train(was_training)
+    return MergeCheck(
+        sum(p.numel() for p in model.parameters()),
+        sum(p.numel() for p in folded.parameters()),
+        gap,
+    )
 
 
 def finetune_config(

@@ -61,6 +61,7 @@ LESSON_IDS = (
     "roc_pr",
     "selection_bias",
     "uncertainty",
+    "finetuning_today",
 )
 
 
