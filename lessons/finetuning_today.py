@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from engine.lab.checkpoint import Pretrained, load_pretrained
+from engine.lab.cross_validation import SplitComparison, compare_splits, pooled_features
 from engine.lab.freeze import PRESET_LABELS, Preset
 from engine.lab.lr_range import LrRange, partial_range, probe_range
 from engine.lab.peft_presets import (
@@ -40,6 +41,12 @@ def probe_run() -> RunResult:
     """The lab's linear probe at its tuned rate: the model calibrated when you train nothing."""
     config = FinetuneConfig(tuned_plan(Preset.LINEAR_PROBE), epochs=20, measure_retention=False)
     return finetune(config, checkpoint().model)
+
+
+@st.cache_resource(show_spinner=False)
+def split_comparison(folds: int, repeats: int) -> SplitComparison:
+    features, labels = pooled_features(checkpoint().model)
+    return compare_splits(features, labels, folds, repeats)
 
 
 @st.cache_resource(show_spinner=False)
@@ -225,3 +232,39 @@ if st.button("Run it on the partial plan too (layer4 + head, a few seconds)", ke
         partial = partial_range(pretrained)
     st.metric("Partial plan: suggested rate", f"{partial.steepest_lr:.3g}")
     st.altair_chart(range_chart(partial), width="stretch")
+
+st.subheader("One validation split, or k-fold cross-validation?")
+st.markdown(
+    "The lab's 200 training and 200 validation images, pooled, scored by a ridge probe on the "
+    "frozen backbone's features. **One split** (half to fit, half to validate) is drawn again "
+    "and again; **stratified k-fold** uses every image for validation once and averages the k "
+    "folds, each time on a new shuffle."
+)
+left, right = st.columns(2)
+folds = left.select_slider("Folds k", [3, 5, 10], value=5, key="ft_folds")
+repeats = right.select_slider("Reshuffles", [5, 10, 20], value=10, key="ft_repeats")
+spread = from_pretrained(lambda: split_comparison(folds, repeats), spinner="Fitting the probes…")
+a, b = st.columns(2)
+a.metric("Spread (sd) of one-split estimates", f"{spread.single_sd:.4f}")
+b.metric(f"Spread (sd) of {folds}-fold means", f"{spread.cv_sd:.4f}")
+estimates = pd.DataFrame(
+    {
+        "estimate": ["one split"] * repeats + [f"{folds}-fold mean"] * repeats,
+        "validation accuracy": list(spread.single_split) + list(spread.cv_means),
+    }
+)
+st.altair_chart(
+    alt.Chart(estimates)
+    .mark_tick(thickness=2, size=30)
+    .encode(
+        x=alt.X("validation accuracy:Q", scale=alt.Scale(zero=False)),
+        y="estimate:N",
+        color="estimate:N",
+    ),
+    width="stretch",
+)
+st.caption(
+    "A smaller spread is what k-fold buys: a choice made on it (a learning rate, a strategy) "
+    "depends less on which images happened to land in validation. If you tune on the k-fold "
+    "mean, that mean is optimistic in turn: nest a second, outer split to report it."
+)

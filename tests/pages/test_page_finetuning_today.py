@@ -7,6 +7,7 @@ import pytest
 from helpers.lesson_page import lesson_fixture, shown_metrics
 
 from engine.lab.checkpoint import load_pretrained
+from engine.lab.cross_validation import compare_splits, pooled_features
 from engine.lab.freeze import Preset, build_model, preset_plan
 from engine.lab.lr_range import probe_range
 from engine.lab.peft_presets import EfficientPlan, Strategy, adapt
@@ -40,6 +41,14 @@ def test_calibration_tiles_are_the_probe_runs_ece_and_temperature(at):
 def test_the_suggested_rate_is_the_range_tests_own(at):
     found = probe_range(load_pretrained().model)
     assert shown_metrics(at)["Suggested rate (steepest fall)"] == f"{found.steepest_lr:.3g}"
+
+
+def test_the_cross_validation_tiles_are_scikit_learn_fits_of_the_pooled_features(at):
+    features, labels = pooled_features(load_pretrained().model)
+    found = compare_splits(features, labels, folds=5, repeats=10)
+    shown = shown_metrics(at)
+    assert shown["Spread (sd) of one-split estimates"] == f"{found.single_sd:.4f}"
+    assert shown["Spread (sd) of 5-fold means"] == f"{found.cv_sd:.4f}"
 
 
 def test_the_lora_code_shown_uses_peft_with_the_chosen_rank(at):
