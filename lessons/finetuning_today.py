@@ -4,6 +4,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
+from engine.lab.augmentation import DEGREES, SHIFT, augment_run
 from engine.lab.checkpoint import Pretrained, load_pretrained
 from engine.lab.cross_validation import SplitComparison, compare_splits, pooled_features
 from engine.lab.freeze import PRESET_LABELS, Preset
@@ -268,3 +269,43 @@ st.caption(
     "depends less on which images happened to land in validation. If you tune on the k-fold "
     "mean, that mean is optimistic in turn: nest a second, outer split to report it."
 )
+
+st.subheader("Augmentation: more digits from the same ones")
+st.markdown(
+    f"`torchvision.transforms.v2.RandomAffine`: each training image rotated by up to "
+    f"±{DEGREES:.0f}° and shifted by up to {SHIFT:.0%} of its width, anew every epoch. Only "
+    "training batches are augmented; validation and test stay the images as they are. The "
+    "classic leak is the reverse: augmented copies of *test* digits in the training set let "
+    "the model see the test images, slightly moved, and the test score flatters it."
+)
+if st.button(
+    "Train the partial plan with and without augmentation (50 and 200 images, seeds 0-1)",
+    key="ft_augment",
+):
+    runs_done = []
+    with st.spinner("Training 8 runs…"):
+        for size in (50, 200):
+            for run_seed in (0, 1):
+                for augmented in (False, True):
+                    runs_done.append(
+                        augment_run(pretrained, train_size=size, seed=run_seed, augmented=augmented)
+                    )
+    st.session_state["ft_augment_runs"] = runs_done
+if "ft_augment_runs" in st.session_state:
+    frame = pd.DataFrame(
+        [
+            {
+                "training images": r.train_size,
+                "seed": r.seed,
+                "augmented": "yes" if r.augmented else "no",
+                "validation accuracy": r.val_accuracy,
+                "seconds": round(r.seconds, 1),
+            }
+            for r in st.session_state["ft_augment_runs"]
+        ]
+    )
+    st.dataframe(frame, hide_index=True)
+    st.caption(
+        "Two seeds show how much of a difference is luck: believe a gain only if it holds on "
+        "both seeds and exceeds their spread."
+    )

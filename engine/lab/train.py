@@ -53,6 +53,10 @@ EVAL_BATCH = 512
 # (LoRA adapters, biases, BatchNorm's scale and shift), which a FreezePlan's block names cannot
 # say: it edits the freshly built model in place, and the optimizer takes what it left trainable.
 ModelAdapter = Callable[[SmallResNet], None]
+# Augmentation (engine/lab/augmentation.py): applied to each training batch of images, never to
+# validation or test, and never to cached features (a frozen backbone's features of augmented
+# images would have to be recomputed every step, which is what caching avoids).
+BatchAugment = Callable[[torch.Tensor], torch.Tensor]
 
 
 class Imbalance(StrEnum):
@@ -204,6 +208,7 @@ class _Run:
     started: float  # perf_counter() when the run began, setup included
     class_weight: torch.Tensor | None = None  # for the loss, with Imbalance.CLASS_WEIGHTS
     draw_weight: torch.Tensor | None = None  # per example, with Imbalance.RESAMPLE
+    augment: BatchAugment | None = None  # training batches only
 
 
 def finetune(
@@ -213,11 +218,13 @@ def finetune(
     on_batch: Callable[[BatchProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     adapt: ModelAdapter | None = None,
+    augment: BatchAugment | None = None,
 ) -> RunResult:
     """Fine-tune a copy of ``pretrained`` (the shipped checkpoint if None) as ``config`` says;
-    ``adapt``, if given, edits the built model before training (see ModelAdapter)."""
+    ``adapt``, if given, edits the built model before training (see ModelAdapter), and
+    ``augment`` transforms each training batch (see BatchAugment)."""
     with torch_threads(config.threads):
-        run = _prepare(config, pretrained, adapt)
+        run = _prepare(config, pretrained, adapt, augment)
         optimizer = (
             build_optimizer(run.model, config.plan)
             if adapt is None
@@ -279,7 +286,10 @@ def _adapted_optimizer(model: SmallResNet, plan: FreezePlan) -> torch.optim.Adam
 
 
 def _prepare(
-    config: FinetuneConfig, pretrained: SmallResNet | None, adapt: ModelAdapter | None = None
+    config: FinetuneConfig,
+    pretrained: SmallResNet | None,
+    adapt: ModelAdapter | None = None,
+    augment: BatchAugment | None = None,
 ) -> _Run:
     started = time.perf_counter()
     if pretrained is None:
@@ -299,7 +309,7 @@ def _prepare(
     train_y = _noisy(data.train.labels, config, n_classes).to(device)
     val_x, val_y = data.val.images.to(device), data.val.labels.to(device)
     test_x = data.test.images.to(device)
-    cached = config.uses_cached_features and adapt is None
+    cached = config.uses_cached_features and adapt is None and augment is None
     forward: Callable[[torch.Tensor], torch.Tensor] = model
     if cached:
         model.eval()
@@ -317,6 +327,7 @@ def _prepare(
         train_x, train_y, val_x, val_y, test_x, started,
         class_weight=balanced.to(device) if imbalance is Imbalance.CLASS_WEIGHTS else None,
         draw_weight=balanced[train_y.cpu()] if imbalance is Imbalance.RESAMPLE else None,
+        augment=augment,
     )  # fmt: skip
 
 
@@ -354,7 +365,8 @@ def _epoch(
             loss = linear_head_gradients(epoch_x[rows], batch_y, head.weight, head.bias)
             stepper.step(None)
         else:
-            logits = run.forward(epoch_x[rows])
+            batch_x = epoch_x[rows] if run.augment is None else run.augment(epoch_x[rows])
+            logits = run.forward(batch_x)
             loss = F.cross_entropy(logits, batch_y, weight=run.class_weight)
             stepper.step(loss)
         loss_sum += loss.detach() * len(batch_y)
@@ -461,6 +473,7 @@ def _result(
 __all__ = [
     "BATCH_SIZES",
     "MAX_EPOCHS",
+    "BatchAugment",
     "FinetuneConfig",
     "Imbalance",
     "LrSchedule",

@@ -68,3 +68,19 @@ def test_training_bitfit_adds_a_row_with_the_count_of_trainable_parameters(at):
     assert table["strategy"].tolist() == ["BitFit (biases only)"]
     assert table["trainable parameters"].tolist() == [expected]
     assert 0 <= table["validation accuracy"][0] <= 1
+
+
+@pytest.mark.slow
+def test_the_augmentation_button_trains_each_size_and_seed_with_and_without(at):
+    at.button(key="ft_augment").click().run(timeout=900)
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert sorted(
+        zip(table["training images"], table["seed"], table["augmented"], strict=True)
+    ) == sorted(
+        (size, seed, augmented)
+        for size in (50, 200)
+        for seed in (0, 1)
+        for augmented in ("no", "yes")
+    )
+    assert table["validation accuracy"].between(0, 1).all()
