@@ -9,7 +9,7 @@ import pytest
 import torch
 from torch import nn
 
-from engine.lab.lr_range import START_LR, probe_range, steepest_index, sweep
+from engine.lab.lr_range import START_LR, partial_range, probe_range, steepest_index, sweep
 from engine.lab.model import SmallResNet
 
 
@@ -53,3 +53,13 @@ def test_probe_range_runs_on_cached_features_of_the_frozen_backbone():
     found = probe_range(SmallResNet(8).eval(), train_size=50, steps=12)
     assert 1 <= len(found.losses) <= 12
     assert found.learning_rates[0] == pytest.approx(START_LR)
+
+
+def test_partial_range_steps_only_layer4_and_the_head():
+    torch.manual_seed(0)
+    pretrained = SmallResNet(8).eval()
+    before = {n: p.detach().clone() for n, p in pretrained.named_parameters()}
+    found = partial_range(pretrained, train_size=50, steps=5)
+    assert len(found.losses) == 5
+    # the sweep trains a copy: the shared pretrained model is untouched
+    assert all(torch.equal(p, before[n]) for n, p in pretrained.named_parameters())

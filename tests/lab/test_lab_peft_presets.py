@@ -18,6 +18,7 @@ from engine.lab.peft_presets import (
     add_lora,
     efficient_code,
     lora_config,
+    merge_check,
     merged,
     train_efficient,
     trainable_share,
@@ -170,3 +171,17 @@ def test_a_tiny_run_changes_only_what_the_strategy_trains(pretrained, strategy):
         if name.startswith("fc.") or key not in trained or trained[key].requires_grad:
             continue
         assert torch.equal(trained[key].detach(), weight), name
+
+
+def test_merge_check_reports_identical_outputs_and_the_original_size(pretrained):
+    model = build_model(preset_plan("linear_probe"), pretrained, 10)
+    add_lora(model, 4, 8)
+    for name, parameter in model.named_parameters():
+        if "lora_B" in name:
+            nn.init.normal_(parameter, std=0.05)
+    check = merge_check(model)
+    original = sum(
+        p.numel() for p in build_model(preset_plan("linear_probe"), pretrained, 10).parameters()
+    )
+    assert check.merged_parameters == original < check.adapted_parameters
+    assert check.largest_difference < 1e-4
