@@ -50,6 +50,11 @@ def routes() -> Routes:
             st.Page("lessons/self_check.py", title="Self-check", icon=":material/quiz:"),
             st.Page("lessons/lab.py", title="Freezing lab", icon=":material/science:"),
             st.Page(
+                "lessons/finetuning_today.py",
+                title="Fine-tuning today",
+                icon=":material/bolt:",
+            ),
+            st.Page(
                 "lessons/freezing_pitfalls.py", title="Freezing pitfalls", icon=":material/warning:"
             ),
         ],

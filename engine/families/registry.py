@@ -6,6 +6,7 @@ from engine.families.classification import CONFUSION_METRIC, FBETA, IMBALANCE_BA
 from engine.families.core import FamilyError, Generator
 from engine.families.curves import LOSS_CURVE
 from engine.families.evaluation import MCNEMAR, SELECTION_BIAS
+from engine.families.lora import LORA_COUNT
 from engine.families.multiclass import MACRO_MICRO
 from engine.families.ranking import AVERAGE_PRECISION, CHEAPEST_THRESHOLD, ROC_AUC
 from engine.families.regression import REGRESSION_ERROR
@@ -27,6 +28,7 @@ GENERATORS: dict[str, Generator] = {
         LR_SCHEDULE,
         SELECTION_BIAS,
         MCNEMAR,
+        LORA_COUNT,
     )
 }
 

@@ -23,6 +23,7 @@ from engine.lab.data import (
 from engine.lab.device import pick_device, torch_threads
 from engine.lab.feature_probe import feature_probe_accuracy
 from engine.lab.freeze import (
+    WEIGHT_DECAY,
     FreezePlan,
     apply_plan,
     build_model,
@@ -43,6 +44,14 @@ from engine.lab.results import (
 from engine.metrics.training_curves import EpochRecord, best_epoch, with_label_noise
 
 EVAL_BATCH = 512
+# A parameter-efficient strategy (engine/lab/peft_presets.py) picks parameters *inside* blocks
+# (LoRA adapters, biases, BatchNorm's scale and shift), which a FreezePlan's block names cannot
+# say: it edits the freshly built model in place, and the optimizer takes what it left trainable.
+ModelAdapter = Callable[[SmallResNet], None]
+# Augmentation (engine/lab/augmentation.py): applied to each training batch of images, never to
+# validation or test, and never to cached features (a frozen backbone's features of augmented
+# images would have to be recomputed every step, which is what caching avoids).
+BatchAugment = Callable[[torch.Tensor], torch.Tensor]
 
 
 @torch.no_grad()
@@ -122,6 +131,7 @@ class _Run:
     started: float  # perf_counter() when the run began, setup included
     class_weight: torch.Tensor | None = None  # for the loss, with Imbalance.CLASS_WEIGHTS
     draw_weight: torch.Tensor | None = None  # per example, with Imbalance.RESAMPLE
+    augment: BatchAugment | None = None  # training batches only
 
 
 def finetune(
@@ -130,11 +140,19 @@ def finetune(
     on_epoch: Callable[[EpochRecord], None] | None = None,
     on_batch: Callable[[BatchProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    adapt: ModelAdapter | None = None,
+    augment: BatchAugment | None = None,
 ) -> RunResult:
-    """Fine-tune a copy of ``pretrained`` (the shipped checkpoint if None) as ``config`` says."""
+    """Fine-tune a copy of ``pretrained`` (the shipped checkpoint if None) as ``config`` says;
+    ``adapt``, if given, edits the built model before training (see ModelAdapter), and
+    ``augment`` transforms each training batch (see BatchAugment)."""
     with torch_threads(config.threads):
-        run = _prepare(config, pretrained)
-        optimizer = build_optimizer(run.model, config.plan)
+        run = _prepare(config, pretrained, adapt, augment)
+        optimizer = (
+            build_optimizer(run.model, config.plan)
+            if adapt is None
+            else _adapted_optimizer(run.model, config.plan)
+        )
         batches = math.ceil(len(run.train_y) / config.batch_size)
         stepper = _Stepper(
             optimizer,
@@ -178,7 +196,24 @@ class _BestWeights:
             self.state = copy.deepcopy(model.state_dict())
 
 
-def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
+def _adapted_optimizer(model: SmallResNet, plan: FreezePlan) -> torch.optim.AdamW:
+    """AdamW over every parameter with requires_grad: the head's at ``head_lr``, the rest
+    (adapters, biases, BatchNorm affine) at ``backbone_lr``."""
+    head_ids = {id(p) for p in model.head.parameters()}
+    trainable = [p for p in model.parameters() if p.requires_grad]
+    head = [p for p in trainable if id(p) in head_ids]
+    rest = [p for p in trainable if id(p) not in head_ids]
+    parts = [("head", head, plan.head_lr), ("backbone", rest, plan.backbone_lr)]
+    groups = [{"params": params, "lr": lr, "name": name} for name, params, lr in parts if params]
+    return torch.optim.AdamW(groups, weight_decay=WEIGHT_DECAY)
+
+
+def _prepare(
+    config: FinetuneConfig,
+    pretrained: SmallResNet | None,
+    adapt: ModelAdapter | None = None,
+    augment: BatchAugment | None = None,
+) -> _Run:
     started = time.perf_counter()
     if pretrained is None:
         from engine.lab.checkpoint import load_pretrained
@@ -187,14 +222,17 @@ def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
     device = pick_device(config.device)
     data = load_task(config.task, config.train_size, config.seed)
     n_classes = len(data.class_names)
-    model = build_model(config.plan, pretrained, n_classes, config.seed).to(device)
+    model = build_model(config.plan, pretrained, n_classes, config.seed)
+    if adapt is not None:
+        adapt(model)
+    model = model.to(device)
     if device.type == "cpu":
         model = model.to(memory_format=torch.channels_last)  # 10-20 % faster convolutions on CPU
     train_x = data.train.images.to(device)
     train_y = _noisy(data.train.labels, config, n_classes).to(device)
     val_x, val_y = data.val.images.to(device), data.val.labels.to(device)
     test_x = data.test.images.to(device)
-    cached = config.uses_cached_features
+    cached = config.uses_cached_features and adapt is None and augment is None
     forward: Callable[[torch.Tensor], torch.Tensor] = model
     if cached:
         model.eval()
@@ -212,6 +250,7 @@ def _prepare(config: FinetuneConfig, pretrained: SmallResNet | None) -> _Run:
         train_x, train_y, val_x, val_y, test_x, started,
         class_weight=balanced.to(device) if imbalance is Imbalance.CLASS_WEIGHTS else None,
         draw_weight=balanced[train_y.cpu()] if imbalance is Imbalance.RESAMPLE else None,
+        augment=augment,
     )  # fmt: skip
 
 
@@ -249,7 +288,8 @@ def _epoch(
             loss = linear_head_gradients(epoch_x[rows], batch_y, head.weight, head.bias)
             stepper.step(None)
         else:
-            logits = run.forward(epoch_x[rows])
+            batch_x = epoch_x[rows] if run.augment is None else run.augment(epoch_x[rows])
+            logits = run.forward(batch_x)
             loss = F.cross_entropy(logits, batch_y, weight=run.class_weight)
             stepper.step(loss)
         loss_sum += loss.detach() * len(batch_y)
@@ -353,6 +393,8 @@ def _result(
 
 
 __all__ = [
+    "BatchAugment",
+    "ModelAdapter",
     "balanced_class_weights",
     "finetune",
     "lr_factor",

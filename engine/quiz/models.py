@@ -62,6 +62,7 @@ LESSON_IDS = (
     "roc_pr",
     "selection_bias",
     "uncertainty",
+    "finetuning_today",
 )
 
 
