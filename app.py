@@ -1,18 +1,14 @@
 """TuneLab: a router only. Each page is a script in lessons/; logic lives in engine/."""
 
-import logging
-import secrets
-
 import streamlit as st
 
 from engine.runtime.logs import configure_logging
 from engine.runtime.settings import SettingsInvalid, load_settings
-from engine.store import StoreError
 from lessons.components.routes import Routes, pages_once
+from lessons.components.safety import run_safely
 from lessons.components.sidebar_nav import sidebar_pages
 
 st.set_page_config(page_title="TuneLab", page_icon="🎛️", layout="centered")
-_log = logging.getLogger("tunelab")
 
 
 # Icons are Material Symbols, bundled with Streamlit: emoji depend on the learner's fonts
@@ -95,31 +91,14 @@ except SettingsInvalid as invalid:
     st.code(str(invalid), language="text", wrap_lines=True)
     st.stop()
 
-try:
+
+def route() -> None:
     # Streamlit's own list is hidden: its markup is no list to a screen reader, and it puts
     # pages past the tenth behind "View more". sidebar_pages draws them all (sidebar_nav.py).
     pages = pages_once(routes)
     chosen = st.navigation(pages, position="hidden")
     sidebar_pages(pages)
     chosen.run()
-except StoreError as exc:
-    _log.warning("Page could not use the database: %s", exc)
-    # The safety net for a database that fails mid-page (full disk, read-only, gone): the
-    # page says what is wrong instead of a traceback, and every other page keeps working.
-    # Writes that a learner waits on (answers, sign-in, starting a test) are caught
-    # closer to the learner, where nothing is acknowledged before the commit.
-    st.error(
-        f"This page needs the TuneLab database, which failed: {exc}. "
-        "Lessons and practice without sign-in keep working."
-    )
-except Exception:
-    # Anything else is a fault of this server. A learner sees a plain sentence and a short
-    # reference; the traceback (with server paths and code) goes only to the server's log,
-    # where the reference finds it. (.streamlit/config.toml hides Streamlit's own details
-    # too, for errors raised outside this handler.)
-    reference = secrets.token_hex(4)
-    _log.exception("Page failed (reference %s)", reference)
-    st.error(
-        "Something went wrong on this page, and it was not your doing. Reload to try again; "
-        f"if it keeps happening, tell your instructor the reference **{reference}**."
-    )
+
+
+run_safely(route)

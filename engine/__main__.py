@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -95,9 +97,19 @@ def _code_key_problems(code: list[Any]) -> list[list[str]]:
             file=sys.stderr,
         )
         return [[] for _ in code]
-    from engine.codecheck.key_check import code_key_problems
-
-    return code_key_problems(code)
+    # In a child process: the judge needs torch, and loading and checking banks does not.
+    child = subprocess.run(
+        [sys.executable, "-m", "engine.codecheck.key_check"],
+        input=json.dumps([q.model_dump(mode="json") for q in code]),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if child.returncode != 0:
+        reason = (child.stderr.strip().splitlines() or ["no output"])[-1]
+        return [[f"reference_solution: could not be run: {reason}"] for _ in code]
+    problems: list[list[str]] = json.loads(child.stdout)
+    return problems
 
 
 def _lab_installed() -> bool:

@@ -21,6 +21,7 @@ from lessons.components.quiz_ui import (
     response_submitted_now,
 )
 from lessons.components.recording import mark_shown, save_answer
+from lessons.components.safety import guarded_fragment
 
 st.title("Practice")
 st.caption("Answer, read why, try again. Nothing here counts towards a test.")
@@ -35,7 +36,7 @@ db = store()
 learner = current_learner(ask=False)
 
 
-@st.fragment
+@guarded_fragment
 def question_area(picked: QuestionBank) -> None:
     """The question, its answer and its buttons: every click in here reruns only this
     fragment (not the router, the sidebar or the bank chooser)."""

@@ -36,6 +36,7 @@ from lessons.components.quiz_ui import (
     response_submitted_now,
 )
 from lessons.components.recording import mark_shown, save_answer
+from lessons.components.safety import guarded_fragment
 
 st.title("Review")
 learner, db, bank = learner_store_and_bank("review_bank")
@@ -84,7 +85,7 @@ def asked_now(db: Store, learner: Learner, bank: QuestionBank, state: ReviewSess
     return Asked(cards, due, qid, attempt.id, question, review_question(bank, plan, qid, len(due)))
 
 
-@st.fragment
+@guarded_fragment
 def review_area() -> None:
     """The due question, its grade and the queue below it: a click in here (a hint, Submit,
     Next question) reruns only this fragment, not the router, the sidebar or sign-in."""

@@ -33,6 +33,7 @@ from lessons.components.quiz_ui import (
     response_submitted_now,
 )
 from lessons.components.recording import mark_shown, save_answer
+from lessons.components.safety import guarded_fragment
 
 st.title("Test this pattern")
 
@@ -93,7 +94,7 @@ def show_report(report: TestReport) -> None:
     st.button("Retake with new questions", key="retake", type="primary")
 
 
-@st.fragment
+@guarded_fragment
 def test_area(picked: QuestionBank) -> None:
     """Starting, every question and the report: a click in here reruns only this fragment,
     not the router, the sidebar, the sign-in or the bank chooser."""

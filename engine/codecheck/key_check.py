@@ -5,6 +5,8 @@ and the Bank check page, which show only results that were run."""
 from __future__ import annotations
 
 import contextlib
+import json
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -67,3 +69,16 @@ def code_key_problems(questions: Iterable[CodeQuestion]) -> list[list[str]]:
         return [run_key(q, pool).problems() for q in questions]
     finally:
         pool.close()
+
+
+def main() -> int:
+    """`python -m engine.codecheck.key_check`: code questions as JSON on stdin, their problems
+    as JSON on stdout. `engine validate` runs this in a child process, so the process that
+    loads and checks banks never imports torch."""
+    questions = [CodeQuestion.model_validate(q) for q in json.load(sys.stdin)]
+    json.dump(code_key_problems(questions), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -46,7 +46,7 @@ def test_a_lesson_id_the_bank_does_not_have_lists_its_own_lessons_too(tmp_path: 
     assert error.endswith(
         "lesson: unknown lesson 'drop-out'; lessons are: metrics_for_tasks, confusion_matrix, "
         "threshold, good_vs_bad, pitfalls, regression, self_check, lab, freezing_pitfalls, "
-        "averaging, roc_pr, selection_bias, uncertainty; this bank's own: dropout"
+        "averaging, roc_pr, selection_bias, uncertainty, finetuning_today; this bank's own: dropout"
     )
 
 
