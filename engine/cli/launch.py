@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
 
 import engine
@@ -51,13 +52,16 @@ def config_flags(app: Path) -> list[str]:
     config = app.parent / ".streamlit" / "config.toml"
     if not config.is_file():
         return []
-    sections = tomllib.loads(config.read_text(encoding="utf-8"))
-    return [
-        f"--{section}.{key}={_flag_value(value)}"
-        for section, options in sections.items()
-        if isinstance(options, dict)
-        for key, value in options.items()
-    ]
+    return list(_flags(tomllib.loads(config.read_text(encoding="utf-8"))))
+
+
+def _flags(table: dict[str, object], prefix: str = "") -> Iterator[str]:
+    """Nested tables ([theme.light]) become dotted names (--theme.light.textColor=...)."""
+    for key, value in table.items():
+        if isinstance(value, dict):
+            yield from _flags(value, f"{prefix}{key}.")
+        elif prefix:
+            yield f"--{prefix}{key}={_flag_value(value)}"
 
 
 def streamlit_command(extra: list[str], app: Path | None = None) -> list[str]:
