@@ -19,10 +19,11 @@ from playwright.sync_api import Browser, Page, expect
 from engine.codecheck.spec import CheckOutcome, GradeResult
 from engine.learners.pattern_test import finish_test, start_test
 from engine.learners.recording import record_answer
+from engine.modes import AttemptMode
 from engine.quiz.bank import load_bank
 from engine.quiz.grading import Response, grade
 from engine.quiz.models import CodeQuestion, NumericQuestion, Question
-from engine.quiz.plan import question_in_plan
+from engine.quiz.plan import plan_attempt, question_in_plan
 from engine.store import Store
 
 pytestmark = pytest.mark.slow
@@ -54,6 +55,14 @@ def hostile_answer(question: Question) -> Response:
     return Response.choices([wrong])
 
 
+def _draws_code(bank, seed: int) -> bool:
+    plan = plan_attempt(bank, AttemptMode.TEST, seed)
+    return any(
+        isinstance(question_in_plan(bank, plan, question_id), CodeQuestion)
+        for question_id in plan.question_ids
+    )
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[str]:
     """A server of our own: the shipped bank, a passcode, and a hostile learner's test."""
@@ -61,7 +70,9 @@ def served(tmp_path_factory) -> Iterator[str]:
     bank = load_bank(write_shipped_bank(quiz_folder(base), lambda q: True))
     (base / "data").mkdir()
     with Store.open(sqlite_url(base / "data")) as db:
-        session = start_test(db, db.learner(HOSTILE_NAME).id, bank, 3)
+        # A seed whose test draws a code question: the hostile code answer must be reviewed.
+        seed = next(s for s in range(200) if _draws_code(bank, s))
+        session = start_test(db, db.learner(HOSTILE_NAME).id, bank, seed)
         assert session.attempt_id is not None
         for question_id in session.attempt.plan.question_ids:
             question = question_in_plan(bank, session.attempt.plan, question_id)

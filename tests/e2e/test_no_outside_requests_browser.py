@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from browser import E2E_PASSCODE, open_page, wait_idle
+from browser import E2E_PASSCODE, open_page, sidebar_link, wait_idle
 from playwright.sync_api import Page, Request, expect
 from test_code_browser import QUESTION, practice_position
 from test_every_page_browser import PAGES
@@ -34,7 +34,7 @@ def test_no_page_requests_anything_from_a_host_other_than_loopback(page: Page, a
     expect(page.get_by_text("Write count_trainable_scalars(model)")).to_be_visible()
     page.wait_for_timeout(2000)  # the editor's iframe loads its bundle and themes
     for title in PAGES:
-        page.get_by_test_id("stSidebarNavItems").get_by_role("link", name=title, exact=True).click()
+        sidebar_link(page, title).click()
         wait_idle(page, timeout=120_000)
         passcode = page.get_by_label("Instructor passcode")
         if passcode.count():
