@@ -39,7 +39,7 @@ def instructor_app(tmp_path_factory) -> Iterator[str]:
     # The bank's fixed questions only: this journey answers by recognising each prompt,
     # which a family's fresh numbers would defeat (tests/e2e/test_family_browser.py covers
     # families in the browser).
-    write_shipped_bank(quiz_folder(base), lambda q: "generator" not in q)
+    write_shipped_bank(quiz_folder(base), lambda q: "generator" not in q and "formula" not in q)
     with serving_app(base, {"TUNELAB_INSTRUCTOR_PASSCODE": PASSCODE}) as url:
         yield url
 
