@@ -114,3 +114,11 @@ def test_every_config_field_is_part_of_the_replay_key():
     assert wire_fields == {f.name for f in dataclasses.fields(FinetuneConfig)}
     for config in [base, *changed]:
         assert config_from_dict(config_to_dict(config)) == config
+
+
+def test_a_run_that_early_stopping_ended_is_complete_and_stored(store, tiny_run):
+    # Patience ran out before the last planned epoch: that is the run's own end, not a cut.
+    ended = dataclasses.replace(tiny_run, history=tiny_run.history[:1], stopped_early=True)
+    assert store.put(key(), TINY, ended)
+    back = store.get(key())
+    assert back is not None and back.history == ended.history and back.stopped_early

@@ -51,7 +51,11 @@ class RunStore:
 
     def put(self, key: RunKey, config: FinetuneConfig, result: RunResult) -> bool:
         """Store a complete run; False when it is not complete or the key is already stored."""
-        if result.cancelled or not result.history or len(result.history) != config.epochs:
+        # Complete: every planned epoch, or early stopping's own end (patience ran out).
+        finished = len(result.history) == config.epochs or (
+            result.stopped_early and len(result.history) < config.epochs
+        )
+        if result.cancelled or not result.history or not finished:
             return False
         body = result_to_dict(result)
         epochs = body.pop("history")
