@@ -5,27 +5,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers.lab_page import press, tiny_lab
 from sklearn.metrics import average_precision_score, recall_score
 from streamlit.testing.v1 import AppTest
 
 from engine.lab import checkpoint
 
 PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "lab.py")
-
-
-def tiny_lab() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120).run()
-    assert not at.exception
-    at.select_slider(key="lab_train_size").set_value(50)
-    at.slider(key="lab_epochs").set_value(2)
-    return at.run()
-
-
-def press(at: AppTest, key: str) -> AppTest:
-    """Click the button `key`; the run it starts (training, for Train) raised nothing."""
-    at.button(key=key).click().run()
-    assert not at.exception
-    return at
 
 
 def test_page_shows_the_parameter_table_and_generated_code_for_the_preset():

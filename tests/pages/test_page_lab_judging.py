@@ -3,31 +3,14 @@ verdict on two runs, and the seed spread of any plan (its cost said before it st
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
+from helpers.lab_page import press, tiny_lab
 from streamlit.testing.v1 import AppTest
 
 from engine.lab.baselines import BaselineKind, fit_baseline
 from engine.lab.data import TaskKind
 from engine.lab.judging import compare_runs, validation_intervals
-
-PAGE = str(Path(__file__).resolve().parents[2] / "lessons" / "lab.py")
-
-
-def tiny_lab() -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=180).run()
-    assert not at.exception
-    at.select_slider(key="lab_train_size").set_value(50)
-    at.slider(key="lab_epochs").set_value(2)
-    return at.run()
-
-
-def press(at: AppTest, key: str) -> AppTest:
-    at.button(key=key).click().run()
-    assert not at.exception
-    return at
 
 
 def comparison_table(at: AppTest):
